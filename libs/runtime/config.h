@@ -1,0 +1,26 @@
+#pragma once
+// Service configuration: every key is an absl flag, and every flag can also be set by an
+// environment variable named WW_<FLAG IN UPPER CASE> (e.g. --bootstrap_servers is
+// WW_BOOTSTRAP_SERVERS). Precedence: command line > environment > default. Unknown flags
+// are rejected with a message; --help shows each flag with its default.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace ww::runtime {
+
+// Applies WW_* environment variables to the registered flags, then parses argv.
+// Exits with a clear message on a bad value or an unknown flag. Returns positional args.
+// Not thread-safe: call once at the start of main().
+std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usage);
+
+// The environment variable that sets a flag: "bootstrap_servers" -> "WW_BOOTSTRAP_SERVERS".
+std::string EnvNameForFlag(std::string_view flag);
+
+// Applies WW_* variables from `env` (name=value strings) to registered flags.
+// InvalidArgument names the variable and the reason for a value the flag refuses.
+absl::Status ApplyEnvironment(char** env);
+
+}  // namespace ww::runtime
