@@ -1,0 +1,99 @@
+#include "libs/tagging/aho_corasick.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace ww::tagging {
+
+AhoCorasick::AhoCorasick() {
+  root_next_.fill(0);
+  first_child_ = {1, 1};
+  label_ = {0};
+  fail_ = {0};
+  pattern_ = {kNoPattern};
+  dict_ = {0};
+}
+
+AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
+  AhoCorasick ac;
+  ac.pattern_length_.reserve(patterns.size());
+  for (std::string_view p : patterns) ac.pattern_length_.push_back(static_cast<uint32_t>(p.size()));
+
+  std::vector<uint32_t> order(patterns.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return patterns[a] < patterns[b];  // char_traits<char> compares bytes as unsigned
+  });
+
+  // Breadth-first construction: each queued node covers the sorted patterns [lo, hi) that
+  // share its depth-long prefix. Node ids are assigned in queue order, so each node's
+  // children get consecutive ids.
+  struct Range {
+    uint32_t lo, hi, depth;
+  };
+  std::vector<Range> queue;
+  queue.push_back({0, static_cast<uint32_t>(order.size()), 0});
+  ac.first_child_.clear();
+  ac.label_.assign(1, 0);
+  ac.pattern_.assign(1, kNoPattern);
+  for (size_t v = 0; v < queue.size(); ++v) {
+    const Range r = queue[v];
+    uint32_t k = r.lo;
+    if (k < r.hi && patterns[order[k]].size() == r.depth) {
+      ac.pattern_[v] = order[k];  // shortest (= this prefix) sorts first
+      ++k;
+    }
+    ac.first_child_.push_back(static_cast<uint32_t>(queue.size()));
+    while (k < r.hi) {
+      const uint8_t b = static_cast<uint8_t>(patterns[order[k]][r.depth]);
+      uint32_t end = k + 1;
+      while (end < r.hi && static_cast<uint8_t>(patterns[order[end]][r.depth]) == b) ++end;
+      queue.push_back({k, end, r.depth + 1});
+      ac.label_.push_back(b);
+      ac.pattern_.push_back(kNoPattern);
+      k = end;
+    }
+  }
+  const uint32_t node_count = static_cast<uint32_t>(queue.size());
+  ac.first_child_.push_back(node_count);
+  queue.clear();
+  queue.shrink_to_fit();
+
+  for (uint32_t c = ac.first_child_[0]; c < ac.first_child_[1]; ++c) {
+    ac.root_next_[ac.label_[c]] = c;
+  }
+  // Failure and dictionary links, parents before children (ids are breadth-first).
+  ac.fail_.assign(node_count, 0);
+  ac.dict_.assign(node_count, 0);
+  for (uint32_t v = 1; v < node_count; ++v) {
+    for (uint32_t c = ac.first_child_[v]; c < ac.first_child_[v + 1]; ++c) {
+      const uint8_t b = ac.label_[c];
+      uint32_t f = ac.fail_[v];
+      uint32_t target = 0;
+      for (;;) {
+        if (f == 0) {
+          target = ac.root_next_[b];
+          break;
+        }
+        if (const uint32_t next = ac.Child(f, b); next != 0) {
+          target = next;
+          break;
+        }
+        f = ac.fail_[f];
+      }
+      ac.fail_[c] = target;
+      ac.dict_[c] = ac.pattern_[target] != kNoPattern ? target : ac.dict_[target];
+    }
+  }
+  ac.first_child_.shrink_to_fit();
+  ac.label_.shrink_to_fit();
+  ac.pattern_.shrink_to_fit();
+  return ac;
+}
+
+size_t AhoCorasick::MemoryUsage() const {
+  return sizeof(*this) + first_child_.capacity() * 4 + label_.capacity() + fail_.capacity() * 4 +
+         pattern_.capacity() * 4 + dict_.capacity() * 4 + pattern_length_.capacity() * 4;
+}
+
+}  // namespace ww::tagging

@@ -1,0 +1,208 @@
+#include "libs/tagging/watchlist.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace ww::tagging {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kGoodYaml[] = R"yaml(
+entities:
+  - id: kim-jong-un
+    name: Kim Jong Un
+    kind: person            # person | place | organisation | other
+    aliases: ["Kim Jong-un", "김정은", "Ким Чен Ын", "金正恩"]
+  - id: vladivostok
+    name: Vladivostok
+    kind: place
+  - id: un
+    name: United Nations
+    kind: organization
+    aliases:
+      - UN
+      - ООН
+  - id: misc.thing_1
+    name: Something
+rules:
+  - anything: [goes, here]
+)yaml";
+
+// Expects InvalidArgument with exactly this message.
+void ExpectError(std::string_view yaml, std::string_view message) {
+  const absl::StatusOr<Watchlist> result = ParseWatchlistYaml(yaml);
+  ASSERT_FALSE(result.ok()) << yaml;
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(result.status().message()), message);
+}
+
+TEST(EntityKindTest, NamesRoundTrip) {
+  for (EntityKind kind : {EntityKind::kPerson, EntityKind::kPlace, EntityKind::kOrganisation,
+                          EntityKind::kOther}) {
+    EXPECT_EQ(*ParseEntityKind(EntityKindName(kind)), kind);
+  }
+  EXPECT_EQ(EntityKindName(EntityKind::kOrganisation), "organisation");
+  EXPECT_EQ(*ParseEntityKind("organization"), EntityKind::kOrganisation);
+  EXPECT_EQ(*ParseEntityKind("org"), EntityKind::kOrganisation);
+  EXPECT_EQ(*ParseEntityKind("Person"), EntityKind::kPerson);
+  EXPECT_EQ(ParseEntityKind("persn").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ValidateEntityTest, ChecksIdNameAndAliases) {
+  Entity e{.id = "kim-jong-un", .name = "Kim Jong Un", .aliases = {"Kim Jong-un"}};
+  EXPECT_TRUE(ValidateEntity(e).ok());
+  e.id = "a.b_c-9";
+  EXPECT_TRUE(ValidateEntity(e).ok());
+  for (const char* bad : {"", "Kim", "-kim", ".x", "kim jong", "ким"}) {
+    e.id = bad;
+    EXPECT_EQ(ValidateEntity(e).code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  e.id = "kim";
+  e.name = "  ";
+  EXPECT_THAT(std::string(ValidateEntity(e).message()), HasSubstr("entity 'kim' has no name"));
+  e.name = "Kim";
+  e.aliases = {"ok", ""};
+  EXPECT_THAT(std::string(ValidateEntity(e).message()), HasSubstr("empty alias"));
+}
+
+TEST(ParseWatchlistYamlTest, ParsesGoodFile) {
+  const absl::StatusOr<Watchlist> result = ParseWatchlistYaml(kGoodYaml);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->entities.size(), 4u);
+  const Entity& kim = result->entities[0];
+  EXPECT_EQ(kim.id, "kim-jong-un");
+  EXPECT_EQ(kim.name, "Kim Jong Un");
+  EXPECT_EQ(kim.kind, EntityKind::kPerson);
+  EXPECT_THAT(kim.aliases, ElementsAre("Kim Jong-un", "김정은", "Ким Чен Ын", "金正恩"));
+  EXPECT_EQ(result->entities[1].kind, EntityKind::kPlace);
+  EXPECT_TRUE(result->entities[1].aliases.empty());
+  EXPECT_EQ(result->entities[2].kind, EntityKind::kOrganisation);
+  EXPECT_THAT(result->entities[2].aliases, ElementsAre("UN", "ООН"));
+  EXPECT_EQ(result->entities[3].id, "misc.thing_1");
+  EXPECT_EQ(result->entities[3].kind, EntityKind::kOther);  // default
+}
+
+TEST(ParseWatchlistYamlTest, EmptyEntitiesList) {
+  EXPECT_TRUE(ParseWatchlistYaml("entities: []\n")->entities.empty());
+  EXPECT_TRUE(ParseWatchlistYaml("entities:\n")->entities.empty());
+}
+
+TEST(ParseWatchlistYamlTest, MissingName) {
+  ExpectError(
+      "entities:\n"
+      "  - id: x\n"
+      "    name: X\n"
+      "  - id: kim\n"
+      "    kind: person\n",
+      "line 4: entity 'kim' has no name");
+  ExpectError("entities:\n  - id: kim\n    name: \"\"\n", "line 3: entity 'kim' has no name");
+}
+
+TEST(ParseWatchlistYamlTest, DuplicateId) {
+  ExpectError(
+      "entities:\n"
+      "  - {id: x, name: X}\n"
+      "  - id: x\n"
+      "    name: Y\n",
+      "line 3: duplicate entity id 'x'");
+}
+
+TEST(ParseWatchlistYamlTest, UnknownEntityKey) {
+  ExpectError(
+      "entities:\n"
+      "  - id: kim\n"
+      "    name: Kim\n"
+      "    kind: person\n"
+      "\n"
+      "    # typo below\n"
+      "    alias: [Kim Jong-un]\n",
+      "line 7: unknown key 'alias' (expected id, name, kind or aliases)");
+}
+
+TEST(ParseWatchlistYamlTest, BadKind) {
+  ExpectError(
+      "entities:\n"
+      "  - id: kim\n"
+      "    kind: persn\n"
+      "    name: Kim\n",
+      "line 3: kind must be person, place, organisation or other");
+}
+
+TEST(ParseWatchlistYamlTest, BadOrMissingId) {
+  ExpectError("entities:\n  - name: Kim\n", "line 2: entity has no id");
+  ExpectError("entities:\n  - id: Kim\n    name: Kim\n",
+              "line 2: invalid entity id 'Kim': must match [a-z0-9][a-z0-9._-]*");
+}
+
+TEST(ParseWatchlistYamlTest, BadAliases) {
+  ExpectError("entities:\n  - id: k\n    name: K\n    aliases: Kim\n",
+              "line 4: entity 'k': aliases must be a list of strings");
+  ExpectError("entities:\n  - id: k\n    name: K\n    aliases:\n      - a\n      - [b]\n",
+              "line 6: entity 'k': aliases must be a list of strings");
+  ExpectError("entities:\n  - id: k\n    name: K\n    aliases:\n      - a\n      - ''\n",
+              "line 6: entity 'k' has an empty alias");
+}
+
+TEST(ParseWatchlistYamlTest, DuplicateKey) {
+  ExpectError("entities:\n  - id: k\n    name: K\n    name: L\n", "line 4: duplicate key 'name'");
+}
+
+TEST(ParseWatchlistYamlTest, TopLevelErrors) {
+  ExpectError("", "line 1: missing required key 'entities'");
+  ExpectError("rules: []\n", "line 1: missing required key 'entities'");
+  ExpectError("entities: []\nentitys: []\n",
+              "line 2: unknown top-level key 'entitys' (expected entities or rules)");
+  ExpectError("- a\n- b\n", "line 1: watchlist must be a mapping with an 'entities' list");
+  ExpectError("entities:\n  id: x\n", "line 2: 'entities' must be a list");
+  ExpectError("entities:\n  - just a string\n",
+              "line 2: each entity must be a mapping with id and name");
+}
+
+TEST(ParseWatchlistYamlTest, YamlSyntaxErrorHasLine) {
+  const absl::StatusOr<Watchlist> result = ParseWatchlistYaml(
+      "entities:\n"
+      "  - id: kim\n"
+      "    name: [Kim\n"
+      "    kind: person\n"
+      "  - id: y\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(result.status().message()),
+              testing::MatchesRegex("line [3-5]: invalid YAML: .+"));
+
+  const absl::StatusOr<Watchlist> tabs = ParseWatchlistYaml("entities:\n  - id: \"x\n");
+  ASSERT_FALSE(tabs.ok());
+  EXPECT_THAT(std::string(tabs.status().message()), testing::StartsWith("line "));
+}
+
+TEST(LoadWatchlistFileTest, MissingFileIsNotFound) {
+  const absl::StatusOr<Watchlist> result = LoadWatchlistFile("/nonexistent/watch.yaml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("/nonexistent/watch.yaml"));
+}
+
+TEST(LoadWatchlistFileTest, LoadsAndPrefixesErrorsWithPath) {
+  const std::string dir = testing::TempDir();
+  const std::string good = dir + "/tagging_watchlist_good.yaml";
+  const std::string bad = dir + "/tagging_watchlist_bad.yaml";
+  std::ofstream(good) << kGoodYaml;
+  std::ofstream(bad) << "entities:\n  - id: kim\n";
+  const absl::StatusOr<Watchlist> loaded = LoadWatchlistFile(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(*loaded, *ParseWatchlistYaml(kGoodYaml));
+  const absl::StatusOr<Watchlist> failed = LoadWatchlistFile(bad);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(std::string(failed.status().message()), bad + ": line 2: entity 'kim' has no name");
+  std::remove(good.c_str());
+  std::remove(bad.c_str());
+}
+
+}  // namespace
+}  // namespace ww::tagging

@@ -1,0 +1,76 @@
+#include "libs/text/utf8.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+namespace ww::text {
+
+DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos) {
+  size_t start = pos - 1;
+  while (start > 0 && pos - start < 4 && IsUtf8Continuation(utf8[start])) --start;
+  DecodedCodePoint d = DecodeUtf8(utf8, start);
+  if (start + d.length == pos) return d;
+  return {kReplacementChar, 1};
+}
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+    return;
+  }
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacementChar;
+  char buf[4];
+  size_t len;
+  if (cp < 0x800) {
+    buf[0] = static_cast<char>(0xC0 | (cp >> 6));
+    buf[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 2;
+  } else if (cp < 0x10000) {
+    buf[0] = static_cast<char>(0xE0 | (cp >> 12));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 3;
+  } else {
+    buf[0] = static_cast<char>(0xF0 | (cp >> 18));
+    buf[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    buf[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    buf[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    len = 4;
+  }
+  out->append(buf, len);
+}
+
+bool IsWordChar(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+}
+
+ScriptClass GetScriptClass(char32_t cp) {
+  if (cp < 0x1100) return ScriptClass::kOther;  // below Hangul Jamo: none of the classes
+  // Prolonged sound marks and (semi-)voiced sound marks have Script=Common but are kana.
+  if (cp == 0x30FC || cp == 0xFF70) return ScriptClass::kKatakana;
+  if (cp == 0x309B || cp == 0x309C) return ScriptClass::kHiragana;
+  UErrorCode err = U_ZERO_ERROR;
+  switch (uscript_getScript(static_cast<UChar32>(cp), &err)) {
+    case USCRIPT_HAN:
+      return ScriptClass::kHan;
+    case USCRIPT_HIRAGANA:
+      return ScriptClass::kHiragana;
+    case USCRIPT_KATAKANA:
+      return ScriptClass::kKatakana;
+    case USCRIPT_HANGUL:
+      return ScriptClass::kHangul;
+    default:
+      return ScriptClass::kOther;
+  }
+}
+
+bool IsSpacelessScript(char32_t cp) {
+  const ScriptClass c = GetScriptClass(cp);
+  return c == ScriptClass::kHan || c == ScriptClass::kHiragana || c == ScriptClass::kKatakana;
+}
+
+}  // namespace ww::text

@@ -1,0 +1,86 @@
+#pragma once
+// UTF-8 decoding and the character classes the tagger needs (word characters, scripts
+// written without spaces). All functions are pure and thread-safe. Invalid UTF-8 is never an
+// error: an invalid byte decodes as U+FFFD with length 1, so callers always make progress.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ww::text {
+
+inline constexpr char32_t kReplacementChar = 0xFFFD;
+
+// One code point decoded from UTF-8 and the number of bytes it occupied (1..4).
+struct DecodedCodePoint {
+  char32_t cp = 0;
+  uint32_t length = 0;
+};
+
+// Decodes the code point that starts at byte `pos` (requires pos < utf8.size()). Overlong
+// forms, surrogates, values above U+10FFFF, truncated sequences and stray continuation bytes
+// give {U+FFFD, 1}.
+inline DecodedCodePoint DecodeUtf8(std::string_view utf8, size_t pos);
+
+// Decodes the code point that ends just before byte `pos` (requires 0 < pos <= size). If the
+// bytes before `pos` are not a valid sequence ending there, gives {U+FFFD, 1}.
+DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos);
+
+// Appends the UTF-8 encoding of `cp` (U+FFFD for surrogates and values above U+10FFFF).
+void AppendUtf8(char32_t cp, std::string* out);
+
+// True for bytes 0x80..0xBF, which never start a code point.
+inline bool IsUtf8Continuation(char byte) {
+  return (static_cast<uint8_t>(byte) & 0xC0) == 0x80;
+}
+
+// A "word" character for token boundaries: any letter (L*), mark (M*) or number (N*).
+// Apostrophes, hyphens, punctuation, symbols and spaces are not word characters.
+bool IsWordChar(char32_t cp);
+
+// Script classes that change how token boundaries work.
+enum class ScriptClass {
+  kHan,       // Chinese characters (also used in Japanese): no spaces between words.
+  kHiragana,  // no spaces between words.
+  kKatakana,  // no spaces between words; includes the prolonged sound mark U+30FC.
+  kHangul,    // spaces between words, but particles attach to the end of nouns.
+  kOther,
+};
+
+ScriptClass GetScriptClass(char32_t cp);
+
+// True for Han, Hiragana and Katakana: scripts written without spaces between words, where
+// a match needs no token boundary on that side.
+bool IsSpacelessScript(char32_t cp);
+
+// Implementation details below.
+
+inline DecodedCodePoint DecodeUtf8(std::string_view utf8, size_t pos) {
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data()) + pos;
+  const size_t avail = utf8.size() - pos;
+  const uint8_t b0 = s[0];
+  if (b0 < 0x80) return {b0, 1};
+  constexpr DecodedCodePoint kInvalid{kReplacementChar, 1};
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    if (avail < 2 || (s[1] & 0xC0) != 0x80) return kInvalid;
+    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (s[1] & 0x3F)), 2};
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return kInvalid;
+    const char32_t cp = ((b0 & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
+    return {cp, 3};
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) {
+      return kInvalid;
+    }
+    const char32_t cp =
+        ((b0 & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    if (cp < 0x10000 || cp > 0x10FFFF) return kInvalid;
+    return {cp, 4};
+  }
+  return kInvalid;
+}
+
+}  // namespace ww::text
