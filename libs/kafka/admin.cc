@@ -1,0 +1,155 @@
+#include "libs/kafka/admin.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/client.h"
+
+namespace ww::kafka {
+namespace {
+
+constexpr int kTimeoutMs = 15000;
+
+absl::StatusOr<internal::KafkaHandle> AdminClient(const ClientConfig& config) {
+  auto conf = internal::MakeConf(config, {});
+  if (!conf.ok()) return conf.status();
+  return internal::NewClient(RD_KAFKA_PRODUCER, *conf);
+}
+
+// Waits for the result event of an admin call on `q`.
+rd_kafka_event_t* WaitResult(rd_kafka_queue_t* q) {
+  return rd_kafka_queue_poll(q, kTimeoutMs + 5000);
+}
+
+}  // namespace
+
+absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpec>& topics) {
+  if (topics.empty()) return absl::OkStatus();
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  char err[512];
+  std::vector<rd_kafka_NewTopic_t*> nts;
+  absl::Status status;
+  for (const TopicSpec& t : topics) {
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
+                                                    t.replication_factor, err, sizeof err);
+    if (nt == nullptr) {
+      status = absl::InvalidArgumentError(absl::StrCat("topic ", t.name, ": ", err));
+      break;
+    }
+    for (const auto& [k, v] : t.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+    nts.push_back(nt);
+  }
+  if (status.ok()) {
+    rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(opts, kTimeoutMs, err, sizeof err);
+    rd_kafka_CreateTopics(rk->get(), nts.data(), nts.size(), opts, q);
+    rd_kafka_event_t* ev = WaitResult(q);
+    if (ev == nullptr) {
+      status = absl::UnavailableError(absl::StrCat("no answer from Kafka at ",
+                                                   config.bootstrap_servers, " to create topics"));
+    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      status = internal::ToStatus(rd_kafka_event_error(ev), "create topics");
+    } else {
+      size_t n = 0;
+      const rd_kafka_topic_result_t** res =
+          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+      for (size_t i = 0; i < n && status.ok(); ++i) {
+        auto e = rd_kafka_topic_result_error(res[i]);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+          const char* msg = rd_kafka_topic_result_error_string(res[i]);
+          status = internal::ToStatus(e, absl::StrCat("create topic ", rd_kafka_topic_result_name(res[i]),
+                                                      msg ? absl::StrCat(" (", msg, ")") : ""));
+        }
+      }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_queue_destroy(q);
+  }
+  for (auto* nt : nts) rd_kafka_NewTopic_destroy(nt);
+  if (!status.ok()) return status;
+  // Wait until metadata shows every topic, so a producer right after this call finds it.
+  for (const TopicSpec& t : topics) {
+    absl::StatusOr<int> n = absl::NotFoundError("");
+    for (int i = 0; i < 50 && !n.ok(); ++i) {
+      n = internal::PartitionCount(rk->get(), t.name, 2000);
+      if (!n.ok()) rd_kafka_poll(rk->get(), 100);
+    }
+    if (!n.ok()) return n.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DeleteTopics(const ClientConfig& config, const std::vector<std::string>& names) {
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  std::vector<rd_kafka_DeleteTopic_t*> dts;
+  for (const auto& n : names) dts.push_back(rd_kafka_DeleteTopic_new(n.c_str()));
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
+  rd_kafka_DeleteTopics(rk->get(), dts.data(), dts.size(), nullptr, q);
+  rd_kafka_event_t* ev = WaitResult(q);
+  absl::Status status;
+  if (ev == nullptr) {
+    status = absl::UnavailableError("no answer from Kafka to delete topics");
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = internal::ToStatus(rd_kafka_event_error(ev), "delete topics");
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  for (auto* d : dts) rd_kafka_DeleteTopic_destroy(d);
+  return status;
+}
+
+absl::StatusOr<std::vector<TopicInfo>> ListTopics(const ClientConfig& config) {
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  const rd_kafka_metadata_t* md = nullptr;
+  auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &md, kTimeoutMs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return internal::ToStatus(err, absl::StrCat("list topics at ", config.bootstrap_servers));
+  }
+  std::vector<TopicInfo> out;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const auto& t = md->topics[i];
+    if (std::string_view(t.topic).starts_with("__")) continue;
+    TopicInfo info{t.topic, t.partition_cnt, 0};
+    for (int p = 0; p < t.partition_cnt; ++p) {
+      int64_t lo = 0, hi = 0;
+      if (rd_kafka_query_watermark_offsets(rk->get(), t.topic, t.partitions[p].id, &lo, &hi,
+                                           5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        info.messages += hi - lo;
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  rd_kafka_metadata_destroy(md);
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> CommittedOffsets(const ClientConfig& config,
+                                                      const std::string& group,
+                                                      const std::string& topic) {
+  auto conf = internal::MakeConf(config, {{"group.id", group}, {"enable.auto.commit", "false"}});
+  if (!conf.ok()) return conf.status();
+  auto rk = internal::NewClient(RD_KAFKA_CONSUMER, *conf);
+  if (!rk.ok()) return rk.status();
+  auto n = internal::PartitionCount(rk->get(), topic, kTimeoutMs);
+  if (!n.ok()) return n.status();
+  internal::PartitionList list(rd_kafka_topic_partition_list_new(*n));
+  for (int p = 0; p < *n; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+  auto err = rd_kafka_committed(rk->get(), list.get(), kTimeoutMs);
+  std::vector<int64_t> out(*n, -1);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < list->cnt; ++i) {
+      if (list->elems[i].offset >= 0) out[list->elems[i].partition] = list->elems[i].offset;
+    }
+  }
+  rd_kafka_consumer_close(rk->get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "committed offsets");
+  return out;
+}
+
+}  // namespace ww::kafka

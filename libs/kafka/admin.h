@@ -1,0 +1,37 @@
+#pragma once
+// Topic administration: what `wwctl topics` and the tests use. Topics are created by the
+// project, never auto-created by a broker. Blocking; thread-compatible.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "libs/kafka/record.h"
+
+namespace ww::kafka {
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;
+  int replication_factor = 1;
+  std::map<std::string, std::string> configs;  // e.g. cleanup.policy=compact
+};
+
+struct TopicInfo {
+  std::string name;
+  int partitions = 0;
+  int64_t messages = 0;  // sum over partitions of (high watermark - low watermark)
+};
+
+// Creates each topic that does not exist yet; an existing topic is left as it is.
+absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpec>& topics);
+absl::Status DeleteTopics(const ClientConfig& config, const std::vector<std::string>& names);
+// Topics whose name does not start with "__" (internal), sorted by name.
+absl::StatusOr<std::vector<TopicInfo>> ListTopics(const ClientConfig& config);
+// Committed offset of `group` for each partition of `topic` (-1 when none).
+absl::StatusOr<std::vector<int64_t>> CommittedOffsets(const ClientConfig& config,
+                                                      const std::string& group,
+                                                      const std::string& topic);
+
+}  // namespace ww::kafka

@@ -1,0 +1,58 @@
+#pragma once
+// Plain data that crosses the Kafka adapter boundary. No librdkafka types.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ww::kafka {
+
+struct Header {
+  std::string key;
+  std::string value;
+};
+
+// A record read from a topic.
+struct Record {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  bool tombstone = false;  // null value (a delete on a compacted topic)
+  std::vector<Header> headers;
+  int64_t timestamp_ms = 0;
+
+  // The first header named `key`, if any.
+  std::optional<std::string_view> header(std::string_view key) const;
+};
+
+// A record to write. partition -1 lets the partitioner choose by key.
+struct OutRecord {
+  std::string topic;
+  std::string key;
+  std::string value;
+  bool tombstone = false;
+  std::vector<Header> headers;
+  int32_t partition = -1;
+  int64_t timestamp_ms = 0;  // 0: now
+};
+
+// Where and how to reach the brokers. `properties` are passed to librdkafka as they are
+// (security.protocol, sasl.*, ssl.*), so TLS and SASL need no code change.
+struct ClientConfig {
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::map<std::string, std::string> properties;
+};
+
+// Header names Wirewatch puts on records.
+inline constexpr std::string_view kHeaderDlqReason = "ww-dlq-reason";
+inline constexpr std::string_view kHeaderDlqStage = "ww-dlq-stage";
+inline constexpr std::string_view kHeaderDlqTopic = "ww-dlq-source-topic";
+inline constexpr std::string_view kHeaderDlqPartition = "ww-dlq-source-partition";
+inline constexpr std::string_view kHeaderDlqOffset = "ww-dlq-source-offset";
+inline constexpr std::string_view kHeaderSourceStage = "ww-source-stage";
+
+}  // namespace ww::kafka

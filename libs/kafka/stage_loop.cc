@@ -1,0 +1,272 @@
+#include "libs/kafka/stage_loop.h"
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/client.h"
+#include "libs/runtime/log.h"
+
+namespace ww::kafka {
+
+using internal::ErrorAction;
+
+namespace {
+
+const runtime::Logger& Log() {
+  static const runtime::Logger log("kafka.stage");
+  return log;
+}
+
+int Ms(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
+
+}  // namespace
+
+struct StageLoop::Impl {
+  StageOptions options;
+  Stage stage;
+  internal::KafkaHandle consumer;
+  internal::KafkaHandle producer;
+  StageStats stats;
+  // Set by the rebalance callback: the batch being collected may hold records of
+  // partitions this replica no longer owns, so it is dropped and read again.
+  bool rebalanced = false;
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    self->rebalanced = true;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, partitions);  // positions start from the committed offsets
+      self->stats.assigned = partitions->cnt > 0;
+      Log().Info("partitions assigned", {{"stage", self->options.stage}, {"count", partitions->cnt}});
+    } else {
+      rd_kafka_assign(rk, nullptr);
+      self->stats.assigned = false;
+      Log().Info("partitions revoked", {{"stage", self->options.stage}, {"count", partitions->cnt}});
+    }
+  }
+
+  // Starts every partition of the current assignment again from its committed offset.
+  void Rewind() {
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(consumer.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    internal::PartitionList owned(assignment);
+    for (int i = 0; i < owned->cnt; ++i) owned->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    rd_kafka_assign(consumer.get(), owned.get());
+  }
+
+  absl::Status Produce(const OutRecord& r) {
+    for (;;) {
+      rd_kafka_headers_t* hdrs = internal::ToHeaders(r.headers);
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
+          RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition),
+          RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+          RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+                           r.tombstone ? 0 : r.value.size()),
+          RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+      if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return internal::ToStatus(err, absl::StrCat("produce to ", r.topic));
+      }
+      rd_kafka_poll(producer.get(), 50);
+    }
+  }
+
+  OutRecord DeadLetter(const Record& in, const absl::Status& why) const {
+    OutRecord out;
+    out.topic = options.deadletter_topic;
+    out.key = in.key;
+    out.value = in.value;
+    out.tombstone = in.tombstone;
+    out.headers = in.headers;
+    out.headers.push_back({std::string(kHeaderDlqReason), why.ToString()});
+    out.headers.push_back({std::string(kHeaderDlqStage), options.stage});
+    out.headers.push_back({std::string(kHeaderDlqTopic), in.topic});
+    out.headers.push_back({std::string(kHeaderDlqPartition), absl::StrCat(in.partition)});
+    out.headers.push_back({std::string(kHeaderDlqOffset), absl::StrCat(in.offset)});
+    return out;
+  }
+
+  // Collects up to max_batch records, waiting at most max_batch_wait after the first.
+  std::vector<Record> Collect(const std::atomic<bool>& stop) {
+    std::vector<Record> batch;
+    rebalanced = false;
+    absl::Time deadline = absl::InfiniteFuture();
+    while (batch.size() < options.max_batch && !stop.load()) {
+      int wait = batch.empty() ? 200 : std::max(0, Ms(deadline - absl::Now()));
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), wait);
+      if (rebalanced) {
+        if (m != nullptr) rd_kafka_message_destroy(m);
+        batch.clear();
+        rebalanced = false;
+        deadline = absl::InfiniteFuture();
+        continue;
+      }
+      if (m == nullptr) {
+        if (batch.empty()) return batch;  // idle: let the caller check `stop`
+        if (absl::Now() >= deadline) break;
+        continue;
+      }
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (batch.empty()) deadline = absl::Now() + options.max_batch_wait;
+        batch.push_back(internal::ToRecord(m));
+      } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Log().Warn("consume error", {{"stage", options.stage}, {"error", rd_kafka_message_errstr(m)}});
+      }
+      rd_kafka_message_destroy(m);
+    }
+    return batch;
+  }
+
+  // Processes and commits one batch: nullopt when committed, else what the failure calls for.
+  std::optional<ErrorAction> Transact(const std::vector<Record>& batch) {
+    if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer.get())) {
+      ErrorAction a = internal::Classify(e);
+      Log().Error("begin transaction", {{"stage", options.stage}, {"error", rd_kafka_error_string(e)}});
+      rd_kafka_error_destroy(e);
+      return a == ErrorAction::kRetry ? ErrorAction::kAbortAndRewind : a;
+    }
+    std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+    uint64_t out = 0, dead = 0;
+    for (const Record& in : batch) {
+      next_offsets[{in.topic, in.partition}] = in.offset + 1;
+      absl::StatusOr<std::vector<OutRecord>> result = stage.process(in);
+      absl::Status produced;
+      if (result.ok()) {
+        for (OutRecord& o : *result) {
+          o.headers.push_back({std::string(kHeaderSourceStage), options.stage});
+          produced = Produce(o);
+          if (!produced.ok()) break;
+          ++out;
+        }
+      }
+      if (!result.ok() || !produced.ok()) {
+        absl::Status why = result.ok() ? produced : result.status();
+        Log().Warn("record dead-lettered",
+                   {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
+                    {"offset", in.offset}, {"reason", why.ToString()}});
+        if (!Produce(DeadLetter(in, why)).ok()) return ErrorAction::kAbortAndRewind;
+        ++dead;
+      }
+    }
+    internal::PartitionList offsets(rd_kafka_topic_partition_list_new(next_offsets.size()));
+    for (const auto& [tp, off] : next_offsets) {
+      rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = off;
+    }
+    rd_kafka_consumer_group_metadata_t* cgmd = rd_kafka_consumer_group_metadata(consumer.get());
+    rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
+        producer.get(), offsets.get(), cgmd, Ms(options.transaction_timeout));
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    if (e == nullptr) e = rd_kafka_commit_transaction(producer.get(), Ms(options.transaction_timeout));
+    if (e != nullptr) {
+      ErrorAction a = internal::Classify(e);
+      Log().Warn("transaction failed",
+                 {{"stage", options.stage}, {"error", rd_kafka_error_string(e)}});
+      rd_kafka_error_destroy(e);
+      return a == ErrorAction::kRetry ? ErrorAction::kAbortAndRewind : a;
+    }
+    stats.records_in += batch.size();
+    stats.records_out += out;
+    stats.deadlettered += dead;
+    ++stats.commits;
+    if (stage.on_commit) stage.on_commit();
+    return std::nullopt;
+  }
+};
+
+StageLoop::StageLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+StageLoop::~StageLoop() {
+  if (impl_->consumer) rd_kafka_consumer_close(impl_->consumer.get());
+}
+
+const StageStats& StageLoop::stats() const { return impl_->stats; }
+
+absl::StatusOr<std::unique_ptr<StageLoop>> StageLoop::Create(StageOptions options, Stage stage) {
+  if (!stage.process) return absl::InvalidArgumentError("stage needs a process function");
+  if (options.group_id.empty()) return absl::InvalidArgumentError("stage needs a group id");
+  if (options.input_topics.empty()) return absl::InvalidArgumentError("stage needs input topics");
+  if (options.transactional_id.empty()) {
+    return absl::InvalidArgumentError("stage needs a transactional id");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->stage = std::move(stage);
+
+  auto cconf = internal::MakeConf(options.client, {{"group.id", options.group_id},
+                                                   {"enable.auto.commit", "false"},
+                                                   {"isolation.level", "read_committed"},
+                                                   {"auto.offset.reset", "earliest"},
+                                                   {"session.timeout.ms", "10000"},
+                                                   {"heartbeat.interval.ms", "1000"}});
+  if (!cconf.ok()) return cconf.status();
+  rd_kafka_conf_set_opaque(*cconf, impl.get());
+  rd_kafka_conf_set_rebalance_cb(*cconf, &Impl::OnRebalance);
+  auto consumer = internal::NewClient(RD_KAFKA_CONSUMER, *cconf);
+  if (!consumer.ok()) return consumer.status();
+  impl->consumer = std::move(*consumer);
+  rd_kafka_poll_set_consumer(impl->consumer.get());
+
+  auto pconf = internal::MakeConf(
+      options.client,
+      {{"transactional.id", options.transactional_id},
+       {"transaction.timeout.ms", absl::StrCat(Ms(options.transaction_timeout))},
+       {"linger.ms", "5"}});
+  if (!pconf.ok()) return pconf.status();
+  auto producer = internal::NewClient(RD_KAFKA_PRODUCER, *pconf);
+  if (!producer.ok()) return producer.status();
+  impl->producer = std::move(*producer);
+  return std::unique_ptr<StageLoop>(new StageLoop(std::move(impl)));
+}
+
+absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
+  Impl& s = *impl_;
+  // init_transactions also aborts whatever a previous incarnation left open.
+  for (;;) {
+    rd_kafka_error_t* e = rd_kafka_init_transactions(s.producer.get(), 30000);
+    if (e == nullptr) break;
+    ErrorAction a = internal::Classify(e);
+    if (a == ErrorAction::kFatal || stop.load()) {
+      return internal::ToStatus(e, absl::StrCat(s.options.stage, ": init transactions"));
+    }
+    Log().Warn("init transactions, retrying", {{"stage", s.options.stage}, {"error", rd_kafka_error_string(e)}});
+    rd_kafka_error_destroy(e);
+  }
+  rd_kafka_topic_partition_list_t* topics =
+      rd_kafka_topic_partition_list_new(s.options.input_topics.size());
+  for (const auto& t : s.options.input_topics) {
+    rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(s.consumer.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "subscribe");
+  Log().Info("stage started", {{"stage", s.options.stage}, {"group", s.options.group_id}});
+
+  while (!stop.load()) {
+    std::vector<Record> batch = s.Collect(stop);
+    if (batch.empty()) continue;
+    std::optional<ErrorAction> failed = s.Transact(batch);
+    if (!failed.has_value()) continue;  // committed
+    ++s.stats.aborts;
+    if (s.stage.on_abort) s.stage.on_abort();
+    if (*failed == ErrorAction::kFatal) {
+      return absl::InternalError(absl::StrCat(s.options.stage, ": fatal Kafka error, stopping"));
+    }
+    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(s.producer.get(), 30000)) {
+      absl::Status st = internal::ToStatus(e, absl::StrCat(s.options.stage, ": abort transaction"));
+      return st;
+    }
+    s.Rewind();
+  }
+  Log().Info("stage stopped", {{"stage", s.options.stage},
+                               {"records_in", s.stats.records_in.load()},
+                               {"commits", s.stats.commits.load()}});
+  return absl::OkStatus();
+}
+
+}  // namespace ww::kafka

@@ -1,0 +1,79 @@
+#pragma once
+// The one consume -> process -> produce loop that every pipeline stage runs.
+//
+// A stage is a pure function from one input record to zero or more output records. The
+// loop reads a batch as a member of a consumer group (read_committed), calls the function
+// for each record, and writes the outputs together with the consumer offsets in one Kafka
+// transaction. A crash or a rebalance therefore neither loses nor repeats a record
+// downstream: either the outputs and the offsets are committed, or neither is and the
+// batch is read again.
+//
+// A record the function refuses (its Status is not OK) goes to the dead-letter topic with
+// the reason and its origin in headers, in the same transaction, and the loop goes on.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "libs/kafka/record.h"
+
+namespace ww::kafka {
+
+struct StageOptions {
+  std::string stage;                        // name for logs and the ww-source-stage header
+  ClientConfig client;
+  std::string group_id;
+  std::vector<std::string> input_topics;
+  std::string deadletter_topic = "ww.deadletter";
+  // Stable per replica (pod name): a restarted replica fences its previous incarnation.
+  std::string transactional_id;
+  size_t max_batch = 500;
+  absl::Duration max_batch_wait = absl::Milliseconds(50);
+  absl::Duration transaction_timeout = absl::Seconds(30);
+};
+
+// What the stage function returns for one input record.
+using StageFn = std::function<absl::StatusOr<std::vector<OutRecord>>(const Record&)>;
+
+// A stage: the function, plus hooks for stages that keep state between records (the
+// deduper's window). All three are called on the loop's thread.
+struct Stage {
+  StageFn process;
+  std::function<void()> on_commit;  // the batch's outputs and offsets are committed
+  std::function<void()> on_abort;   // the batch was aborted and will be read again: undo
+                                    // whatever process() changed since the last commit
+};
+
+struct StageStats {
+  std::atomic<uint64_t> records_in{0};
+  std::atomic<uint64_t> records_out{0};
+  std::atomic<uint64_t> deadlettered{0};
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> aborts{0};
+  std::atomic<bool> assigned{false};        // has joined the group and holds partitions
+};
+
+class StageLoop {
+ public:
+  // Validates options and creates the clients. InvalidArgument for a bad option.
+  static absl::StatusOr<std::unique_ptr<StageLoop>> Create(StageOptions options, Stage stage);
+  ~StageLoop();
+
+  // Runs until `stop` becomes true (checked at least every max_batch_wait plus one
+  // commit) or a fatal Kafka error, which it returns. Blocks the calling thread.
+  absl::Status Run(const std::atomic<bool>& stop);
+
+  const StageStats& stats() const;
+
+ private:
+  struct Impl;
+  explicit StageLoop(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ww::kafka

@@ -1,0 +1,36 @@
+#pragma once
+// A started gRPC server with health checking and reflection. Thread-safe.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace ww::rpc {
+
+class Server {
+ public:
+  // Listens on `address` ("127.0.0.1:0" picks a free port) and serves `services`, which
+  // must outlive the server. Health reports NOT_SERVING until SetServing(true).
+  // Unavailable when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& address,
+                                                       const std::vector<grpc::Service*>& services);
+  ~Server();
+
+  int port() const { return port_; }
+  // Readiness as the standard grpc.health.v1 service reports it, overall and per service.
+  void SetServing(bool serving);
+  // Stops accepting calls and waits up to `grace` for those in flight (streams included).
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server(std::unique_ptr<grpc::Server> server, int port);
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  bool shut_down_ = false;
+};
+
+}  // namespace ww::rpc
