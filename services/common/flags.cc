@@ -1,0 +1,52 @@
+#include "services/common/flags.h"
+
+#include <unistd.h>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+
+ABSL_FLAG(std::string, bootstrap_servers, "127.0.0.1:9092", "Kafka brokers, host:port,...");
+ABSL_FLAG(std::string, kafka_properties, "",
+          "extra librdkafka properties as k=v,k=v (e.g. security.protocol=SSL,ssl.ca.location=/ca.pem)");
+ABSL_FLAG(std::string, topic_prefix, "ww.", "prefix of every topic name (ww.articles.raw, ...)");
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:0", "gRPC listen address; port 0 picks one");
+ABSL_FLAG(std::string, instance_id, "",
+          "stable id of this replica (pod name); default: the host name. Two live replicas of "
+          "one service must not share it");
+
+namespace ww::services {
+
+kafka::ClientConfig ClientConfigFromFlags() {
+  kafka::ClientConfig c;
+  c.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap_servers);
+  for (absl::string_view kv : absl::StrSplit(absl::GetFlag(FLAGS_kafka_properties), ',',
+                                             absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
+    c.properties[p.first] = p.second;
+  }
+  return c;
+}
+
+Topics TopicsFromFlags() { return Topics::WithPrefix(absl::GetFlag(FLAGS_topic_prefix)); }
+
+std::string InstanceId() {
+  std::string id = absl::GetFlag(FLAGS_instance_id);
+  if (!id.empty()) return id;
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) return "local";
+  return host;
+}
+
+kafka::StageOptions StageOptionsFromFlags(std::string stage, std::string group_id,
+                                          std::string input_topic) {
+  kafka::StageOptions o;
+  o.stage = std::move(stage);
+  o.client = ClientConfigFromFlags();
+  o.group_id = std::move(group_id);
+  o.input_topics = {std::move(input_topic)};
+  o.deadletter_topic = TopicsFromFlags().deadletter;
+  o.transactional_id = o.group_id + "-" + InstanceId();
+  return o;
+}
+
+}  // namespace ww::services

@@ -1,0 +1,28 @@
+#pragma once
+// Flags every service has (each also settable as WW_<NAME>, see libs/runtime/config.h).
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "libs/kafka/record.h"
+#include "libs/kafka/stage_loop.h"
+#include "services/common/topics.h"
+
+ABSL_DECLARE_FLAG(std::string, bootstrap_servers);
+ABSL_DECLARE_FLAG(std::string, kafka_properties);
+ABSL_DECLARE_FLAG(std::string, topic_prefix);
+ABSL_DECLARE_FLAG(std::string, grpc_listen);
+ABSL_DECLARE_FLAG(std::string, instance_id);
+
+namespace ww::services {
+
+// Broker address plus --kafka_properties ("k=v,k=v": security.protocol, sasl.*, ssl.*).
+kafka::ClientConfig ClientConfigFromFlags();
+Topics TopicsFromFlags();
+// --instance_id, or the host name: stable per replica, it makes the transactional id.
+std::string InstanceId();
+// The stage loop's options from the common flags: the dead-letter topic of --topic_prefix
+// and a transactional id made of the group and the instance id.
+kafka::StageOptions StageOptionsFromFlags(std::string stage, std::string group_id,
+                                          std::string input_topic);
+
+}  // namespace ww::services

@@ -1,0 +1,78 @@
+#include "services/common/host.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "libs/rpc/server.h"
+#include "libs/runtime/log.h"
+#include "libs/runtime/shutdown.h"
+
+namespace ww::services {
+
+absl::Status ServiceHost::AddStage(kafka::StageOptions options, kafka::Stage stage) {
+  auto loop = kafka::StageLoop::Create(std::move(options), std::move(stage));
+  if (!loop.ok()) return loop.status();
+  stages_.push_back(std::move(*loop));
+  return absl::OkStatus();
+}
+
+void ServiceHost::AddWorker(std::string name,
+                            std::function<void(const std::atomic<bool>& stop)> worker) {
+  workers_.emplace_back(std::move(name), std::move(worker));
+}
+
+int ServiceHost::Run(const std::string& grpc_listen) {
+  runtime::Logger log(name_);
+  runtime::Shutdown& shutdown = runtime::Shutdown::Install();
+  auto server = rpc::Server::Start(grpc_listen, grpc_services_);
+  if (!server.ok()) {
+    log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
+    return 1;
+  }
+  std::printf("%s grpc port %d\n", name_.c_str(), (*server)->port());
+  std::fflush(stdout);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> exit_code{0};
+  std::vector<std::thread> threads;
+  for (auto& stage : stages_) {
+    kafka::StageLoop* loop = stage.get();
+    threads.emplace_back([&, loop] {
+      absl::Status s = loop->Run(stop);
+      if (!s.ok()) {
+        log.Error("stage loop failed", {{"error", s.ToString()}});
+        exit_code = 1;
+        shutdown.Request();
+      }
+    });
+  }
+  for (auto& [worker_name, worker] : workers_) {
+    threads.emplace_back([&, n = worker_name, w = worker] {
+      w(stop);
+      if (!stop.load()) {
+        log.Error("worker ended unexpectedly", {{"worker", n}});
+        exit_code = 1;
+        shutdown.Request();
+      }
+    });
+  }
+  log.Info("started", {{"grpc_port", (*server)->port()}});
+  bool was_ready = false;
+  while (!shutdown.WaitFor(absl::Milliseconds(200))) {
+    bool ready = true;
+    for (auto& check : ready_checks_) ready = ready && check();
+    if (ready != was_ready) {
+      (*server)->SetServing(ready);
+      log.Info(ready ? "ready" : "not ready");
+      was_ready = ready;
+    }
+  }
+  log.Info("shutting down");
+  (*server)->Shutdown(absl::Seconds(5));
+  stop = true;
+  for (auto& t : threads) t.join();
+  log.Info("stopped", {{"exit_code", exit_code.load()}});
+  return exit_code.load();
+}
+
+}  // namespace ww::services

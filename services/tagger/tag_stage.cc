@@ -1,0 +1,37 @@
+#include "services/tagger/tag_stage.h"
+
+#include "ww/v1/records.pb.h"
+
+namespace ww::services {
+
+absl::StatusOr<std::vector<kafka::OutRecord>> TagStage::Process(const kafka::Record& in) const {
+  ww::v1::TaggedArticle tagged;
+  if (in.tombstone || !tagged.mutable_article()->ParseFromString(in.value) ||
+      tagged.article().id().empty()) {
+    return absl::InvalidArgumentError("not a ww.v1.Article (bad protobuf or missing id)");
+  }
+  MatcherSnapshot snap = matcher_();
+  tagged.set_watchlist_version(snap.version);
+  if (snap.matcher != nullptr) {
+    for (const auto& [field, text] : {std::pair<std::string, const std::string*>{"title", &tagged.article().title()},
+                                      {"text", &tagged.article().text()}}) {
+      for (const tagging::Mention& m : snap.matcher->FindAll(*text)) {
+        ww::v1::Mention* out = tagged.add_mentions();
+        out->set_entity_id(m.entity_id);
+        out->set_alias(m.alias);
+        out->set_field(field);
+        out->set_start(m.start);
+        out->set_end(m.end);
+        out->set_text(m.text);
+        out->set_snippet(m.snippet);
+        if (auto it = snap.names.find(m.entity_id); it != snap.names.end()) {
+          out->set_entity_name(it->second);
+        }
+      }
+    }
+  }
+  kafka::OutRecord out{out_topic_, tagged.article().id(), tagged.SerializeAsString()};
+  return std::vector<kafka::OutRecord>{std::move(out)};
+}
+
+}  // namespace ww::services

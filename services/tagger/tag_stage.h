@@ -1,0 +1,27 @@
+#pragma once
+// The tagger's stage function: Article in, TaggedArticle out (with every mention of a
+// watched entity in title and text). Thread-safe if the snapshot source is.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/kafka/record.h"
+#include "services/tagger/watchlist_table.h"
+
+namespace ww::services {
+
+class TagStage {
+ public:
+  TagStage(std::string out_topic, std::function<MatcherSnapshot()> matcher)
+      : out_topic_(std::move(out_topic)), matcher_(std::move(matcher)) {}
+
+  // InvalidArgument for a record that is not an Article (it goes to the dead letters).
+  absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& in) const;
+
+ private:
+  std::string out_topic_;
+  std::function<MatcherSnapshot()> matcher_;
+};
+
+}  // namespace ww::services

@@ -1,0 +1,47 @@
+#include "gtest/gtest.h"
+#include "services/tagger/tag_stage.h"
+#include "ww/v1/records.pb.h"
+
+namespace ww::services {
+namespace {
+
+MatcherSnapshot Snapshot() {
+  tagging::Watchlist wl;
+  wl.entities.push_back({"kim-jong-un", "Kim Jong Un", tagging::EntityKind::kPerson, {"김정은"}});
+  wl.entities.push_back({"vladivostok", "Vladivostok", tagging::EntityKind::kPlace, {}});
+  auto m = tagging::Matcher::Build(wl);
+  EXPECT_TRUE(m.ok());
+  return {*m, {{"kim-jong-un", "Kim Jong Un"}, {"vladivostok", "Vladivostok"}}, 7};
+}
+
+TEST(TagStage, MentionsInTitleAndTextWithOffsets) {
+  TagStage stage("tagged", Snapshot);
+  ww::v1::Article a;
+  a.set_id("a1");
+  a.set_title("Kim Jong-un arrives");
+  a.set_text("The train reached Vladivostok. 김정은은 웃었다.");
+  auto out = stage.Process({"unique", 0, 0, "a1", a.SerializeAsString(), false, {}, 0});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].topic, "tagged");
+  EXPECT_EQ((*out)[0].key, "a1");
+  ww::v1::TaggedArticle t;
+  ASSERT_TRUE(t.ParseFromString((*out)[0].value));
+  EXPECT_EQ(t.watchlist_version(), 7);
+  ASSERT_EQ(t.mentions_size(), 3);
+  EXPECT_EQ(t.mentions(0).field(), "title");
+  EXPECT_EQ(t.mentions(0).text(), "Kim Jong-un");
+  EXPECT_EQ(t.mentions(0).entity_name(), "Kim Jong Un");
+  EXPECT_EQ(t.mentions(1).entity_id(), "vladivostok");
+  EXPECT_EQ(t.mentions(1).start(), 18u);
+  EXPECT_EQ(t.mentions(2).text(), "김정은");
+}
+
+TEST(TagStage, GarbageIsRefused) {
+  TagStage stage("tagged", Snapshot);
+  auto out = stage.Process({"unique", 0, 0, "k", "\x0a\xff", false, {}, 0});
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ww::services

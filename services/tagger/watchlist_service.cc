@@ -1,0 +1,95 @@
+#include "services/tagger/watchlist_service.h"
+
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/tagger/convert.h"
+
+namespace ww::services {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+}  // namespace
+
+grpc::Status WatchlistServiceImpl::Write(const std::string& key, const std::string* value,
+                                         std::map<int32_t, int64_t>& written) {
+  kafka::OutRecord r{topic_, key, value ? *value : std::string(), value == nullptr};
+  auto d = producer_->Send(r);
+  if (!d.ok()) return ToGrpc(d.status());
+  written[d->partition] = std::max(written[d->partition], d->offset);
+  return grpc::Status::OK;
+}
+
+grpc::Status WatchlistServiceImpl::AwaitApplied(const std::map<int32_t, int64_t>& written) {
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  for (;;) {
+    bool applied = true;
+    for (const auto& [p, off] : written) applied = applied && table_->applied_offset(p) >= off;
+    // The reader thread rebuilds right after applying; wait for that build too.
+    if (applied) {
+      table_->RebuildIfChanged();
+      return grpc::Status::OK;
+    }
+    if (absl::Now() > deadline) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                          "written to Kafka, but this tagger has not read it back within 15 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext*,
+                                               const ww::v1::PutEntitiesRequest* req,
+                                               ww::v1::PutEntitiesResponse* resp) {
+  std::set<std::string> ids;
+  for (const ww::v1::Entity& e : req->entities()) {
+    if (absl::Status s = tagging::ValidateEntity(FromProto(e)); !s.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("entity '", e.id(), "': ", s.message()));
+    }
+    if (!ids.insert(e.id()).second) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("entity '", e.id(), "' is listed twice"));
+    }
+  }
+  std::map<int32_t, int64_t> written;
+  for (const ww::v1::Entity& e : req->entities()) {
+    std::string value = e.SerializeAsString();
+    if (grpc::Status s = Write(e.id(), &value, written); !s.ok()) return s;
+    resp->set_upserted(resp->upserted() + 1);
+  }
+  if (req->replace_all()) {
+    for (const tagging::Entity& e : table_->entities()) {
+      if (ids.count(e.id)) continue;
+      if (grpc::Status s = Write(e.id, nullptr, written); !s.ok()) return s;
+      resp->set_deleted(resp->deleted() + 1);
+    }
+  }
+  grpc::Status s = AwaitApplied(written);
+  resp->set_watchlist_version(table_->version());
+  return s;
+}
+
+grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext*,
+                                                const ww::v1::DeleteEntityRequest* req,
+                                                ww::v1::DeleteEntityResponse*) {
+  std::map<int32_t, int64_t> written;
+  if (grpc::Status s = Write(req->id(), nullptr, written); !s.ok()) return s;
+  return AwaitApplied(written);
+}
+
+grpc::Status WatchlistServiceImpl::ListEntities(grpc::ServerContext*,
+                                                const ww::v1::ListEntitiesRequest*,
+                                                ww::v1::ListEntitiesResponse* resp) {
+  for (const tagging::Entity& e : table_->entities()) *resp->add_entities() = ToProto(e);
+  resp->set_watchlist_version(table_->version());
+  return grpc::Status::OK;
+}
+
+}  // namespace ww::services

@@ -1,0 +1,36 @@
+#pragma once
+// WatchlistService over gRPC: validates entities, writes them to the compacted watchlist
+// topic, and answers once this replica's matcher includes the change. Thread-safe.
+#include <string>
+
+#include "libs/kafka/producer.h"
+#include "services/tagger/watchlist_table.h"
+#include "ww/v1/services.grpc.pb.h"
+
+namespace ww::services {
+
+class WatchlistServiceImpl final : public ww::v1::WatchlistService::Service {
+ public:
+  WatchlistServiceImpl(kafka::Producer* producer, std::string topic, WatchlistTable* table)
+      : producer_(producer), topic_(std::move(topic)), table_(table) {}
+
+  grpc::Status PutEntities(grpc::ServerContext* ctx, const ww::v1::PutEntitiesRequest* req,
+                           ww::v1::PutEntitiesResponse* resp) override;
+  grpc::Status DeleteEntity(grpc::ServerContext* ctx, const ww::v1::DeleteEntityRequest* req,
+                            ww::v1::DeleteEntityResponse* resp) override;
+  grpc::Status ListEntities(grpc::ServerContext* ctx, const ww::v1::ListEntitiesRequest* req,
+                            ww::v1::ListEntitiesResponse* resp) override;
+
+ private:
+  // Writes one record; remembers the highest offset per partition in `written`.
+  grpc::Status Write(const std::string& key, const std::string* value,
+                     std::map<int32_t, int64_t>& written);
+  // Waits until the table has applied `written` and rebuilt its matcher.
+  grpc::Status AwaitApplied(const std::map<int32_t, int64_t>& written);
+
+  kafka::Producer* producer_;
+  std::string topic_;
+  WatchlistTable* table_;
+};
+
+}  // namespace ww::services

@@ -1,0 +1,50 @@
+#pragma once
+// The watchlist as this tagger replica knows it: the compacted topic ww.watchlist folded
+// into a map, and the matcher compiled from it. Apply() is called by the one thread that
+// reads the topic; matcher() by any thread. A new matcher is built beside the old one and
+// swapped in atomically, so tagging never pauses. Thread-safe.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "libs/kafka/record.h"
+#include "libs/tagging/matcher.h"
+#include "libs/tagging/watchlist.h"
+
+namespace ww::services {
+
+struct MatcherSnapshot {
+  std::shared_ptr<const tagging::Matcher> matcher;
+  std::map<std::string, std::string> names;  // entity id -> canonical name
+  int64_t version = 0;                       // watchlist records applied when built
+};
+
+class WatchlistTable {
+ public:
+  WatchlistTable();
+
+  // Folds records of the watchlist topic in; a tombstone deletes. Bad records are logged
+  // and skipped (they were validated before being written).
+  void Apply(const std::vector<kafka::Record>& records);
+  // Compiles the matcher from the current entities if they changed since the last build.
+  void RebuildIfChanged();
+
+  MatcherSnapshot snapshot() const;
+  std::vector<tagging::Entity> entities() const;
+  // Highest offset applied per partition, to wait for one's own writes.
+  int64_t applied_offset(int32_t partition) const;
+  int64_t version() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, tagging::Entity> entities_ ABSL_GUARDED_BY(mu_);
+  std::map<int32_t, int64_t> applied_ ABSL_GUARDED_BY(mu_);
+  int64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t built_version_ ABSL_GUARDED_BY(mu_) = -1;
+  MatcherSnapshot snapshot_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ww::services
