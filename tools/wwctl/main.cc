@@ -1,0 +1,17 @@
+// wwctl: the operator CLI. main() only wires the commands.
+#include "tools/wwctl/cli.h"
+#include "tools/wwctl/commands.h"
+
+int main(int argc, char** argv) {
+  ww::wwctl::Cli cli({
+      {"bootstrap-servers", "HOST:PORT", "Kafka brokers", "127.0.0.1:9092"},
+      {"topic-prefix", "PREFIX", "prefix of the pipeline's topic names", "ww."},
+      {"ingestor", "HOST:PORT", "ww-ingestor gRPC address", "127.0.0.1:50051"},
+      {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},
+      {"tagger", "HOST:PORT", "ww-tagger gRPC address", "127.0.0.1:50053"},
+      {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
+  });
+  ww::wwctl::AddOfflineCommands(cli);
+  ww::wwctl::AddPipelineCommands(cli);
+  return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
+}
