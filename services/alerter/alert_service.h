@@ -1,7 +1,7 @@
 #pragma once
 // AlertService over gRPC: Subscribe streams alerts from the hub. Thread-safe.
 #include "services/alerter/alert_hub.h"
-#include "ww/v1/services.grpc.pb.h"
+#include "ww/v1/alerts.grpc.pb.h"
 
 namespace ww::services {
 

@@ -4,7 +4,7 @@
 
 #include "libs/kafka/producer.h"
 #include "services/ingestor/articles.h"
-#include "ww/v1/services.grpc.pb.h"
+#include "ww/v1/ingest.grpc.pb.h"
 
 namespace ww::services {
 

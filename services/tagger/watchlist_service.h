@@ -5,7 +5,7 @@
 
 #include "libs/kafka/producer.h"
 #include "services/tagger/watchlist_table.h"
-#include "ww/v1/services.grpc.pb.h"
+#include "ww/v1/watchlist.grpc.pb.h"
 
 namespace ww::services {
 

@@ -20,7 +20,7 @@
 #include "libs/kafka/producer.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/process.h"
-#include "ww/v1/services.grpc.pb.h"
+#include "ww/v1/alerts.grpc.pb.h"
 
 namespace ww {
 namespace {

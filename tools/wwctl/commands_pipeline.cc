@@ -13,7 +13,9 @@
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "ww/v1/services.grpc.pb.h"
+#include "ww/v1/alerts.grpc.pb.h"
+#include "ww/v1/ingest.grpc.pb.h"
+#include "ww/v1/watchlist.grpc.pb.h"
 
 namespace ww::wwctl {
 namespace {
