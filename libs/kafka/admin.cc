@@ -129,6 +129,48 @@ absl::StatusOr<std::vector<TopicInfo>> ListTopics(const ClientConfig& config) {
   return out;
 }
 
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const ClientConfig& config,
+                                                                     const std::string& topic) {
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  auto n = internal::PartitionCount(rk->get(), topic, kTimeoutMs);
+  if (!n.ok()) return n.status();
+  std::vector<std::pair<int64_t, int64_t>> out(*n);
+  for (int p = 0; p < *n; ++p) {
+    auto err = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &out[p].first,
+                                                &out[p].second, kTimeoutMs);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "watermarks of " + topic);
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(const ClientConfig& config,
+                                                          const std::string& topic,
+                                                          int64_t time_ms) {
+  auto marks = Watermarks(config, topic);
+  if (!marks.ok()) return marks.status();
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  internal::PartitionList list(rd_kafka_topic_partition_list_new(marks->size()));
+  for (size_t p = 0; p < marks->size(); ++p) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = time_ms;
+  }
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int attempt = 0; attempt < 40; ++attempt) {  // leaders of a new topic may still move
+    err = rd_kafka_offsets_for_times(rk->get(), list.get(), kTimeoutMs);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || internal::Classify(err) != internal::ErrorAction::kRetry) break;
+    for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = time_ms;
+    rd_kafka_poll(rk->get(), 250);
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "offsets for time in " + topic);
+  std::map<int32_t, int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) {
+    int32_t p = list->elems[i].partition;
+    out[p] = list->elems[i].offset >= 0 ? list->elems[i].offset : (*marks)[p].second;
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<int64_t>> CommittedOffsets(const ClientConfig& config,
                                                       const std::string& group,
                                                       const std::string& topic) {

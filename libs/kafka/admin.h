@@ -29,6 +29,14 @@ absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpe
 absl::Status DeleteTopics(const ClientConfig& config, const std::vector<std::string>& names);
 // Topics whose name does not start with "__" (internal), sorted by name.
 absl::StatusOr<std::vector<TopicInfo>> ListTopics(const ClientConfig& config);
+// Low and high watermark of each partition of `topic` (index = partition).
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const ClientConfig& config,
+                                                                     const std::string& topic);
+// Per partition, the offset of the first record at or after `time_ms` (the high watermark
+// where there is none).
+absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(const ClientConfig& config,
+                                                          const std::string& topic,
+                                                          int64_t time_ms);
 // Committed offset of `group` for each partition of `topic` (-1 when none).
 absl::StatusOr<std::vector<int64_t>> CommittedOffsets(const ClientConfig& config,
                                                       const std::string& group,

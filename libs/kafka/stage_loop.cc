@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/client.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/metrics.h"
 
 namespace ww::kafka {
 
@@ -29,6 +30,15 @@ struct StageLoop::Impl {
   internal::KafkaHandle consumer;
   internal::KafkaHandle producer;
   StageStats stats;
+  struct {
+    runtime::Counter* in;
+    runtime::Counter* out;
+    runtime::Counter* dead;
+    runtime::Counter* commits;
+    runtime::Counter* aborts;
+    runtime::Histogram* batch_seconds;
+  } metrics{};
+  absl::Time lag_updated = absl::InfinitePast();
   // Set by the rebalance callback: the batch being collected may hold records of
   // partitions this replica no longer owns, so it is dropped and read again.
   bool rebalanced = false;
@@ -92,6 +102,42 @@ struct StageLoop::Impl {
     return out;
   }
 
+  void InitMetrics() {
+    auto& m = runtime::Metrics::Default();
+    const runtime::Labels l = {{"stage", options.stage}};
+    metrics.in = &m.counter("ww_records_in_total", "records consumed and committed", l);
+    metrics.out = &m.counter("ww_records_out_total", "records produced and committed", l);
+    metrics.dead = &m.counter("ww_records_deadlettered_total", "records sent to the dead-letter topic", l);
+    metrics.commits = &m.counter("ww_transactions_total", "Kafka transactions by result",
+                                 {{"stage", options.stage}, {"result", "commit"}});
+    metrics.aborts = &m.counter("ww_transactions_total", "Kafka transactions by result",
+                                {{"stage", options.stage}, {"result", "abort"}});
+    metrics.batch_seconds = &m.histogram("ww_stage_batch_seconds",
+                                         "time to process and commit one batch", l);
+  }
+
+  // Consumer lag per assigned partition, from the watermarks librdkafka already has.
+  void UpdateLag() {
+    if (absl::Now() - lag_updated < absl::Seconds(1)) return;
+    lag_updated = absl::Now();
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(consumer.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    internal::PartitionList owned(assignment);
+    rd_kafka_position(consumer.get(), owned.get());
+    for (int i = 0; i < owned->cnt; ++i) {
+      const auto& tp = owned->elems[i];
+      int64_t lo = 0, hi = 0;
+      if (rd_kafka_get_watermark_offsets(consumer.get(), tp.topic, tp.partition, &lo, &hi) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0 || tp.offset < 0) {
+        continue;
+      }
+      runtime::Metrics::Default()
+          .gauge("ww_consumer_lag", "records not yet consumed, per partition",
+                 {{"stage", options.stage}, {"topic", tp.topic}, {"partition", absl::StrCat(tp.partition)}})
+          .Set(static_cast<double>(std::max<int64_t>(0, hi - tp.offset)));
+    }
+  }
+
   // Collects up to max_batch records, waiting at most max_batch_wait after the first.
   std::vector<Record> Collect(const std::atomic<bool>& stop) {
     std::vector<Record> batch;
@@ -101,9 +147,13 @@ struct StageLoop::Impl {
       int wait = batch.empty() ? 200 : std::max(0, Ms(deadline - absl::Now()));
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), wait);
       if (rebalanced) {
+        // The assignment changed under this batch. Drop it, and the message that came with
+        // the change, and start every owned partition again from its committed offset:
+        // what was dropped is read again, by this replica or by the new owner.
         if (m != nullptr) rd_kafka_message_destroy(m);
         batch.clear();
         rebalanced = false;
+        Rewind();
         deadline = absl::InfiniteFuture();
         continue;
       }
@@ -174,6 +224,10 @@ struct StageLoop::Impl {
     stats.records_out += out;
     stats.deadlettered += dead;
     ++stats.commits;
+    metrics.in->Add(batch.size());
+    metrics.out->Add(out);
+    metrics.dead->Add(dead);
+    metrics.commits->Add();
     if (stage.on_commit) stage.on_commit();
     return std::nullopt;
   }
@@ -247,12 +301,17 @@ absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "subscribe");
   Log().Info("stage started", {{"stage", s.options.stage}, {"group", s.options.group_id}});
 
+  s.InitMetrics();
   while (!stop.load()) {
     std::vector<Record> batch = s.Collect(stop);
+    s.UpdateLag();
     if (batch.empty()) continue;
+    absl::Time started = absl::Now();
     std::optional<ErrorAction> failed = s.Transact(batch);
+    s.metrics.batch_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
     if (!failed.has_value()) continue;  // committed
     ++s.stats.aborts;
+    s.metrics.aborts->Add();
     if (s.stage.on_abort) s.stage.on_abort();
     if (*failed == ErrorAction::kFatal) {
       return absl::InternalError(absl::StrCat(s.options.stage, ": fatal Kafka error, stopping"));

@@ -8,14 +8,7 @@
 namespace ww::runtime {
 namespace {
 
-inline uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+inline uint64_t Mix(uint64_t x) { return Mix64(x); }
 
 uint64_t Hash64(std::string_view data, uint64_t seed) {
   uint64_t h = Mix(seed ^ (data.size() * 0x9e3779b97f4a7c15ULL));

@@ -7,6 +7,16 @@
 
 namespace ww::runtime {
 
+// The splitmix64 finaliser: a fast, well-mixed, stable 64-bit to 64-bit hash.
+inline uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
 // 128-bit non-cryptographic hash of `data`, rendered as 32 lowercase hex digits.
 std::string StableHashHex(std::string_view data);
 
