@@ -6,7 +6,9 @@
 namespace ww::tagging {
 
 AhoCorasick::AhoCorasick() {
-  root_next_.fill(0);
+  class_.fill(0);
+  root_.fill(0);
+  dense_.assign(kDenseClasses, 0);
   first_child_ = {1, 1};
   label_ = {0};
   fail_ = {0};
@@ -36,8 +38,10 @@ AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
   ac.first_child_.clear();
   ac.label_.assign(1, 0);
   ac.pattern_.assign(1, kNoPattern);
+  std::vector<uint32_t> depth_end;  // depth_end[d]: first node id deeper than d
   for (size_t v = 0; v < queue.size(); ++v) {
     const Range r = queue[v];
+    if (depth_end.size() <= r.depth) depth_end.push_back(static_cast<uint32_t>(v));
     uint32_t k = r.lo;
     if (k < r.hi && patterns[order[k]].size() == r.depth) {
       ac.pattern_[v] = order[k];  // shortest (= this prefix) sorts first
@@ -58,13 +62,26 @@ AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
   ac.first_child_.push_back(node_count);
   queue.clear();
   queue.shrink_to_fit();
+  order.clear();
+  order.shrink_to_fit();
 
+  // Byte classes: the most used bytes first (1, 2, ...), class 0 for bytes in no pattern.
+  std::array<uint64_t, 256> uses{};
+  for (uint32_t v = 1; v < node_count; ++v) ++uses[ac.label_[v]];
+  std::array<int, 256> by_use;
+  std::iota(by_use.begin(), by_use.end(), 0);
+  std::stable_sort(by_use.begin(), by_use.end(), [&](int a, int b) { return uses[a] > uses[b]; });
+  uint16_t next_class = 1;
+  for (int b : by_use) ac.class_[b] = uses[b] > 0 ? next_class++ : 0;
+
+  // Root transitions, used while computing failure links.
+  std::array<uint32_t, 256> root_next{};
   for (uint32_t c = ac.first_child_[0]; c < ac.first_child_[1]; ++c) {
-    ac.root_next_[ac.label_[c]] = c;
+    root_next[ac.label_[c]] = c;
   }
-  // Failure and dictionary links, parents before children (ids are breadth-first).
   ac.fail_.assign(node_count, 0);
   ac.dict_.assign(node_count, 0);
+  // Failure and dictionary links, parents before children (ids are breadth-first).
   for (uint32_t v = 1; v < node_count; ++v) {
     for (uint32_t c = ac.first_child_[v]; c < ac.first_child_[v + 1]; ++c) {
       const uint8_t b = ac.label_[c];
@@ -72,7 +89,7 @@ AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
       uint32_t target = 0;
       for (;;) {
         if (f == 0) {
-          target = ac.root_next_[b];
+          target = root_next[b];
           break;
         }
         if (const uint32_t next = ac.Child(f, b); next != 0) {
@@ -85,6 +102,36 @@ AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
       ac.dict_[c] = ac.pattern_[target] != kNoPattern ? target : ac.dict_[target];
     }
   }
+
+  for (int b = 0; b < 256; ++b) {
+    const uint32_t c = root_next[b];
+    ac.root_[b] = c == 0 ? 0 : (c | (ac.HasOutput(c) ? kOutputBit : 0));
+  }
+
+  // Dense rows for the shallow nodes: a breadth-first prefix, within the depth limit and a
+  // budget of 16 bytes per pattern (at least 1 MiB).
+  constexpr uint32_t width = kDenseClasses;
+  const size_t budget_rows = std::max<size_t>(1 << 20, 16 * patterns.size()) / (4 * width);
+  uint32_t dense = 1;
+  for (uint32_t d = 1; d < depth_end.size() && d <= kMaxDenseDepth; ++d) {
+    const uint32_t end = d + 1 < depth_end.size() ? depth_end[d + 1] : node_count;
+    if (end > budget_rows) break;
+    dense = end;
+  }
+  ac.dense_count_ = dense;
+  ac.dense_.assign(static_cast<size_t>(dense) * width, 0);
+  for (uint32_t v = 0; v < dense; ++v) {
+    uint32_t* row = &ac.dense_[static_cast<size_t>(v) * width];
+    // Inherit the failure state's row (shallower, so already filled), then the own children.
+    if (v != 0) {
+      const uint32_t* fail_row = &ac.dense_[static_cast<size_t>(ac.fail_[v]) * width];
+      std::copy(fail_row, fail_row + width, row);
+    }
+    for (uint32_t c = ac.first_child_[v]; c < ac.first_child_[v + 1]; ++c) {
+      const uint32_t cls = ac.class_[ac.label_[c]];
+      if (cls < width) row[cls] = c | (ac.HasOutput(c) ? kOutputBit : 0);
+    }
+  }
   ac.first_child_.shrink_to_fit();
   ac.label_.shrink_to_fit();
   ac.pattern_.shrink_to_fit();
@@ -92,8 +139,9 @@ AhoCorasick AhoCorasick::Build(const std::vector<std::string_view>& patterns) {
 }
 
 size_t AhoCorasick::MemoryUsage() const {
-  return sizeof(*this) + first_child_.capacity() * 4 + label_.capacity() + fail_.capacity() * 4 +
-         pattern_.capacity() * 4 + dict_.capacity() * 4 + pattern_length_.capacity() * 4;
+  return sizeof(*this) + dense_.capacity() * 4 + first_child_.capacity() * 4 +
+         label_.capacity() + fail_.capacity() * 4 + pattern_.capacity() * 4 +
+         dict_.capacity() * 4 + pattern_length_.capacity() * 4;
 }
 
 }  // namespace ww::tagging

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/tagging/variants.h"
 #include "libs/text/normalize.h"
 #include "libs/text/utf8.h"
 
@@ -47,6 +48,9 @@ std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
 }
+
+// Debian's Abseil has its own absl::string_view (not an alias of std::string_view).
+absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -97,70 +101,289 @@ std::string MakeSnippet(std::string_view text, size_t start, size_t end, size_t 
   return snippet;
 }
 
+// Collects the aliases of a watchlist into a Matcher.
+class Matcher::Builder {
+ public:
+  explicit Builder(Matcher* m) : m_(m) {}
+
+  // Adds `form` (the alias itself or a variant of it) for entity `entity`, reported as
+  // `written`. A form that folds to nothing is an error for a written alias and skipped for
+  // a variant.
+  absl::Status Add(uint32_t entity, std::string_view entity_id, const std::string& written,
+                   std::string_view form, const AliasOptions& options, bool is_variant) {
+    const ww::text::Normalized folded = ww::text::Normalize(form);
+    std::string key(TrimSpaces(folded.text));
+    if (key.empty()) {
+      if (is_variant) return absl::OkStatus();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "entity '", ToAbsl(entity_id), "': alias '", written, "' has nothing to match"));
+    }
+    auto [it, inserted] = pattern_ids_.try_emplace(std::move(key), 0);
+    if (inserted) {
+      it->second = static_cast<uint32_t>(closed_.size());
+      closed_.push_back(false);
+    }
+    const uint32_t pattern = it->second;
+    if (closed_[pattern]) return absl::OkStatus();  // an unconditional alias came first
+
+    uint32_t check = kNoCheck;
+    if (!options.IsDefault() &&
+        (options.case_sensitive || !options.fold_diacritics || !options.exclude_near.empty() ||
+         !options.exclude_preceded_by.empty())) {
+      Check c;
+      c.case_sensitive = options.case_sensitive;
+      if (c.case_sensitive) c.case_signature = ww::text::CaseSignature(form);
+      c.keep_diacritics = !options.fold_diacritics;
+      if (c.keep_diacritics) {
+        c.diacritic_key = std::string(TrimSpaces(ww::text::FoldKeepingDiacritics(form)));
+      }
+      for (const std::string& p : options.exclude_near) {
+        if (std::string f(TrimSpaces(ww::text::NormalizeText(p))); !f.empty()) {
+          c.near.push_back(std::move(f));
+        }
+      }
+      c.window = options.window;
+      for (const std::string& p : options.exclude_preceded_by) {
+        if (std::string f(TrimSpaces(ww::text::NormalizeText(p))); !f.empty()) {
+          c.preceded.push_back(std::move(f));
+        }
+      }
+      check = static_cast<uint32_t>(m_->checks_.size());
+      m_->checks_.push_back(std::move(c));
+    } else {
+      closed_[pattern] = true;
+    }
+    auto [w, new_written] = written_offsets_.try_emplace(
+        WrittenKey{entity, written}, static_cast<uint32_t>(m_->written_aliases_.size()));
+    if (new_written) m_->written_aliases_.append(written);
+    pending_.push_back({pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()),
+                                       check}});
+    return absl::OkStatus();
+  }
+
+  // Adds an alias and the variants the entity asks for.
+  absl::Status AddWithVariants(uint32_t entity_index, const Entity& entity,
+                               const std::string& written, const AliasOptions& options) {
+    if (absl::Status s = Add(entity_index, entity.id, written, written, options, false);
+        !s.ok()) {
+      return s;
+    }
+    if (options.whole_phrase) return absl::OkStatus();
+    std::vector<std::string> forms;
+    if (entity.surname_only) forms = SurnameVariants(written);
+    if (entity.inflections == Inflections::kRussian) {
+      const size_t base = forms.size();
+      for (size_t i = 0; i <= base; ++i) {
+        for (std::string& f : RussianInflections(i < base ? forms[i] : written)) {
+          forms.push_back(std::move(f));
+        }
+      }
+    }
+    for (const std::string& form : forms) {
+      if (absl::Status s = Add(entity_index, entity.id, written, form, options, true); !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Groups the aliases by pattern and compiles the automaton.
+  void Finish() {
+    std::vector<std::string_view> patterns(closed_.size());
+    for (const auto& [key, id] : pattern_ids_) patterns[id] = key;  // stable in the map
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Pending& a, const Pending& b) { return a.pattern < b.pattern; });
+    m_->aliases_.reserve(pending_.size());
+    m_->pattern_first_.assign(patterns.size() + 1, 0);
+    for (const Pending& p : pending_) {
+      ++m_->pattern_first_[p.pattern + 1];
+      m_->aliases_.push_back(p.alias);
+    }
+    for (size_t i = 1; i < m_->pattern_first_.size(); ++i) {
+      m_->pattern_first_[i] += m_->pattern_first_[i - 1];
+    }
+    pending_.clear();
+    pending_.shrink_to_fit();
+    written_offsets_.clear();
+    m_->automaton_ = AhoCorasick::Build(patterns);
+    m_->written_aliases_.shrink_to_fit();
+    m_->entity_bytes_.shrink_to_fit();
+    m_->entity_offsets_.shrink_to_fit();
+  }
+
+ private:
+  struct Pending {
+    uint32_t pattern;
+    Alias alias;
+  };
+  struct WrittenKey {
+    uint32_t entity;
+    std::string text;
+    template <typename H>
+    friend H AbslHashValue(H h, const WrittenKey& k) {
+      return H::combine(std::move(h), k.entity, k.text);
+    }
+    friend bool operator==(const WrittenKey&, const WrittenKey&) = default;
+  };
+
+  Matcher* m_;
+  absl::flat_hash_map<std::string, uint32_t> pattern_ids_;  // folded key -> pattern id
+  std::vector<bool> closed_;  // per pattern: an alias without conditions was added
+  std::vector<Pending> pending_;
+  absl::flat_hash_map<WrittenKey, uint32_t> written_offsets_;
+};
+
 absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& watchlist) {
   std::shared_ptr<Matcher> matcher(new Matcher());
   absl::flat_hash_set<std::string> ids;
-  absl::flat_hash_map<std::string, uint32_t> folded_ids;  // folded alias -> pattern id
-  std::vector<std::string_view> patterns;
-  matcher->entity_ids_.reserve(watchlist.entities.size());
+  ids.reserve(watchlist.entities.size());
+  matcher->entity_offsets_.reserve(watchlist.entities.size() + 1);
+  Builder builder(matcher.get());
+  const AliasOptions defaults;
 
   for (const Entity& entity : watchlist.entities) {
     if (absl::Status status = ValidateEntity(entity); !status.ok()) return status;
     if (!ids.insert(entity.id).second) {
       return absl::InvalidArgumentError(absl::StrCat("duplicate entity id '", entity.id, "'"));
     }
-    const uint32_t entity_index = static_cast<uint32_t>(matcher->entity_ids_.size());
-    matcher->entity_ids_.push_back(entity.id);
+    const uint32_t entity_index = static_cast<uint32_t>(matcher->entity_offsets_.size() - 1);
+    matcher->entity_bytes_.append(entity.id);
+    matcher->entity_offsets_.push_back(static_cast<uint32_t>(matcher->entity_bytes_.size()));
 
-    auto add = [&](const std::string& written) -> absl::Status {
-      const ww::text::Normalized folded = ww::text::Normalize(written);
-      const std::string key(TrimSpaces(folded.text));
-      if (key.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "entity '", entity.id, "': alias '", written, "' has nothing to match"));
+    if (absl::Status s = builder.AddWithVariants(entity_index, entity, entity.name, defaults);
+        !s.ok()) {
+      return s;
+    }
+    for (size_t i = 0; i < entity.aliases.size(); ++i) {
+      if (absl::Status s =
+              builder.AddWithVariants(entity_index, entity, entity.aliases[i], entity.OptionsOf(i));
+          !s.ok()) {
+        return s;
       }
-      if (folded_ids.contains(key)) return absl::OkStatus();  // first entity listed wins
-      folded_ids.emplace(key, static_cast<uint32_t>(matcher->aliases_.size()));
-      matcher->aliases_.push_back(
-          Alias{entity_index, static_cast<uint32_t>(matcher->written_aliases_.size()),
-                static_cast<uint32_t>(written.size())});
-      matcher->written_aliases_.append(written);
-      return absl::OkStatus();
-    };
-    if (absl::Status status = add(entity.name); !status.ok()) return status;
-    for (const std::string& alias : entity.aliases) {
-      if (absl::Status status = add(alias); !status.ok()) return status;
     }
   }
-
-  patterns.resize(matcher->aliases_.size());
-  for (const auto& [key, id] : folded_ids) patterns[id] = key;  // keys are stable in the map
-  matcher->automaton_ = AhoCorasick::Build(patterns);
-  matcher->written_aliases_.shrink_to_fit();
-  matcher->aliases_.shrink_to_fit();
+  builder.Finish();
   return std::shared_ptr<const Matcher>(std::move(matcher));
 }
 
-std::vector<Mention> Matcher::FindAll(std::string_view utf8) const {
-  std::vector<Mention> mentions;
-  if (utf8.empty() || aliases_.empty()) return mentions;
-  const ww::text::Normalized folded = ww::text::Normalize(utf8);
-  const std::string_view text = folded.text;
+size_t Matcher::MemoryUsage() const {
+  size_t checks = checks_.capacity() * sizeof(Check);
+  for (const Check& c : checks_) {
+    checks += c.case_signature.capacity() + c.diacritic_key.capacity();
+    for (const auto& p : c.near) checks += sizeof(p) + p.capacity();
+    for (const auto& p : c.preceded) checks += sizeof(p) + p.capacity();
+  }
+  return sizeof(*this) + entity_bytes_.capacity() + entity_offsets_.capacity() * 4 +
+         written_aliases_.capacity() + aliases_.capacity() * sizeof(Alias) +
+         pattern_first_.capacity() * 4 + checks + automaton_.MemoryUsage();
+}
 
+namespace {
+
+// True if `phrase` occurs in `text` at token boundaries inside [from, to).
+bool ContainsPhrase(std::string_view text, size_t from, size_t to, std::string_view phrase) {
+  for (size_t pos = text.find(phrase, from); pos != std::string_view::npos && pos < to;
+       pos = text.find(phrase, pos + 1)) {
+    if (pos + phrase.size() <= to && HasTokenBoundaries(text, pos, pos + phrase.size())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Start of the `words`-th token before folded offset `pos` (or 0).
+size_t WordsBefore(std::string_view text, size_t pos, uint32_t words) {
+  bool in_word = false;
+  while (pos > 0) {
+    const bool word = text[pos - 1] != ' ';
+    if (word && !in_word) {
+      if (words == 0) break;
+      --words;
+    }
+    in_word = word;
+    --pos;
+  }
+  return pos;
+}
+
+// End of the `words`-th token after folded offset `pos` (or the end).
+size_t WordsAfter(std::string_view text, size_t pos, uint32_t words) {
+  bool in_word = false;
+  while (pos < text.size()) {
+    const bool word = text[pos] != ' ';
+    if (word && !in_word) {
+      if (words == 0) break;
+      --words;
+    }
+    in_word = word;
+    ++pos;
+  }
+  return pos;
+}
+
+}  // namespace
+
+bool Matcher::Accepts(const Alias& a, std::string_view original, std::string_view folded,
+                      uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const {
+  if (a.check == kNoCheck) return true;
+  const Check& c = checks_[a.check];
+  const std::string_view span = original.substr(start, end - start);
+  if (c.case_sensitive && ww::text::CaseSignature(span) != c.case_signature) return false;
+  if (c.keep_diacritics && TrimSpaces(ww::text::FoldKeepingDiacritics(span)) != c.diacritic_key) {
+    return false;
+  }
+  if (!c.preceded.empty()) {
+    // Skip the spaces and punctuation directly before the match.
+    size_t pos = fstart;
+    while (pos > 0) {
+      const ww::text::DecodedCodePoint d = DecodeUtf8Before(folded, pos);
+      if (IsWordChar(d.cp)) break;
+      pos -= d.length;
+    }
+    for (const std::string& p : c.preceded) {
+      if (pos >= p.size() && folded.substr(pos - p.size(), p.size()) == p &&
+          HasTokenBoundaries(folded, pos - p.size(), pos)) {
+        return false;
+      }
+    }
+  }
+  if (!c.near.empty()) {
+    const size_t from = WordsBefore(folded, fstart, c.window);
+    const size_t to = WordsAfter(folded, fend, c.window);
+    for (const std::string& p : c.near) {
+      if (ContainsPhrase(folded, from, fstart, p) || ContainsPhrase(folded, fend, to, p)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void Matcher::FindSpans(std::string_view utf8, std::vector<Span>* out) const {
+  if (utf8.empty() || aliases_.empty()) return;
+  thread_local ww::text::Normalized folded;
+  ww::text::NormalizeInto(utf8, &folded);
+  FindSpansIn(utf8, folded, out);
+}
+
+void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& folded,
+                          std::vector<Span>* out) const {
+  const std::string_view text = folded.text;
   struct Candidate {
     uint32_t start;
     uint32_t end;
-    uint32_t alias;
+    uint32_t pattern;
   };
-  std::vector<Candidate> candidates;
-  automaton_.Scan(text, [&](uint32_t alias, size_t end) {
-    const size_t start = end - automaton_.pattern_length(alias);
+  thread_local std::vector<Candidate> candidates;
+  candidates.clear();
+  automaton_.Scan(text, [&](uint32_t pattern, size_t end) {
+    const size_t start = end - automaton_.pattern_length(pattern);
     if (HasTokenBoundaries(text, start, end)) {
-      candidates.push_back(
-          {static_cast<uint32_t>(start), static_cast<uint32_t>(end), alias});
+      candidates.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), pattern});
     }
   });
-  // Leftmost first; at the same start, longest first.
+  // Leftmost first; at the same start, longest first. Candidates arrive by end, so they are
+  // usually nearly sorted already.
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.start != b.start) return a.start < b.start;
     return a.end > b.end;
@@ -174,16 +397,34 @@ std::vector<Mention> Matcher::FindAll(std::string_view utf8) const {
     const uint32_t end =
         static_cast<uint32_t>(ww::text::SegmentEnd(utf8, folded.origin[c.end - 1]));
     if (start < original_end) continue;  // would split a combining sequence shared with the last
+    uint32_t accepted = UINT32_MAX;
+    for (uint32_t a = pattern_first_[c.pattern]; a < pattern_first_[c.pattern + 1]; ++a) {
+      if (Accepts(aliases_[a], utf8, text, c.start, c.end, start, end)) {
+        accepted = a;
+        break;
+      }
+    }
+    if (accepted == UINT32_MAX) continue;
     folded_end = c.end;
     original_end = end;
-    const Alias& alias = aliases_[c.alias];
+    out->push_back(Span{aliases_[accepted].entity, accepted, start, end});
+  }
+}
+
+std::vector<Mention> Matcher::FindAll(std::string_view utf8) const {
+  std::vector<Mention> mentions;
+  thread_local std::vector<Span> spans;
+  spans.clear();
+  FindSpans(utf8, &spans);
+  mentions.reserve(spans.size());
+  for (const Span& s : spans) {
     Mention& m = mentions.emplace_back();
-    m.entity_id = entity_ids_[alias.entity];
-    m.alias = written_aliases_.substr(alias.written_offset, alias.written_size);
-    m.start = start;
-    m.end = end;
-    m.text = std::string(utf8.substr(start, end - start));
-    m.snippet = MakeSnippet(utf8, start, end);
+    m.entity_id = std::string(entity_id(s.entity));
+    m.alias = std::string(alias_text(s.alias));
+    m.start = s.start;
+    m.end = s.end;
+    m.text = std::string(utf8.substr(s.start, s.end - s.start));
+    m.snippet = MakeSnippet(utf8, s.start, s.end);
   }
   return mentions;
 }

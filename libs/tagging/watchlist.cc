@@ -49,6 +49,85 @@ absl::Status LineError(int line, std::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat("line ", line, ": ", ToAbsl(reason)));
 }
 
+// Parses a YAML boolean scalar (true/false/yes/no/on/off).
+absl::StatusOr<bool> ParseBool(const YAML::Node& node, int line, std::string_view what) {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+    return LineError(line, absl::StrCat(ToAbsl(what), " must be true or false"));
+  }
+  return value;
+}
+
+// Parses a list of non-blank strings (a single string is accepted as a list of one).
+absl::StatusOr<std::vector<std::string>> ParsePhrases(const YAML::Node& node, int line,
+                                                      std::string_view what) {
+  std::vector<std::string> out;
+  const std::string error = absl::StrCat(ToAbsl(what), " must be a list of non-empty strings");
+  if (node.IsScalar()) {
+    if (IsBlank(node.Scalar())) return LineError(line, error);
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) return LineError(line, error);
+  for (const auto& item : node) {
+    if (!item.IsScalar() || IsBlank(item.Scalar())) return LineError(LineOf(item, line), error);
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+// Parses an alias given as a map: {text: ..., case_sensitive: ..., ...}.
+absl::Status ParseAliasMap(const YAML::Node& node, int line, const std::string& entity_id,
+                           std::string* text, AliasOptions* options) {
+  absl::flat_hash_set<std::string> seen;
+  bool has_text = false;
+  for (const auto& kv : node) {
+    const int key_line = LineOf(kv.first, line);
+    if (!kv.first.IsScalar()) return LineError(key_line, "alias keys must be strings");
+    const std::string key = kv.first.Scalar();
+    if (!seen.insert(key).second) {
+      return LineError(key_line, absl::StrCat("duplicate key '", key, "'"));
+    }
+    const int value_line = LineOf(kv.second, key_line);
+    const std::string what = absl::StrCat("entity '", entity_id, "': ", key);
+    if (key == "text") {
+      if (!kv.second.IsScalar() || IsBlank(kv.second.Scalar())) {
+        return LineError(value_line, absl::StrCat("entity '", entity_id, "' has an empty alias"));
+      }
+      *text = kv.second.Scalar();
+      has_text = true;
+    } else if (key == "case_sensitive" || key == "fold_diacritics" || key == "whole_phrase") {
+      absl::StatusOr<bool> value = ParseBool(kv.second, value_line, what);
+      if (!value.ok()) return value.status();
+      if (key == "case_sensitive") options->case_sensitive = *value;
+      if (key == "fold_diacritics") options->fold_diacritics = *value;
+      if (key == "whole_phrase") options->whole_phrase = *value;
+    } else if (key == "exclude_near" || key == "exclude_preceded_by") {
+      absl::StatusOr<std::vector<std::string>> phrases = ParsePhrases(kv.second, value_line, what);
+      if (!phrases.ok()) return phrases.status();
+      (key == "exclude_near" ? options->exclude_near : options->exclude_preceded_by) =
+          *std::move(phrases);
+    } else if (key == "window") {
+      uint32_t window = 0;
+      if (!kv.second.IsScalar() || !YAML::convert<uint32_t>::decode(kv.second, window) ||
+          window < 1 || window > AliasOptions::kMaxWindow) {
+        return LineError(value_line, absl::StrCat(what, " must be a whole number of tokens, 1..",
+                                                  AliasOptions::kMaxWindow));
+      }
+      options->window = window;
+    } else {
+      return LineError(key_line,
+                       absl::StrCat("unknown alias key '", key,
+                                    "' (expected text, case_sensitive, fold_diacritics, "
+                                    "whole_phrase, exclude_near, window or exclude_preceded_by)"));
+    }
+  }
+  if (!has_text) {
+    return LineError(line, absl::StrCat("entity '", entity_id, "': alias map has no text"));
+  }
+  return absl::OkStatus();
+}
+
 // Parses one element of `entities`. `ids` holds the ids seen so far.
 absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
                                    absl::flat_hash_set<std::string>& ids) {
@@ -58,7 +137,7 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
   Entity entity;
   const YAML::Node* id_node = nullptr;
   const YAML::Node* name_node = nullptr;
-  YAML::Node id_value, name_value, kind_value, aliases_value;
+  YAML::Node id_value, name_value, kind_value, aliases_value, surname_value, inflections_value;
   absl::flat_hash_set<std::string> seen_keys;
   for (const auto& kv : node) {
     const int key_line = LineOf(kv.first, line);
@@ -75,9 +154,15 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
       kind_value = kv.second;
     } else if (key == "aliases") {
       aliases_value = kv.second;
+    } else if (key == "surname_only") {
+      surname_value = kv.second;
+    } else if (key == "inflections") {
+      inflections_value = kv.second;
     } else {
-      return LineError(key_line, absl::StrCat("unknown key '", key,
-                                              "' (expected id, name, kind or aliases)"));
+      return LineError(key_line,
+                       absl::StrCat("unknown key '", key,
+                                    "' (expected id, name, kind, aliases, surname_only or "
+                                    "inflections)"));
     }
   }
   if (seen_keys.contains("id")) id_node = &id_value;
@@ -125,19 +210,52 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
     const int aliases_line = LineOf(aliases_value, line);
     if (!aliases_value.IsSequence()) {
       return LineError(aliases_line, absl::StrCat("entity '", entity.id,
-                                                  "': aliases must be a list of strings"));
+                                                  "': aliases must be a list of strings or maps"));
     }
     for (const auto& alias : aliases_value) {
       const int alias_line = LineOf(alias, aliases_line);
+      if (alias.IsMap()) {
+        std::string text;
+        AliasOptions options;
+        if (absl::Status s = ParseAliasMap(alias, alias_line, entity.id, &text, &options);
+            !s.ok()) {
+          return s;
+        }
+        if (!options.IsDefault()) {
+          entity.alias_options.resize(entity.aliases.size());
+          entity.alias_options.push_back(std::move(options));
+        }
+        entity.aliases.push_back(std::move(text));
+        continue;
+      }
       if (!alias.IsScalar() && !alias.IsNull()) {
         return LineError(alias_line, absl::StrCat("entity '", entity.id,
-                                                  "': aliases must be a list of strings"));
+                                                  "': aliases must be a list of strings or maps"));
       }
       if (alias.IsNull() || IsBlank(alias.Scalar())) {
         return LineError(alias_line, absl::StrCat("entity '", entity.id, "' has an empty alias"));
       }
       entity.aliases.push_back(alias.Scalar());
     }
+  }
+
+  if (seen_keys.contains("surname_only")) {
+    absl::StatusOr<bool> value =
+        ParseBool(surname_value, LineOf(surname_value, line),
+                  absl::StrCat("entity '", entity.id, "': surname_only"));
+    if (!value.ok()) return value.status();
+    entity.surname_only = *value;
+  }
+  if (seen_keys.contains("inflections")) {
+    const int inflections_line = LineOf(inflections_value, line);
+    absl::StatusOr<Inflections> value =
+        inflections_value.IsScalar() ? ParseInflections(inflections_value.Scalar())
+                                     : absl::InvalidArgumentError("");
+    if (!value.ok()) {
+      return LineError(inflections_line,
+                       absl::StrCat("entity '", entity.id, "': inflections must be none or ru"));
+    }
+    entity.inflections = *value;
   }
 
   if (absl::Status status = ValidateEntity(entity); !status.ok()) {
@@ -214,6 +332,22 @@ absl::StatusOr<EntityKind> ParseEntityKind(std::string_view name) {
   return absl::InvalidArgumentError(ToAbsl(kBadKind));
 }
 
+std::string_view InflectionsName(Inflections inflections) {
+  return inflections == Inflections::kRussian ? "ru" : "none";
+}
+
+absl::StatusOr<Inflections> ParseInflections(std::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(ToAbsl(name));
+  if (lower == "none" || lower.empty()) return Inflections::kNone;
+  if (lower == "ru" || lower == "russian") return Inflections::kRussian;
+  return absl::InvalidArgumentError("inflections must be none or ru");
+}
+
+const AliasOptions& Entity::OptionsOf(size_t i) const {
+  static const AliasOptions* const kDefaults = new AliasOptions();
+  return i < alias_options.size() ? alias_options[i] : *kDefaults;
+}
+
 absl::Status ValidateEntity(const Entity& entity) {
   if (!IsValidId(entity.id)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -226,6 +360,26 @@ absl::Status ValidateEntity(const Entity& entity) {
     if (IsBlank(alias)) {
       return absl::InvalidArgumentError(
           absl::StrCat("entity '", entity.id, "' has an empty alias"));
+    }
+  }
+  if (entity.alias_options.size() > entity.aliases.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("entity '", entity.id, "' has more alias options than aliases"));
+  }
+  for (size_t i = 0; i < entity.alias_options.size(); ++i) {
+    const AliasOptions& o = entity.alias_options[i];
+    if (o.window < 1 || o.window > AliasOptions::kMaxWindow) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("entity '", entity.id, "': alias '", entity.aliases[i],
+                       "' has window ", o.window, " (must be 1..", AliasOptions::kMaxWindow, ")"));
+    }
+    for (const auto* list : {&o.exclude_near, &o.exclude_preceded_by}) {
+      for (const std::string& phrase : *list) {
+        if (IsBlank(phrase)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "entity '", entity.id, "': alias '", entity.aliases[i], "' has an empty exclusion"));
+        }
+      }
     }
   }
   return absl::OkStatus();

@@ -8,10 +8,26 @@
 //       name: Kim Jong Un
 //       kind: person            # person | place | organisation | other
 //       aliases: ["Kim Jong-un", "김정은", "Ким Чен Ын", "金正恩"]
+//     - id: putin
+//       name: Vladimir Putin
+//       kind: person
+//       surname_only: true      # also "Putin" and "V. Putin" (default false)
+//       inflections: ru         # also "Путина", "Путину", "Путиным" ... (none | ru)
+//       aliases:
+//         - Владимир Путин
+//         - {text: "VVP", case_sensitive: true}          # acronyms: "vvp" does not match
+//         - {text: "Путин", fold_diacritics: false}      # "Пу́тин" with an accent does not
+//     - id: georgia-country
+//       name: Georgia
+//       aliases:
+//         - {text: "Georgia", exclude_near: ["Atlanta", "Savannah"], window: 10}
+//         - {text: "Jordan", exclude_preceded_by: ["Michael"], whole_phrase: true}
 //   rules: ...                  # ignored here; parsed by the alerting library
+// An alias is a string or a map with `text` (required) and the AliasOptions keys below.
 //
 // All functions are thread-safe (no shared state) and never throw: failures are returned
 // as absl::Status.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,12 +46,57 @@ std::string_view EntityKindName(EntityKind kind);
 // InvalidArgument("kind must be person, place, organisation or other") otherwise.
 absl::StatusOr<EntityKind> ParseEntityKind(std::string_view name);
 
-// One watched entity. `name` is the display name and also an alias.
+// How one alias matches. The defaults give the fold described in libs/tagging/matcher.h.
+struct AliasOptions {
+  // The letters of the match must have the case they have in the alias ("US" the country,
+  // not "us"; "AP", "IS"). Every other fold (width, hyphens, quotes, diacritics) still applies.
+  bool case_sensitive = false;
+  // false: diacritics must be as written ("Gómez" does not match "Gomez"; width, case,
+  // hyphens and quotes still fold).
+  bool fold_diacritics = true;
+  // Only the alias as written: no surname-only, initial or inflected variants made from it.
+  bool whole_phrase = false;
+  // A match is dropped when one of these phrases (folded like aliases, at token boundaries)
+  // occurs within `window` tokens before or after it ("Georgia" near "Atlanta").
+  std::vector<std::string> exclude_near;
+  uint32_t window = kDefaultWindow;  // tokens on each side, 1..1000
+  // A match is dropped when it directly follows one of these phrases, only spaces and
+  // punctuation between ("Jordan" preceded by "Michael").
+  std::vector<std::string> exclude_preceded_by;
+
+  static constexpr uint32_t kDefaultWindow = 10;
+  static constexpr uint32_t kMaxWindow = 1000;
+  // True when every field has its default value.
+  bool IsDefault() const { return *this == AliasOptions{}; }
+  friend bool operator==(const AliasOptions&, const AliasOptions&) = default;
+};
+
+// Generated inflected forms of aliases (see Entity::inflections).
+enum class Inflections { kNone, kRussian };
+
+// "none" or "ru".
+std::string_view InflectionsName(Inflections inflections);
+// Inverse of InflectionsName; also accepts "russian". InvalidArgument otherwise.
+absl::StatusOr<Inflections> ParseInflections(std::string_view name);
+
+// One watched entity. `name` is the display name and also an alias (with default options).
 struct Entity {
   std::string id;  // stable identifier, [a-z0-9][a-z0-9._-]*
   std::string name;
   EntityKind kind = EntityKind::kOther;
   std::vector<std::string> aliases;  // further spellings, in any script
+  // alias_options[i] applies to aliases[i]; aliases past the end use the defaults, so the
+  // vector may be empty. Never longer than `aliases`.
+  std::vector<AliasOptions> alias_options;
+  // Also match the last word of every multi-word name/alias in a spaced script ("Putin"
+  // for "Vladimir Putin") and the first names as initials ("V. Putin"). For people.
+  bool surname_only = false;
+  // kRussian: Cyrillic names/aliases also match in the Russian case forms (genitive,
+  // dative, instrumental, prepositional: "Путина", "Путину", "Путиным", "Путине").
+  Inflections inflections = Inflections::kNone;
+
+  // Options of aliases[i] (defaults when i >= alias_options.size()).
+  const AliasOptions& OptionsOf(size_t i) const;
 
   friend bool operator==(const Entity&, const Entity&) = default;
 };
@@ -47,7 +108,8 @@ struct Watchlist {
 };
 
 // Checks one entity on its own: id matches [a-z0-9][a-z0-9._-]*, name is not blank, every
-// alias is a non-blank string. InvalidArgument naming the entity and the problem.
+// alias is a non-blank string, alias_options is not longer than aliases, exclusion phrases
+// are not blank and windows are 1..1000. InvalidArgument naming the entity and the problem.
 absl::Status ValidateEntity(const Entity& entity);
 
 // Parses a YAML watchlist. Top-level keys: `entities` (required list) and `rules` (ignored);

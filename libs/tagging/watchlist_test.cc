@@ -122,7 +122,8 @@ TEST(ParseWatchlistYamlTest, UnknownEntityKey) {
       "\n"
       "    # typo below\n"
       "    alias: [Kim Jong-un]\n",
-      "line 7: unknown key 'alias' (expected id, name, kind or aliases)");
+      "line 7: unknown key 'alias' (expected id, name, kind, aliases, surname_only or "
+      "inflections)");
 }
 
 TEST(ParseWatchlistYamlTest, BadKind) {
@@ -142,9 +143,9 @@ TEST(ParseWatchlistYamlTest, BadOrMissingId) {
 
 TEST(ParseWatchlistYamlTest, BadAliases) {
   ExpectError("entities:\n  - id: k\n    name: K\n    aliases: Kim\n",
-              "line 4: entity 'k': aliases must be a list of strings");
+              "line 4: entity 'k': aliases must be a list of strings or maps");
   ExpectError("entities:\n  - id: k\n    name: K\n    aliases:\n      - a\n      - [b]\n",
-              "line 6: entity 'k': aliases must be a list of strings");
+              "line 6: entity 'k': aliases must be a list of strings or maps");
   ExpectError("entities:\n  - id: k\n    name: K\n    aliases:\n      - a\n      - ''\n",
               "line 6: entity 'k' has an empty alias");
 }

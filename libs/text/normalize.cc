@@ -275,6 +275,12 @@ size_t SegmentEnd(std::string_view utf8, size_t pos) {
 
 Normalized Normalize(std::string_view utf8) {
   Normalized result;
+  NormalizeInto(utf8, &result);
+  return result;
+}
+
+void NormalizeInto(std::string_view utf8, Normalized* out_ptr) {
+  Normalized& result = *out_ptr;
   const size_t n = utf8.size();
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   Output out(result, n);
@@ -314,9 +320,53 @@ Normalized Normalize(std::string_view utf8) {
     i = end;
   }
   out.Finish(static_cast<uint32_t>(n));
-  return result;
 }
 
 std::string NormalizeText(std::string_view utf8) { return Normalize(utf8).text; }
+
+std::string FoldKeepingDiacritics(std::string_view utf8) {
+  icu::UnicodeString pre;
+  for (size_t i = 0; i < utf8.size();) {
+    const DecodedCodePoint d = DecodeUtf8(utf8, i);
+    i += d.length;
+    const UChar32 m = PreMap(static_cast<UChar32>(d.cp));
+    if (m != kDrop) pre.append(m == kKeep ? static_cast<UChar32>(d.cp) : m);
+  }
+  icu::UnicodeString folded;
+  UErrorCode err = U_ZERO_ERROR;
+  if (const icu::Normalizer2* n = NfkcCasefold(); n != nullptr) n->normalize(pre, folded, err);
+  if (U_FAILURE(err) || NfkcCasefold() == nullptr) folded = pre.foldCase();
+  std::string out;
+  bool last_space = false;
+  for (int32_t k = 0; k < folded.length();) {
+    UChar32 c = folded.char32At(k);
+    k += U16_LENGTH(c);
+    const UChar32 m = PreMap(c);
+    if (m == kDrop) continue;
+    if (m != kKeep) c = m;
+    if (c == ' ' && last_space) continue;
+    last_space = c == ' ';
+    AppendUtf8(static_cast<char32_t>(c), &out);
+  }
+  return out;
+}
+
+std::string CaseSignature(std::string_view utf8) {
+  std::string out;
+  for (size_t i = 0; i < utf8.size();) {
+    const DecodedCodePoint d = DecodeUtf8(utf8, i);
+    i += d.length;
+    const UChar32 c = static_cast<UChar32>(d.cp);
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') out.push_back('U');
+      if (c >= 'a' && c <= 'z') out.push_back('l');
+    } else if (u_isupper(c) || u_istitle(c)) {
+      out.push_back('U');
+    } else if (u_islower(c)) {
+      out.push_back('l');
+    }
+  }
+  return out;
+}
 
 }  // namespace ww::text

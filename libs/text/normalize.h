@@ -44,6 +44,10 @@ struct Normalized {
 // Folds `utf8` as described above. Never fails.
 Normalized Normalize(std::string_view utf8);
 
+// Same as Normalize, into `out` (overwritten), reusing its buffers: no allocation once
+// `out` has held a text this long. For hot loops.
+void NormalizeInto(std::string_view utf8, Normalized* out);
+
 // Convenience: Normalize(utf8).text.
 std::string NormalizeText(std::string_view utf8);
 
@@ -52,5 +56,15 @@ std::string NormalizeText(std::string_view utf8);
 // (combining marks, Hangul jamo). For a match whose last folded byte is j, the original span
 // ends at SegmentEnd(input, origin[j]). Requires pos < utf8.size().
 size_t SegmentEnd(std::string_view utf8, size_t pos);
+
+// The fold above WITHOUT the diacritic removal: quotes, hyphens, whitespace, ignorables,
+// NFKC and case folding as Normalize, but "Gómez" stays "gómez" (in NFC). For checking
+// aliases that must keep their diacritics; slower than Normalize (one ICU call per string).
+std::string FoldKeepingDiacritics(std::string_view utf8);
+
+// Case of the cased letters of `utf8`, in order: 'U' for an upper- or title-case letter, 'l'
+// for a lower-case one; other code points are skipped. "US" -> "UU", "Us" -> "Ul", "U.S." ->
+// "UU", "金" -> "". Used to check case-sensitive aliases on the original text.
+std::string CaseSignature(std::string_view utf8);
 
 }  // namespace ww::text

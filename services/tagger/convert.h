@@ -16,6 +16,18 @@ inline tagging::Entity FromProto(const ww::v1::Entity& e) {
     default: out.kind = tagging::EntityKind::kOther; break;
   }
   out.aliases.assign(e.aliases().begin(), e.aliases().end());
+  for (const auto& o : e.alias_options()) {
+    tagging::AliasOptions& a = out.alias_options.emplace_back();
+    a.case_sensitive = o.case_sensitive();
+    a.fold_diacritics = !o.keep_diacritics();
+    a.whole_phrase = o.whole_phrase();
+    a.exclude_near.assign(o.exclude_near().begin(), o.exclude_near().end());
+    a.window = o.window() == 0 ? tagging::AliasOptions::kDefaultWindow : o.window();
+    a.exclude_preceded_by.assign(o.exclude_preceded_by().begin(), o.exclude_preceded_by().end());
+  }
+  out.surname_only = e.surname_only();
+  // An unknown value is kept as none here; ValidateEntity-level checks happen in the library.
+  out.inflections = tagging::ParseInflections(e.inflections()).value_or(tagging::Inflections::kNone);
   return out;
 }
 
@@ -30,6 +42,19 @@ inline ww::v1::Entity ToProto(const tagging::Entity& e) {
     case tagging::EntityKind::kOther: out.set_kind(ww::v1::ENTITY_KIND_OTHER); break;
   }
   for (const auto& a : e.aliases) out.add_aliases(a);
+  for (const auto& a : e.alias_options) {
+    auto* o = out.add_alias_options();
+    o->set_case_sensitive(a.case_sensitive);
+    o->set_keep_diacritics(!a.fold_diacritics);
+    o->set_whole_phrase(a.whole_phrase);
+    for (const auto& p : a.exclude_near) o->add_exclude_near(p);
+    o->set_window(a.window);
+    for (const auto& p : a.exclude_preceded_by) o->add_exclude_preceded_by(p);
+  }
+  out.set_surname_only(e.surname_only);
+  if (e.inflections != tagging::Inflections::kNone) {
+    out.set_inflections(std::string(tagging::InflectionsName(e.inflections)));
+  }
   return out;
 }
 
