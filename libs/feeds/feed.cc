@@ -27,6 +27,7 @@
 #include "libs/feeds/date.h"
 #include "libs/feeds/html_text.h"
 #include "libs/feeds/internal/dom_text.h"
+#include "libs/feeds/internal/items.h"
 #include "libs/feeds/internal/sha256.h"
 #include "libs/feeds/url.h"
 
@@ -58,6 +59,12 @@ std::string EffectiveCharset(absl::string_view name) {
   if (k == "iso88591" || k == "latin1" || k == "l1" || k == "usascii" || k == "ascii" ||
       k == "iso885911987" || k == "cp819" || k == "ibm819") {
     return "windows-1252";
+  }
+  // WHATWG: GB2312 and GBK labels are decoded as GB18030, their superset, because real
+  // documents labelled GB2312 use GBK characters.
+  if (k == "gb2312" || k == "gbk" || k == "xgbk" || k == "cp936" || k == "csgb2312" ||
+      k == "chinese" || k == "iso58gb231280") {
+    return "gb18030";
   }
   return std::string(name);
 }
@@ -118,9 +125,11 @@ bool ValidUtf8(absl::string_view s) {
   return true;
 }
 
+// `*used` receives the name of the encoding read, lowercased, as its source named it.
 std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
-                   std::vector<std::string>* warnings) {
+                   std::vector<std::string>* warnings, std::string* used) {
   std::string charset;
+  std::string named;
   size_t skip = 0;
   auto u = [&](size_t i) { return i < bytes.size() ? static_cast<uint8_t>(bytes[i]) : 0x100; };
   if (u(0) == 0xEF && u(1) == 0xBB && u(2) == 0xBF) {
@@ -140,15 +149,23 @@ std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
       std::string eff = EffectiveCharset(declared);
       if (CharsetKnown(eff)) {
         charset = eff;
+        named = declared;
       } else {
         warnings->push_back(absl::StrCat("unknown charset '", declared,
                                          "' in content type ignored"));
       }
     }
   }
-  if (charset.empty()) {
-    if (u(0) == '<' && u(1) == 0) charset = "UTF-16LE";
-    if (u(0) == 0 && u(1) == '<') charset = "UTF-16BE";
+  if (charset.empty()) {  // no BOM: '<' (or '<?') written in a wide encoding
+    if (u(0) == '<' && u(1) == 0 && u(2) == 0 && u(3) == 0) {
+      charset = "UTF-32LE";
+    } else if (u(0) == 0 && u(1) == 0 && u(2) == 0 && u(3) == '<') {
+      charset = "UTF-32BE";
+    } else if (u(0) == '<' && u(1) == 0) {
+      charset = "UTF-16LE";
+    } else if (u(0) == 0 && u(1) == '<') {
+      charset = "UTF-16BE";
+    }
   }
   if (charset.empty()) {
     std::string declared = CharsetFromDeclaration(bytes);
@@ -156,6 +173,7 @@ std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
       std::string eff = EffectiveCharset(declared);
       if (CharsetKnown(eff)) {
         charset = eff;
+        named = declared;
       } else {
         warnings->push_back(absl::StrCat("unknown charset '", declared,
                                          "' in XML declaration ignored, read as UTF-8"));
@@ -163,6 +181,7 @@ std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
     }
   }
   if (charset.empty()) charset = "UTF-8";
+  *used = absl::AsciiStrToLower(named.empty() ? charset : named);
   absl::string_view body = bytes.substr(skip);
   if (IsUtf8Name(charset) && ValidUtf8(body)) return std::string(body);
   if (IsUtf8Name(charset)) warnings->push_back("invalid UTF-8 bytes replaced by U+FFFD");
@@ -773,7 +792,9 @@ struct DateField {
   bool set() const { return !raw.empty(); }
 };
 
-void FinishItem(FeedItem item, const std::string& date_raw, Feed* feed) {
+}  // namespace
+
+void internal::FinishItem(FeedItem item, const std::string& date_raw, Feed* feed) {
   int index = static_cast<int>(feed->items.size()) + 1;
   if (!date_raw.empty()) {
     absl::StatusOr<absl::Time> t = ParseFeedDate(date_raw);
@@ -784,16 +805,22 @@ void FinishItem(FeedItem item, const std::string& date_raw, Feed* feed) {
                                             date_raw.substr(0, 80), "'"));
     }
   }
-  if (item.title.empty() && item.url.empty() && item.text.empty()) {
-    feed->warnings.push_back(absl::StrCat("item ", index, ": empty item skipped"));
-    return;
-  }
+  // Valid but of no use to the pipeline (nothing to read or link to): not a recovery, so no
+  // warning.
+  if (item.title.empty() && item.url.empty() && item.text.empty()) return;
   if (item.id.empty()) item.id = item.url;
   if (item.id.empty()) {
     item.id = "sha256:" + internal::Sha256Hex(item.title + std::string(1, '\0') + item.text);
   }
   feed->items.push_back(std::move(item));
 }
+
+std::string internal::ResolveUrl(absl::string_view base, absl::string_view ref) {
+  return Resolve(base, ref);
+}
+
+namespace {
+using internal::FinishItem;
 
 bool IsRssCore(const Name& n) { return n.ns == Ns::kNone || n.ns == Ns::kRss; }
 
@@ -866,9 +893,10 @@ absl::Status ParseRss(const xmlDoc* doc, const xmlNode* root, bool rdf, Feed* fe
     }
   }
   if (channel == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a feed: <", reinterpret_cast<const char*>(root->name),
-                     "> without <channel>"));
+    // The root says RSS, so this is a feed, if an empty or broken one: read what is there.
+    feed->warnings.push_back(absl::StrCat("<", reinterpret_cast<const char*>(root->name),
+                                          "> without <channel> (recovered)"));
+    channel = root;
   }
   for (const xmlNode* c : Children(channel)) {
     Name n = NameOf(c);
@@ -980,7 +1008,12 @@ absl::StatusOr<Feed> ParseFeed(std::string_view input, std::string_view content_
   }
   internal::EnsureLibxml();
   Feed feed;
-  std::string utf8 = ToUtf8(bytes, content_type, &feed.warnings);
+  std::string utf8 = ToUtf8(bytes, content_type, &feed.warnings, &feed.encoding);
+  size_t first = utf8.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && utf8[first] == '{') {
+    if (absl::Status st = internal::ParseJsonFeed(utf8, &feed); !st.ok()) return st;
+    return feed;
+  }
   std::string text = Repairer(utf8).Run(&feed.warnings);
   if (text.find('<') == std::string::npos) {
     return absl::InvalidArgumentError("not a feed: no XML markup");

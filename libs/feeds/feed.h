@@ -1,4 +1,5 @@
-// Feed parsing for Wirewatch: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 documents to plain items.
+// Feed parsing for Wirewatch: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 documents to
+// plain items.
 //
 // Pure code: no network, no file system, no global state that callers must manage. Including this
 // header also brings in the helpers the parser is built from (dates, URLs, HTML to text), so that
@@ -39,7 +40,8 @@ struct FeedItem {
 };
 
 struct Feed {
-  std::string format;  // "rss2.0", "rss0.9x", "rss1.0" (RDF), "atom1.0", "atom0.3"
+  // "rss2.0", "rss0.9x", "rss1.0" (RDF), "atom1.0", "atom0.3", "json1.0", "json1.1"
+  std::string format;
   std::string title;   // plain text
   std::string link;    // canonical absolute site link, empty when absent
   std::vector<FeedItem> items;  // document order; items with no title, link and text are skipped
@@ -47,10 +49,15 @@ struct Feed {
   // mismatch: title line 11 and item (recovered)", "item 3: unparseable date 'Foo'". Empty for
   // a clean feed.
   std::vector<std::string> warnings;
+  // The character encoding the document was read in, lowercased as named by its source (BOM,
+  // content type, XML declaration), e.g. "utf-8", "windows-1251", "shift_jis", "utf-16le".
+  std::string encoding;
 };
 
-// Parses a feed document. The format is detected from the content (root element and
-// namespace), never from a file name or the content type.
+// Parses a feed document. The format is detected from the content (a JSON object is a JSON
+// Feed; otherwise the XML root element and namespace), never from a file name or the content
+// type. JSON Feed: "items" with id, url (else external_url), title, content_html (else
+// content_text, else summary), date_published (else date_modified); version 1.0 and 1.1.
 //
 // Encoding: a byte order mark wins; else the charset parameter of `content_type` when given
 // (RFC 7303); else the XML declaration; else UTF-8. ISO-8859-1 and US-ASCII are read as
@@ -67,7 +74,8 @@ struct Feed {
 //
 // Blocks only for CPU (linear in the input). Thread-safe; no shared mutable state.
 // Errors: InvalidArgument "not a feed: <why>" when the document is not XML or its root is not
-// an RSS/RDF/Atom element; ResourceExhausted when bytes.size() > max_bytes.
+// an RSS/RDF/Atom element, or is JSON that is not a JSON Feed (no recovery is attempted for
+// broken JSON); ResourceExhausted when bytes.size() > max_bytes.
 absl::StatusOr<Feed> ParseFeed(std::string_view bytes, std::string_view content_type = "",
                                size_t max_bytes = 32 << 20);
 

@@ -2,7 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
@@ -56,6 +59,28 @@ std::string HostOf(const std::string& url) {
   }
   std::string host = UrlPart(u.get(), CURLUPART_HOST);
   return host.empty() ? url : host;
+}
+
+// Decides, for each socket libcurl is about to open, whether its resolved destination is
+// allowed. Runs for the first connection and for every redirect.
+struct Guard {
+  const AddressPolicy* policy;
+  absl::Status refused;  // the first refusal, reported instead of curl's connect error
+};
+
+curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* guard = static_cast<Guard*>(user);
+  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+  std::array<uint8_t, 16> bytes;
+  if (!ToBytes(&address->addr, &bytes)) {
+    if (guard->refused.ok()) guard->refused = absl::PermissionDeniedError("non-IP address refused");
+    return CURL_SOCKET_BAD;
+  }
+  if (absl::Status st = guard->policy->Check(bytes); !st.ok()) {
+    if (guard->refused.ok()) guard->refused = std::move(st);
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
 }
 
 struct Sink {
@@ -225,10 +250,12 @@ absl::StatusOr<Response> Fetch(const Request& request) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
-  // TODO(ssrf): refuse private, loopback, link-local and other non-public destinations here.
-  // It must be enforced on the address actually connected to, for the first request and every
-  // redirect (CURLOPT_OPENSOCKETFUNCTION or CURLOPT_PREREQFUNCTION checking the resolved IP),
-  // not on the URL string, which DNS rebinding and redirects trivially bypass.
+  // The SSRF guard: judged on the resolved address of every connection, redirects included.
+  // An environment proxy would make libcurl connect to the proxy instead, so none is used.
+  Guard guard{&request.address_policy, absl::OkStatus()};
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
+  curl_easy_setopt(h, CURLOPT_PROXY, "");
 
   CURLcode rc = curl_easy_perform(h);
 
@@ -236,6 +263,10 @@ absl::StatusOr<Response> Fetch(const Request& request) {
   curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
   response.final_url = effective != nullptr ? effective : request.url;
   if (!is_file) host = HostOf(response.final_url);
+  if (rc != CURLE_OK && !guard.refused.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat("fetching ", response.final_url, " (host ",
+                                                    host, "): ", guard.refused.message()));
+  }
   if (rc != CURLE_OK) return CurlError(rc, errbuf, host, request, sink, file_path);
 
   if (is_file) {

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/fetch/address_policy.h"
 
 namespace ww::fetch {
 
@@ -22,6 +23,9 @@ struct Request {
   int max_redirects = 5;
   bool allow_file = false;  // file:// only when explicitly enabled (local development)
   std::string user_agent = "Wirewatch/0.1 (+feed monitor)";
+  // Destinations allowed: public addresses only unless the policy admits more. Checked on
+  // every address connected to, including after redirects (the SSRF guard).
+  AddressPolicy address_policy;
 };
 
 struct Response {
@@ -37,7 +41,10 @@ struct Response {
 
 // Fetches one URL. Blocks the calling thread for at most request.total_timeout (plus DNS
 // cancellation slack). Only http and https, plus file when request.allow_file; redirects are
-// followed (at most max_redirects) and may only lead to http/https. Content encodings libcurl
+// followed (at most max_redirects) and may only lead to http/https. Every connection is
+// checked against request.address_policy after DNS resolution (CURLOPT_OPENSOCKETFUNCTION), so
+// neither a redirect nor DNS rebinding reaches a refused address; proxies from the environment
+// are ignored, since they would hide the destination. Content encodings libcurl
 // supports (gzip, deflate, br, zstd) are requested and decoded.
 //
 // Thread-safe: every call uses its own curl easy handle; curl_global_init runs once.
@@ -49,7 +56,9 @@ struct Response {
 //                      For 429/503 the server's Retry-After is attached: see RetryAfter().
 //   ResourceExhausted  decoded body larger than max_bytes (nothing beyond it is buffered)
 //   NotFound           HTTP 404/410, missing file
-//   PermissionDenied   HTTP 401/403, unreadable file
+//   PermissionDenied   HTTP 401/403, unreadable file, or a destination address the
+//                      request's AddressPolicy refuses (loopback, private, link-local,
+//                      metadata...), for the first request or after a redirect
 //   FailedPrecondition other 4xx
 // A 304 is not an error: Response::not_modified is set.
 absl::StatusOr<Response> Fetch(const Request& request);

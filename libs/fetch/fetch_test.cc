@@ -20,6 +20,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/fetch/address_policy.h"
+
+#include <zlib.h>
 
 namespace ww::fetch {
 namespace {
@@ -32,6 +35,36 @@ std::string TempDir() {
   char* made = mkdtemp(tmpl.data());
   EXPECT_NE(made, nullptr);
   return tmpl;
+}
+
+// Requests to the loopback test server must admit 127.0.0.1 explicitly: the default policy
+// refuses it (see FetchSsrfTest).
+Request Local(const std::string& url) {
+  Request req;
+  req.url = url;
+  req.address_policy = *AddressPolicy::Create({"127.0.0.1/32"});
+  return req;
+}
+
+// 'size' zero bytes, gzip-compressed (about 1000:1).
+std::string GzipZeros(size_t size) {
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
+  std::string zeros(1 << 20, '\0'), out;
+  char buf[1 << 16];
+  for (size_t done = 0; done < size; done += zeros.size()) {
+    z.next_in = reinterpret_cast<Bytef*>(zeros.data());
+    z.avail_in = static_cast<uInt>(std::min(zeros.size(), size - done));
+    bool last = done + zeros.size() >= size;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof(buf);
+      deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+      out.append(buf, sizeof(buf) - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return out;
 }
 
 TEST(FetchTest, FileUrlWhenAllowed) {
@@ -77,8 +110,7 @@ TEST(FetchTest, OtherSchemesAndBadUrlsRefused) {
 }
 
 TEST(FetchTest, ConnectionRefusedIsUnavailable) {
-  Request req;
-  req.url = "http://127.0.0.1:1/";
+  Request req = Local("http://127.0.0.1:1/");
   req.connect_timeout = absl::Seconds(3);
   absl::StatusOr<Response> resp = Fetch(req);
   ASSERT_FALSE(resp.ok());
@@ -134,6 +166,28 @@ class CannedServer {
                    "<rss/>");
     }
     if (path == "/redirect") return Reply("302 Found", "Location: /feed\r\n", "");
+    if (path == "/to-metadata") {
+      return Reply("302 Found", "Location: http://169.254.169.254/latest/meta-data/\r\n", "");
+    }
+    if (path == "/to-loopback2") {
+      return Reply("302 Found",
+                   absl::StrCat("Location: http://127.0.0.2:", port_, "/feed\r\n"), "");
+    }
+    if (path == "/to-localhost") {
+      return Reply("302 Found", absl::StrCat("Location: http://localhost:", port_, "/feed\r\n"),
+                   "");
+    }
+    if (path == "/bomb") {
+      static const std::string bomb = GzipZeros(64 << 20);
+      return Reply("200 OK", "Content-Encoding: gzip\r\nContent-Type: application/rss+xml\r\n",
+                   bomb);
+    }
+    if (path == "/gzip") {
+      return Reply("200 OK", "Content-Encoding: gzip\r\n", GzipZeros(1000));
+    }
+    if (path == "/ratelimited") {
+      return Reply("429 Too Many Requests", "Retry-After: 30\r\n", "slow down");
+    }
     if (path == "/to-file") return Reply("302 Found", "Location: file:///etc/passwd\r\n", "");
     if (path == "/loop") return Reply("302 Found", "Location: /loop\r\n", "");
     if (path == "/big") return Reply("200 OK", "", std::string(5000, 'x'));
@@ -160,9 +214,17 @@ class CannedServer {
         std::lock_guard<std::mutex> lock(mu_);
         last_request_ = request;
       }
-      if (request.size() > 4) {
+      if (absl::StartsWith(request, "GET /endless ")) {
+        std::string head =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n"
+            "<rss><channel>";
+        (void)!send(client, head.data(), head.size(), MSG_NOSIGNAL);
+        std::string chunk(16 << 10, ' ');
+        while (!stop_ && send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
+        }
+      } else if (request.size() > 4) {
         std::string reply = Respond(request);
-        (void)!write(client, reply.data(), reply.size());
+        (void)!send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
       }
       close(client);
     }
@@ -178,8 +240,7 @@ class CannedServer {
 
 TEST(FetchHttpTest, OkConditionalAndHeaders) {
   CannedServer server;
-  Request req;
-  req.url = server.Url("/feed");
+  Request req = Local(server.Url("/feed"));
   absl::StatusOr<Response> resp = Fetch(req);
   ASSERT_TRUE(resp.ok()) << resp.status();
   EXPECT_EQ(resp->status, 200);
@@ -202,8 +263,7 @@ TEST(FetchHttpTest, OkConditionalAndHeaders) {
 
 TEST(FetchHttpTest, Redirects) {
   CannedServer server;
-  Request req;
-  req.url = server.Url("/redirect");
+  Request req = Local(server.Url("/redirect"));
   absl::StatusOr<Response> resp = Fetch(req);
   ASSERT_TRUE(resp.ok()) << resp.status();
   EXPECT_EQ(resp->final_url, server.Url("/feed"));
@@ -221,8 +281,7 @@ TEST(FetchHttpTest, Redirects) {
 
 TEST(FetchHttpTest, ErrorsMapToCodes) {
   CannedServer server;
-  Request req;
-  req.url = server.Url("/nothing-here");
+  Request req = Local(server.Url("/nothing-here"));
   EXPECT_EQ(Fetch(req).status().code(), absl::StatusCode::kNotFound);
   req.url = server.Url("/forbidden");
   EXPECT_EQ(Fetch(req).status().code(), absl::StatusCode::kPermissionDenied);
@@ -243,6 +302,115 @@ TEST(FetchHttpTest, ErrorsMapToCodes) {
   absl::Status slow = Fetch(req).status();
   EXPECT_EQ(slow.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(slow.message(), HasSubstr("timeout"));
+}
+
+TEST(FetchHttpTest, RateLimitedCarriesRetryAfter) {
+  CannedServer server;
+  absl::Status st = Fetch(Local(server.Url("/ratelimited"))).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(st.message(), HasSubstr("HTTP 429"));
+  EXPECT_EQ(RetryAfter(st), absl::Seconds(30));
+}
+
+TEST(FetchHttpTest, CompressedBodiesAreDecodedAndCapped) {
+  CannedServer server;
+  Request req = Local(server.Url("/gzip"));
+  absl::StatusOr<Response> small = Fetch(req);
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ(small->body, std::string(1000, '\0'));
+
+  // 64 MiB of zeros in about 64 KiB of gzip: the cap applies to the decoded size.
+  req.url = server.Url("/bomb");
+  req.max_bytes = 1 << 20;
+  absl::Status bomb = Fetch(req).status();
+  EXPECT_EQ(bomb.code(), absl::StatusCode::kResourceExhausted) << bomb;
+}
+
+TEST(FetchHttpTest, EndlessBodyStopsAtTheCap) {
+  CannedServer server;
+  Request req = Local(server.Url("/endless"));
+  req.max_bytes = 256 << 10;
+  absl::Status st = Fetch(req).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted) << st;
+}
+
+TEST(FetchHttpTest, EndlessBodyStopsAtTheTimeout) {
+  CannedServer server;
+  Request req = Local(server.Url("/endless"));
+  req.max_bytes = size_t{1} << 40;
+  req.total_timeout = absl::Milliseconds(300);
+  absl::Status st = Fetch(req).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
+  EXPECT_THAT(st.message(), HasSubstr("timeout"));
+}
+
+TEST(FetchSsrfTest, LoopbackRefusedByDefault) {
+  CannedServer server;
+  Request req;
+  req.url = server.Url("/feed");
+  absl::Status st = Fetch(req).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied) << st;
+  EXPECT_THAT(st.message(), HasSubstr("address 127.0.0.1 is loopback"));
+}
+
+TEST(FetchSsrfTest, RedirectsToNonPublicAddressesRefused) {
+  CannedServer server;
+  // 127.0.0.1 is allowed; what the redirects lead to is not.
+  for (const char* path : {"/to-metadata", "/to-loopback2"}) {
+    Request req = Local(server.Url(path));
+    req.connect_timeout = absl::Seconds(2);
+    absl::Status st = Fetch(req).status();
+    EXPECT_EQ(st.code(), absl::StatusCode::kPermissionDenied) << path << " " << st;
+  }
+  Request req = Local(server.Url("/to-metadata"));
+  EXPECT_THAT(Fetch(req).status().message(),
+              HasSubstr("169.254.169.254 is link-local (cloud metadata)"));
+}
+
+TEST(FetchSsrfTest, HostNamesAreJudgedByTheirResolvedAddress) {
+  CannedServer server;
+  Request req;  // "localhost" is not a public name: it resolves to loopback
+  req.url = absl::StrCat("http://localhost:", server.Url("").substr(17));
+  EXPECT_EQ(Fetch(req).status().code(), absl::StatusCode::kPermissionDenied);
+
+  req = Local(server.Url("/to-localhost"));  // 127.0.0.1 allowed; ::1 would not be
+  absl::StatusOr<Response> resp = Fetch(req);
+  if (resp.ok()) EXPECT_EQ(resp->body, "<rss/>");  // localhost resolved to 127.0.0.1
+}
+
+TEST(FetchSsrfTest, AllowlistAdmitsNetworks) {
+  CannedServer server;
+  Request req;
+  req.url = server.Url("/feed");
+  req.address_policy = *AddressPolicy::Create({"127.0.0.0/8"});
+  absl::StatusOr<Response> resp = Fetch(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->body, "<rss/>");
+}
+
+TEST(AddressPolicyTest, ClassifiesAddresses) {
+  auto reason = [](const char* a) { return NonPublicReason(ParseNetwork(a)->address); };
+  EXPECT_EQ(reason("8.8.8.8"), "");
+  EXPECT_EQ(reason("2606:4700:4700::1111"), "");
+  EXPECT_EQ(reason("127.0.0.1"), "loopback");
+  EXPECT_EQ(reason("::1"), "loopback");
+  EXPECT_EQ(reason("::ffff:127.0.0.1"), "loopback");
+  EXPECT_EQ(reason("64:ff9b::a9fe:a9fe"), "link-local (cloud metadata)");
+  EXPECT_EQ(reason("169.254.169.254"), "link-local (cloud metadata)");
+  EXPECT_THAT(reason("10.1.2.3"), HasSubstr("private"));
+  EXPECT_THAT(reason("172.31.0.1"), HasSubstr("private"));
+  EXPECT_EQ(reason("172.32.0.1"), "");
+  EXPECT_THAT(reason("192.168.1.1"), HasSubstr("private"));
+  EXPECT_THAT(reason("fd00:ec2::254"), HasSubstr("unique local"));
+  EXPECT_EQ(reason("fe80::1"), "link-local");
+  EXPECT_EQ(reason("0.0.0.0"), "unspecified (0.0.0.0/8)");
+  EXPECT_FALSE(ParseNetwork("10.0.0.0/33").ok());
+  EXPECT_FALSE(ParseNetwork("example.com").ok());
+  EXPECT_FALSE(AddressPolicy::Create({"nonsense"}).ok());
+  AddressPolicy p = *AddressPolicy::Create({"10.0.0.0/8"});
+  EXPECT_TRUE(p.Check(ParseNetwork("10.9.9.9")->address).ok());
+  EXPECT_EQ(p.Check(ParseNetwork("192.168.0.1")->address).code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -1,46 +1,103 @@
 #pragma once
-// Polls a fixed list of feeds on an interval and publishes each new item once. A broken
-// feed is logged with its reason and polled again next time; it never stops the others.
-// For now the feed state (ETag, items seen) lives in memory: a restarted ingestor may
-// publish an item again, which the deduper drops by its URL.
+// Polls the feeds of the compacted topic <prefix>feeds and publishes each new item once.
+//
+// Each feed has its own schedule (interval with jitter, backoff on errors, Retry-After; see
+// schedule.h) and its state (validators, the ids of items already published, health) is
+// written back to the feeds topic after every poll, keyed by feed id. On start the poller
+// reads the topic to its end, so a restarted or rescheduled ingestor resumes with the same
+// validators and seen items: it neither re-publishes old items nor forgets a feed. It keeps
+// reading the topic, so feeds added or removed through any replica are picked up.
+//
+// Replicas split the feeds by feed id: replica i of n owns the feeds whose id hashes to i
+// (--replica_index / --replica_count, e.g. a StatefulSet ordinal), so no feed is polled by
+// two replicas at once. Within a replica a feed is polled by one worker at a time.
+//
+// A broken feed is recorded (last_error, backoff, health) and never stops the others. Items are
+// published before the state that marks them seen, so a crash between the two can publish an
+// item twice; the deduper drops the copy by its URL-derived id.
+//
+// Thread-safe: AddFeed/RemoveFeed/ListFeeds may be called from gRPC threads while Run polls.
 #include <atomic>
+#include <functional>
 #include <map>
-#include <set>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "libs/kafka/producer.h"
+#include "libs/fetch/address_policy.h"
 #include "services/ingestor/articles.h"
+#include "services/ingestor/schedule.h"
+#include "ww/v1/records.pb.h"
 
 namespace ww::services {
 
 struct FeedPollerOptions {
-  std::vector<std::string> feed_urls;
-  absl::Duration interval = absl::Minutes(5);
+  std::vector<std::string> seed_urls;  // --feeds: added to the feeds topic on start if absent
+  ScheduleOptions schedule;
   bool allow_file_urls = false;
+  fetch::AddressPolicy address_policy;  // SSRF guard; public addresses only by default
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration fetch_timeout = absl::Seconds(30);
+  size_t max_feed_bytes = 16 << 20;
   ArticleLimits limits;
+  int replica_index = 0;
+  int replica_count = 1;
+  int workers = 4;                 // feeds fetched concurrently
+  size_t max_seen_items = 2000;    // per feed; beyond it the oldest ids are forgotten
 };
+
+// Where the poller's output goes. Kafka in the service; in memory in unit tests.
+struct FeedSinks {
+  // Publishes one article to the raw topic; blocks until it is acknowledged.
+  std::function<absl::Status(const ww::v1::Article&)> publish;
+  // Writes a feed's state (`state` set) or its tombstone (`state` null) to the feeds topic.
+  std::function<absl::Status(const std::string& id, const ww::v1::FeedState* state)> store;
+};
+
+// "fd-" + 16 hex digits of the canonical URL's stable hash; the key on the feeds topic.
+std::string FeedIdOf(const std::string& url);
 
 class FeedPoller {
  public:
-  FeedPoller(FeedPollerOptions options, kafka::Producer* producer, std::string raw_topic)
-      : options_(std::move(options)), producer_(producer), raw_topic_(std::move(raw_topic)) {}
+  FeedPoller(FeedPollerOptions options, FeedSinks sinks);
 
-  // Polls every feed once; returns the number of items published. Blocking.
-  int PollOnce();
-  // Polls until `stop`. Blocking.
-  void Run(const std::atomic<bool>& stop);
+  // Folds one record of the feeds topic into the table (tombstones remove). A record older
+  // than what this replica already holds for a feed it owns is ignored.
+  void Apply(const std::string& key, const ww::v1::FeedState* state);
+
+  // Adds a feed: validates the URL (http/https, or file when allowed), writes it to the store
+  // and schedules it at once. Returns the existing state when the feed is already there.
+  // InvalidArgument for a bad URL; the store's error otherwise.
+  absl::StatusOr<ww::v1::FeedState> AddFeed(const std::string& url);
+  // NotFound when no feed has this URL or id.
+  absl::StatusOr<std::string> RemoveFeed(const std::string& url_or_id);
+  std::vector<ww::v1::FeedState> ListFeeds() const;
+
+  // Polls every owned feed that is due at `now`, `options.workers` at a time; returns the
+  // number of items published. Blocks until those polls end.
+  int PollDue(absl::Time now);
+
+  // Adds the seed URLs that are not there yet, then polls until `stop`, calling `refresh`
+  // before the first round and between rounds (it feeds topic records to Apply and should
+  // wait a little when there are none). The caller loads the topic to its end before Run.
+  void Run(const std::atomic<bool>& stop, const std::function<void()>& refresh);
+
+  bool Owns(const std::string& feed_id) const;
 
  private:
-  struct FeedState {
-    std::string etag, last_modified;
-    std::set<std::string> seen_items;
-  };
-  FeedPollerOptions options_;
-  kafka::Producer* producer_;
-  std::string raw_topic_;
-  std::map<std::string, FeedState> state_;
+  // One poll of one feed: fetch, parse, publish new items, update and store the state.
+  int PollFeed(ww::v1::FeedState state, absl::Time now);
+
+  const FeedPollerOptions options_;
+  const FeedSinks sinks_;
+  const FeedSchedule schedule_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, ww::v1::FeedState> feeds_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ww::services

@@ -26,4 +26,45 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext*, const ww::v1::Submi
   return grpc::Status::OK;
 }
 
+namespace {
+grpc::Status ToGrpc(const absl::Status& s) {
+  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+    case absl::StatusCode::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+    case absl::StatusCode::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
+    default: break;
+  }
+  return grpc::Status(code, std::string(s.message()));
+}
+const grpc::Status kNoPoller(grpc::StatusCode::UNIMPLEMENTED, "feed polling is not enabled");
+}  // namespace
+
+grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext*, const ww::v1::AddFeedRequest* req,
+                                        ww::v1::FeedState* resp) {
+  if (poller_ == nullptr) return kNoPoller;
+  absl::StatusOr<ww::v1::FeedState> added = poller_->AddFeed(req->url());
+  if (!added.ok()) return ToGrpc(added.status());
+  *resp = std::move(*added);
+  resp->clear_seen_item_ids();
+  return grpc::Status::OK;
+}
+
+grpc::Status IngestServiceImpl::RemoveFeed(grpc::ServerContext*,
+                                           const ww::v1::RemoveFeedRequest* req,
+                                           ww::v1::RemoveFeedResponse* resp) {
+  if (poller_ == nullptr) return kNoPoller;
+  absl::StatusOr<std::string> id = poller_->RemoveFeed(req->id().empty() ? req->url() : req->id());
+  if (!id.ok()) return ToGrpc(id.status());
+  resp->set_id(*id);
+  return grpc::Status::OK;
+}
+
+grpc::Status IngestServiceImpl::ListFeeds(grpc::ServerContext*, const ww::v1::ListFeedsRequest*,
+                                          ww::v1::ListFeedsResponse* resp) {
+  if (poller_ == nullptr) return kNoPoller;
+  for (ww::v1::FeedState& s : poller_->ListFeeds()) *resp->add_feeds() = std::move(s);
+  return grpc::Status::OK;
+}
+
 }  // namespace ww::services

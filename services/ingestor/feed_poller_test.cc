@@ -1,0 +1,258 @@
+// FeedPoller against a loopback HTTP server started by the test, with in-memory sinks in place
+// of Kafka: conditional GET, no re-publishing after a restart, backoff and Retry-After, health,
+// and the SSRF guard.
+#include "services/ingestor/feed_poller.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ww::services {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Serves one feed at /feed (ETag "v<version>", 304 on a matching If-None-Match) and a
+// rate-limited /busy; counts requests.
+class FeedServer {
+ public:
+  FeedServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    listen(fd_, 64);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FeedServer() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  std::string Url(const std::string& path) const {
+    return absl::StrCat("http://127.0.0.1:", port_, path);
+  }
+  void SetItems(int version, int items) {
+    std::lock_guard<std::mutex> lock(mu_);
+    version_ = version;
+    items_ = items;
+  }
+  int requests() { std::lock_guard<std::mutex> l(mu_); return requests_; }
+  int not_modified() { std::lock_guard<std::mutex> l(mu_); return not_modified_; }
+
+ private:
+  std::string Respond(const std::string& request) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++requests_;
+    auto reply = [](const std::string& status, const std::string& headers,
+                    const std::string& body) {
+      return absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Length: ", body.size(),
+                          "\r\nConnection: close\r\n", headers, "\r\n", body);
+    };
+    if (absl::StartsWith(request, "GET /busy ")) {
+      return reply("429 Too Many Requests", "Retry-After: 7200\r\n", "");
+    }
+    if (!absl::StartsWith(request, "GET /feed ")) return reply("404 Not Found", "", "");
+    std::string etag = absl::StrCat("\"v", version_, "\"");
+    if (absl::StrContains(request, "If-None-Match: " + etag)) {
+      ++not_modified_;
+      return reply("304 Not Modified", "ETag: " + etag + "\r\n", "");
+    }
+    std::string body = "<rss version=\"2.0\"><channel><title>Local</title>";
+    for (int i = 1; i <= items_; ++i) {
+      absl::StrAppend(&body, "<item><title>Story ", i, "</title><link>https://news.example/", i,
+                      "</link><guid>story-", i, "</guid><description>Text ", i,
+                      "</description></item>");
+    }
+    body += "</channel></rss>";
+    return reply("200 OK", "Content-Type: application/rss+xml\r\nETag: " + etag + "\r\n", body);
+  }
+  void Serve() {
+    for (;;) {
+      int client = accept(fd_, nullptr, nullptr);
+      if (client < 0) return;
+      std::string request;
+      char buf[4096];
+      while (!absl::StrContains(request, "\r\n\r\n")) {
+        ssize_t n = read(client, buf, sizeof(buf));
+        if (n <= 0) break;
+        request.append(buf, static_cast<size_t>(n));
+      }
+      std::string out = Respond(request);
+      (void)!send(client, out.data(), out.size(), MSG_NOSIGNAL);
+      close(client);
+    }
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  int version_ = 1, items_ = 3, requests_ = 0, not_modified_ = 0;
+};
+
+// The feeds topic and the raw topic, in memory.
+struct FakeKafka {
+  std::mutex mu;
+  std::vector<ww::v1::Article> published;
+  std::map<std::string, ww::v1::FeedState> table;  // the compacted feeds topic
+  FeedSinks Sinks() {
+    FeedSinks s;
+    s.publish = [this](const ww::v1::Article& a) {
+      std::lock_guard<std::mutex> l(mu);
+      published.push_back(a);
+      return absl::OkStatus();
+    };
+    s.store = [this](const std::string& id, const ww::v1::FeedState* st) {
+      std::lock_guard<std::mutex> l(mu);
+      if (st == nullptr) {
+        table.erase(id);
+      } else {
+        table[id] = *st;
+      }
+      return absl::OkStatus();
+    };
+    return s;
+  }
+  // What a restarted ingestor reads back from the topic.
+  void Replay(FeedPoller* p) {
+    for (const auto& [id, st] : table) p->Apply(id, &st);
+  }
+};
+
+const absl::Time kT0 = absl::FromUnixSeconds(1756800000);
+
+FeedPollerOptions Options() {
+  FeedPollerOptions o;
+  o.address_policy = *fetch::AddressPolicy::Create({"127.0.0.1/32"});
+  o.schedule.jitter = 0;
+  o.schedule.interval = absl::Minutes(5);
+  o.schedule.max_backoff = absl::Hours(1);
+  return o;
+}
+
+TEST(FeedPollerTest, PublishesNewItemsOnceWithConditionalGet) {
+  FeedServer server;
+  FakeKafka kafka;
+  FeedPoller poller(Options(), kafka.Sinks());
+  ASSERT_TRUE(poller.AddFeed(server.Url("/feed")).ok());
+  EXPECT_EQ(poller.PollDue(kT0), 3);
+  EXPECT_EQ(poller.PollDue(kT0 + absl::Minutes(1)), 0);  // not due yet: no request
+  EXPECT_EQ(server.requests(), 1);
+  EXPECT_EQ(poller.PollDue(kT0 + absl::Minutes(5)), 0);  // 304
+  EXPECT_EQ(server.not_modified(), 1);
+  server.SetItems(2, 4);
+  EXPECT_EQ(poller.PollDue(kT0 + absl::Minutes(10)), 1);  // only story 4 is new
+  ASSERT_EQ(kafka.published.size(), 4u);
+  EXPECT_EQ(kafka.published[3].title(), "Story 4");
+  EXPECT_EQ(kafka.published[3].url(), "https://news.example/4");
+  EXPECT_EQ(kafka.published[3].feed_id(), FeedIdOf(server.Url("/feed")));
+
+  std::vector<ww::v1::FeedState> list = poller.ListFeeds();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].title(), "Local");
+  EXPECT_EQ(list[0].etag(), "\"v2\"");
+  EXPECT_TRUE(list[0].healthy());
+  EXPECT_EQ(list[0].items_published(), 4);
+}
+
+TEST(FeedPollerTest, RestartedPollerNeitherRepublishesNorForgets) {
+  FeedServer server;
+  FakeKafka kafka;
+  {
+    FeedPoller first(Options(), kafka.Sinks());
+    ASSERT_TRUE(first.AddFeed(server.Url("/feed")).ok());
+    EXPECT_EQ(first.PollDue(kT0), 3);
+  }
+  server.SetItems(2, 3);  // new ETag, same items: a 200 with nothing new
+  FeedPoller second(Options(), kafka.Sinks());
+  kafka.Replay(&second);
+  ASSERT_EQ(second.ListFeeds().size(), 1u);
+  EXPECT_EQ(second.PollDue(kT0 + absl::Minutes(1)), 0);  // schedule survived: not due
+  EXPECT_EQ(second.PollDue(kT0 + absl::Minutes(5)), 0);  // fetched, all items seen
+  EXPECT_EQ(kafka.published.size(), 3u);
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST(FeedPollerTest, RetryAfterBackoffAndHealth) {
+  FeedServer server;
+  FakeKafka kafka;
+  FeedPollerOptions o = Options();
+  o.schedule.unhealthy_after = absl::Hours(3);
+  FeedPoller poller(o, kafka.Sinks());
+  auto busy = poller.AddFeed(server.Url("/busy"));
+  ASSERT_TRUE(busy.ok());
+  poller.PollDue(kT0);
+  ww::v1::FeedState st = poller.ListFeeds()[0];
+  EXPECT_EQ(st.next_poll_unix_ms(), absl::ToUnixMillis(kT0 + absl::Hours(2)));  // Retry-After
+  EXPECT_THAT(st.last_error(), HasSubstr("HTTP 429"));
+  EXPECT_EQ(poller.PollDue(kT0 + absl::Hours(1)), 0);
+  EXPECT_EQ(server.requests(), 1);  // Retry-After respected
+  for (absl::Time t = kT0 + absl::Hours(2); t <= kT0 + absl::Hours(8); t += absl::Hours(2)) {
+    poller.PollDue(t);
+  }
+  st = poller.ListFeeds()[0];
+  EXPECT_FALSE(st.healthy());
+  EXPECT_GE(st.consecutive_failures(), 3);
+  EXPECT_EQ(kafka.table.count(st.id()), 1u);  // unhealthy, not dropped
+}
+
+TEST(FeedPollerTest, LoopbackRefusedUnlessAllowed) {
+  FeedServer server;
+  FakeKafka kafka;
+  FeedPollerOptions o = Options();
+  o.address_policy = fetch::AddressPolicy();
+  FeedPoller poller(o, kafka.Sinks());
+  ASSERT_TRUE(poller.AddFeed(server.Url("/feed")).ok());
+  EXPECT_EQ(poller.PollDue(kT0), 0);
+  EXPECT_THAT(poller.ListFeeds()[0].last_error(), HasSubstr("loopback"));
+  EXPECT_EQ(server.requests(), 0);
+}
+
+TEST(FeedPollerTest, AddRemoveAndOwnership) {
+  FakeKafka kafka;
+  FeedPoller poller(Options(), kafka.Sinks());
+  EXPECT_EQ(poller.AddFeed("ftp://example.com/feed").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(poller.AddFeed("file:///tmp/feed.xml").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto a = poller.AddFeed("https://Example.com/feed.xml?utm_source=x");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->url(), "https://example.com/feed.xml");
+  auto again = poller.AddFeed("https://example.com/feed.xml");
+  EXPECT_EQ(again->id(), a->id());
+  EXPECT_EQ(kafka.table.size(), 1u);
+  EXPECT_EQ(poller.RemoveFeed("https://example.com/feed.xml").value(), a->id());
+  EXPECT_TRUE(kafka.table.empty());
+  EXPECT_EQ(poller.RemoveFeed(a->id()).status().code(), absl::StatusCode::kNotFound);
+
+  // Three replicas own disjoint sets of feeds that together cover all of them.
+  std::vector<int> owners(30, 0);
+  for (int r = 0; r < 3; ++r) {
+    FeedPollerOptions o = Options();
+    o.replica_index = r;
+    o.replica_count = 3;
+    FeedPoller p(o, kafka.Sinks());
+    for (int i = 0; i < 30; ++i) owners[i] += p.Owns(FeedIdOf(absl::StrCat("https://x/", i)));
+  }
+  for (int n : owners) EXPECT_EQ(n, 1);
+}
+
+}  // namespace
+}  // namespace ww::services
