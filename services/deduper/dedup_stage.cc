@@ -1,40 +1,193 @@
 #include "services/deduper/dedup_stage.h"
 
+#include "libs/runtime/metrics.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/dedup/fingerprint.h"
+#include "libs/kafka/admin.h"
+#include "libs/kafka/reader.h"
+#include "libs/runtime/log.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
 
-absl::StatusOr<std::vector<kafka::OutRecord>> DedupStage::Process(const kafka::Record& in) {
+absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
+    const kafka::Record& in, const std::string& claims_topic,
+    const dedup::FingerprintOptions& options) {
   ww::v1::Article article;
   if (in.tombstone || !article.ParseFromString(in.value) || article.id().empty()) {
     return absl::InvalidArgumentError("not a ww.v1.Article (bad protobuf or missing id)");
   }
-  if (article.content_hash().empty()) article.set_content_hash(dedup::ContentHash(article.text()));
-  int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  auto first = window_.CheckAndAdd(article.url(), article.content_hash(),
-                                   {article.id(), article.id(), now_ms}, now_ms);
-  kafka::OutRecord out;
-  out.key = article.id();
-  if (first.has_value()) {
-    if (first->article_id == article.id()) return std::vector<kafka::OutRecord>{};  // redelivery
-    article.set_cluster_id(first->cluster_id);
-    out.topic = duplicates_topic_;
-    out.headers.push_back({"ww-duplicate-of", first->article_id});
+  dedup::ArticleKey key;
+  key.title = article.title();
+  key.text = article.text();
+  key.content_hash = article.content_hash();
+  dedup::StoryClusterer::Fingerprint(key, options);
+  article.set_content_hash(key.content_hash);
+  if (key.fingerprint->valid) {
+    article.set_near_fingerprint(key.fingerprint->simhash);
   } else {
-    article.set_cluster_id(article.id());
-    out.topic = unique_topic_;
+    article.clear_near_fingerprint();
   }
+  kafka::OutRecord out;
+  out.topic = claims_topic;
+  out.key = article.id();
+  out.partition = 0;
   out.value = article.SerializeAsString();
   return std::vector<kafka::OutRecord>{std::move(out)};
 }
 
-void DedupStage::Remember(const kafka::Record& r) {
+absl::StatusOr<std::unique_ptr<DedupStage>> DedupStage::Create(std::string unique_topic,
+                                                               std::string duplicates_topic,
+                                                               dedup::ClustererOptions options,
+                                                               Replay replay,
+                                                               CommittedOffset committed) {
+  if (auto c = dedup::StoryClusterer::Create(options); !c.ok()) return c.status();
+  return std::unique_ptr<DedupStage>(new DedupStage(std::move(unique_topic),
+                                                    std::move(duplicates_topic),
+                                                    std::move(options), std::move(replay),
+                                                    std::move(committed)));
+}
+
+DedupStage::DedupStage(std::string unique_topic, std::string duplicates_topic,
+                       dedup::ClustererOptions options, Replay replay,
+                       CommittedOffset committed)
+    : unique_topic_(std::move(unique_topic)),
+      duplicates_topic_(std::move(duplicates_topic)),
+      options_(std::move(options)),
+      replay_(std::move(replay)),
+      committed_(std::move(committed)),
+      clusterer_(std::make_unique<dedup::StoryClusterer>(
+          *dedup::StoryClusterer::Create(options_))) {}
+
+std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, bool* garbage) {
   ww::v1::Article article;
-  if (r.tombstone || !article.ParseFromString(r.value)) return;
-  window_.Add(article.url(), article.content_hash(),
-              {article.id(), article.cluster_id(), r.timestamp_ms});
+  if (claim.tombstone || !article.ParseFromString(claim.value) || article.id().empty()) {
+    *garbage = true;
+    return std::nullopt;
+  }
+  dedup::ArticleKey key;
+  key.id = article.id();
+  key.source = article.source();
+  key.url = article.url();
+  key.content_hash = article.content_hash();
+  key.fingerprint = dedup::NearFingerprint{article.near_fingerprint(),
+                                           article.has_near_fingerprint()};
+  // The claim's timestamp, not the wall clock: every replica replays the same times.
+  dedup::Decision d = clusterer_->Assign(std::move(key), claim.timestamp_ms);
+  if (d.redelivery) return std::nullopt;
+  article.set_cluster_id(d.cluster.id);
+  article.set_duplicate_of(d.duplicate_of);
+  article.set_duplicate_distance(d.distance < 0 ? 0 : d.distance);
+  article.clear_cluster_sources();
+  for (const std::string& s : d.cluster.sources) article.add_cluster_sources(s);
+  article.set_cluster_first_seen_unix_ms(d.cluster.first_seen_ms);
+  article.set_cluster_last_seen_unix_ms(d.cluster.last_seen_ms);
+  article.set_cluster_articles(d.cluster.articles);
+  kafka::OutRecord out;
+  out.key = article.id();
+  if (d.duplicate_of.empty()) {
+    out.topic = unique_topic_;
+  } else {
+    out.topic = duplicates_topic_;
+    ++pending_duplicates_;
+    out.headers.push_back({"ww-duplicate-of", d.duplicate_of});
+    out.headers.push_back({"ww-cluster-id", d.cluster.id});
+  }
+  out.value = article.SerializeAsString();
+  return out;
+}
+
+void DedupStage::Rebuild(int64_t before) {
+  runtime::Logger log("deduper");
+  for (int attempt = 1;; ++attempt) {
+    clusterer_ = std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_));
+    size_t n = 0;
+    absl::Status s = replay_(before, [&](const kafka::Record& r) {
+      bool garbage = false;
+      Decide(r, &garbage);
+      if (++n % 1000 == 0) clusterer_->Commit();  // bounds memory; answers do not change
+    });
+    clusterer_->Commit();
+    if (s.ok()) {
+      log.Info("clusters rebuilt from the claims topic",
+               {{"before_offset", before}, {"claims", n}, {"articles", clusterer_->articles()}});
+      next_offset_ = committed_next_offset_ = before;
+      return;
+    }
+    log.Error("cannot replay the claims topic", {{"error", s.ToString()}, {"attempt", attempt}});
+    if (attempt == 5) std::abort();  // a clear crash: the pod restarts and tries again
+    absl::SleepFor(absl::Seconds(attempt));
+  }
+}
+
+absl::StatusOr<std::vector<kafka::OutRecord>> DedupStage::Process(const kafka::Record& claim) {
+  if (OutOfSync(claim.offset)) Rebuild(claim.offset);
+  next_offset_ = claim.offset + 1;
+  bool garbage = false;
+  std::optional<kafka::OutRecord> out = Decide(claim, &garbage);
+  if (garbage) return absl::InvalidArgumentError("claim is not a ww.v1.Article");
+  if (!out) return std::vector<kafka::OutRecord>{};
+  return std::vector<kafka::OutRecord>{*std::move(out)};
+}
+
+bool DedupStage::OutOfSync(int64_t offset) const {
+  if (offset == next_offset_) return false;
+  if (next_offset_ < 0 || offset < next_offset_ || !committed_) return true;
+  // Offsets also skip over transaction markers. Within a batch (something decided since
+  // the last commit) the loop delivers one assignment's records in order: a gap is markers.
+  if (next_offset_ != committed_next_offset_) return false;
+  // At the start of a batch, nothing was missed when the group's committed offset is still
+  // the one this replica committed: no other replica decided anything since.
+  absl::StatusOr<int64_t> committed = committed_();
+  return !committed.ok() || *committed != committed_next_offset_;
+}
+
+void DedupStage::Commit() {
+  static runtime::Counter& duplicates = runtime::Metrics::Default().counter(
+      "ww_dedup_duplicates_total", "articles found to be copies of an earlier story");
+  duplicates.Add(static_cast<double>(pending_duplicates_));
+  pending_duplicates_ = 0;
+  clusterer_->Commit();
+  committed_next_offset_ = next_offset_;
+}
+
+void DedupStage::Rollback() {
+  pending_duplicates_ = 0;
+  clusterer_->Rollback();
+  next_offset_ = committed_next_offset_;
+}
+
+DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claims_topic) {
+  return [client, claims_topic](int64_t before,
+                                const std::function<void(const kafka::Record&)>& fold) {
+    if (before <= 0) return absl::OkStatus();
+    auto reader = kafka::TopicReader::Create(client, claims_topic, kafka::StartFrom::kBeginning);
+    if (!reader.ok()) return reader.status();
+    int64_t last = -1;
+    const absl::Time deadline = absl::Now() + absl::Minutes(10);
+    while (last < before - 1 && !(*reader)->caught_up()) {
+      if (absl::Now() > deadline) return absl::DeadlineExceededError("claims replay too slow");
+      for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(200))) {
+        if (r.offset >= before) continue;
+        fold(r);
+        last = r.offset;
+      }
+    }
+    return absl::OkStatus();
+  };
+}
+
+DedupStage::CommittedOffset CommittedFromGroup(kafka::ClientConfig client, std::string group,
+                                               std::string claims_topic) {
+  return [client, group, claims_topic]() -> absl::StatusOr<int64_t> {
+    auto offsets = kafka::CommittedOffsets(client, group, claims_topic);
+    if (!offsets.ok()) return offsets.status();
+    if (offsets->empty()) return absl::NotFoundError("claims topic has no partition");
+    return (*offsets)[0];
+  };
 }
 
 }  // namespace ww::services

@@ -1,37 +1,90 @@
 #pragma once
-// The deduper's stage function: Article in, Article out to the unique topic (cluster id
-// set) or to the duplicates topic (cluster id of the first copy, ww-duplicate-of header).
-// Not thread-safe: one stage loop owns it.
+// The deduper's two stage functions. Both run in the shared StageLoop (consume, process,
+// produce and commit offsets in one Kafka transaction); see libs/dedup/README.md for why
+// there are two.
+//
+//  1. FingerprintArticle (any number of replicas, consumer group on ww.articles.raw):
+//     parses the Article, computes its content hash and SimHash fingerprint (the costly,
+//     parallel part) and writes it to the one-partition ww.dedup.claims topic. That topic
+//     is the single total order in which every replica's articles are decided.
+//  2. DedupStage (consumer group on ww.dedup.claims: one active replica, the others take
+//     over on a rebalance): folds the claims, in offset order, into a StoryClusterer and
+//     writes each article to ww.articles.unique (first of a story) or
+//     ww.articles.duplicates (with duplicate_of, the ww-duplicate-of header and the
+//     cluster's outlets, first/last seen). Its state is a pure function of the claims
+//     before the record it processes: when a record arrives whose offset is not the one
+//     after the last it decided (first record after start, after a takeover), it rebuilds
+//     its clusterer by replaying the claims topic up to that offset. Nothing is kept only
+//     in one pod.
+//
+// Not thread-safe: one stage loop owns each.
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/dedup/exact_window.h"
+#include "libs/dedup/clusterer.h"
 #include "libs/kafka/record.h"
 
 namespace ww::services {
 
+// Stage 1. InvalidArgument for a record that is not an Article (it goes to the dead
+// letters). The output goes to partition 0 of `claims_topic`, keyed by article id.
+absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
+    const kafka::Record& in, const std::string& claims_topic,
+    const dedup::FingerprintOptions& options = {});
+
 class DedupStage {
  public:
-  DedupStage(std::string unique_topic, std::string duplicates_topic, int64_t window_ms)
-      : unique_topic_(std::move(unique_topic)),
-        duplicates_topic_(std::move(duplicates_topic)),
-        window_(window_ms) {}
+  // Calls `fold` for every committed record of the claims topic with offset < `before`, in
+  // offset order, then returns. Errors are retried by the stage (then it gives up: abort).
+  using Replay = std::function<absl::Status(
+      int64_t before, const std::function<void(const kafka::Record&)>& fold)>;
 
-  // InvalidArgument for a record that is not an Article (it goes to the dead letters).
-  absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& in);
+  // The offset the consumer group has committed on the claims partition (the next one to
+  // decide), to tell a gap made by transaction markers from claims another replica decided.
+  using CommittedOffset = std::function<absl::StatusOr<int64_t>()>;
 
-  // Rebuilds the window from a record of the unique topic (on start).
-  void Remember(const kafka::Record& unique_record);
+  // InvalidArgument for bad clusterer options.
+  static absl::StatusOr<std::unique_ptr<DedupStage>> Create(std::string unique_topic,
+                                                            std::string duplicates_topic,
+                                                            dedup::ClustererOptions options,
+                                                            Replay replay,
+                                                            CommittedOffset committed = nullptr);
 
-  void Commit() { window_.Commit(); }
-  void Rollback() { window_.Rollback(); }
-  size_t window_size() const { return window_.size(); }
+  // InvalidArgument for a claim that is not an Article.
+  absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& claim);
+
+  void Commit();
+  void Rollback();
+  const dedup::StoryClusterer& clusterer() const { return *clusterer_; }
 
  private:
+  DedupStage(std::string unique_topic, std::string duplicates_topic,
+             dedup::ClustererOptions options, Replay replay, CommittedOffset committed);
+  // True when the claims before `offset` may hold some this replica has not decided.
+  bool OutOfSync(int64_t offset) const;
+  void Rebuild(int64_t before);
+  // Decides one claim; nullopt for a redelivery or garbage.
+  std::optional<kafka::OutRecord> Decide(const kafka::Record& claim, bool* garbage);
+
   std::string unique_topic_;
   std::string duplicates_topic_;
-  dedup::ExactWindow window_;
+  int64_t pending_duplicates_ = 0;  // counted in metrics on commit
+  dedup::ClustererOptions options_;
+  Replay replay_;
+  CommittedOffset committed_;
+  std::unique_ptr<dedup::StoryClusterer> clusterer_;
+  int64_t next_offset_ = -1;            // offset after the last claim decided
+  int64_t committed_next_offset_ = -1;
 };
+
+// A Replay that reads `claims_topic` from the beginning with a TopicReader.
+DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claims_topic);
+// The group's committed offset of partition 0 of `claims_topic` (admin call).
+DedupStage::CommittedOffset CommittedFromGroup(kafka::ClientConfig client, std::string group,
+                                               std::string claims_topic);
 
 }  // namespace ww::services

@@ -5,54 +5,97 @@
 namespace ww::services {
 namespace {
 
-kafka::Record ArticleRecord(const std::string& id, const std::string& url, const std::string& text) {
+const char* kStory =
+    "The central bank raised its main interest rate by half a point on Thursday to 4.5 per "
+    "cent, the highest level in fifteen years, and said further increases were likely.\n"
+    "Governor Anna Berg told reporters that inflation was still far above the target of two "
+    "per cent and that the bank would act as forcefully as needed to bring it down.\n"
+    "Markets had expected a smaller rise of a quarter point.";
+
+kafka::Record Raw(const std::string& id, const std::string& source, const std::string& text,
+                  int64_t offset = 0) {
   ww::v1::Article a;
   a.set_id(id);
-  a.set_url(url);
+  a.set_source(source);
+  a.set_url("https://" + source + "/" + id);
   a.set_text(text);
-  return {"raw", 0, 0, id, a.SerializeAsString(), false, {}, 0};
+  return {"raw", 0, offset, id, a.SerializeAsString(), false, {}, 1000 + offset};
 }
 
-TEST(DedupStage, FirstCopyIsUniqueLaterCopiesAreDuplicatesOfIt) {
-  DedupStage stage("unique", "dups", 3600 * 1000);
-  auto first = stage.Process(ArticleRecord("a1", "https://x/1", "Kim's train arrived."));
+// Runs stage 1 and returns its claim as if read back from the claims topic at `offset`.
+kafka::Record Claim(const kafka::Record& raw, int64_t offset) {
+  auto out = FingerprintArticle(raw, "claims");
+  EXPECT_TRUE(out.ok());
+  EXPECT_EQ((*out)[0].partition, 0);
+  return {"claims", 0, offset, (*out)[0].key, (*out)[0].value, false, {}, 1000 + offset};
+}
+
+DedupStage::Replay NoHistory() {
+  return [](int64_t, const std::function<void(const kafka::Record&)>&) {
+    return absl::OkStatus();
+  };
+}
+
+TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
+  auto stage = DedupStage::Create("unique", "dups", {}, NoHistory());
+  ASSERT_TRUE(stage.ok());
+  auto first = (*stage)->Process(Claim(Raw("a1", "wire", kStory), 0));
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ((*first)[0].topic, "unique");
-  ww::v1::Article out;
-  ASSERT_TRUE(out.ParseFromString((*first)[0].value));
-  EXPECT_EQ(out.cluster_id(), "a1");
-
-  auto copy = stage.Process(ArticleRecord("a2", "https://y/2", "KIM’S train  arrived."));
+  auto copy = (*stage)->Process(
+      Claim(Raw("a2", "herald", std::string("By Staff\n") + kStory + "\nNewspapers in English"), 1));
   ASSERT_TRUE(copy.ok());
   ASSERT_EQ(copy->size(), 1u);
   EXPECT_EQ((*copy)[0].topic, "dups");
+  ww::v1::Article out;
   ASSERT_TRUE(out.ParseFromString((*copy)[0].value));
   EXPECT_EQ(out.cluster_id(), "a1");
-  ASSERT_EQ((*copy)[0].headers.size(), 1u);
+  EXPECT_EQ(out.duplicate_of(), "a1");
+  EXPECT_EQ(out.cluster_articles(), 2u);
+  EXPECT_EQ(std::vector<std::string>(out.cluster_sources().begin(), out.cluster_sources().end()),
+            (std::vector<std::string>{"wire", "herald"}));
+  ASSERT_FALSE((*copy)[0].headers.empty());
   EXPECT_EQ((*copy)[0].headers[0].value, "a1");
 }
 
-TEST(DedupStage, RedeliveryOfTheFirstCopyProducesNothing) {
-  DedupStage stage("unique", "dups", 3600 * 1000);
-  ASSERT_TRUE(stage.Process(ArticleRecord("a1", "https://x/1", "text")).ok());
-  auto again = stage.Process(ArticleRecord("a1", "https://x/1", "text"));
-  ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again->empty());
+TEST(DedupStage, RedeliveryProducesNothingAndGarbageIsRefused) {
+  auto stage = DedupStage::Create("unique", "dups", {}, NoHistory());
+  ASSERT_TRUE(stage.ok());
+  ASSERT_EQ((*stage)->Process(Claim(Raw("a1", "wire", kStory), 0))->size(), 1u);
+  EXPECT_TRUE((*stage)->Process(Claim(Raw("a1", "wire", kStory), 1))->empty());
+  auto bad = FingerprintArticle({"raw", 0, 7, "k", "\xff\xff not protobuf", false, {}, 0}, "c");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(DedupStage, GarbageIsRefusedWithAReason) {
-  DedupStage stage("unique", "dups", 3600 * 1000);
-  auto r = stage.Process({"raw", 0, 7, "k", "\xff\xff not protobuf", false, {}, 0});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+TEST(DedupStage, AnOffsetGapRebuildsFromTheClaimsBeforeIt) {
+  // Another replica decided claims 0..1; this one takes over at offset 2.
+  std::vector<kafka::Record> history = {Claim(Raw("a1", "wire", kStory), 0),
+                                        Claim(Raw("b1", "x", "Something else entirely: a "
+                                                  "train derailed near the city of Lyon on "
+                                                  "Monday, officials said."), 1)};
+  int64_t asked = -1;
+  auto stage = DedupStage::Create(
+      "unique", "dups", {},
+      [&](int64_t before, const std::function<void(const kafka::Record&)>& fold) {
+        asked = before;
+        for (const auto& r : history) if (r.offset < before) fold(r);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(stage.ok());
+  auto out = (*stage)->Process(Claim(Raw("a3", "gazette", std::string(kStory) + "\nRead more"), 2));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(asked, 2);
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].topic, "dups");
 }
 
 TEST(DedupStage, RollbackLetsTheBatchBeReadAgain) {
-  DedupStage stage("unique", "dups", 3600 * 1000);
-  ASSERT_EQ((*stage.Process(ArticleRecord("a1", "u", "t")))[0].topic, "unique");
-  stage.Rollback();
-  EXPECT_EQ((*stage.Process(ArticleRecord("a1", "u", "t")))[0].topic, "unique");
+  auto stage = DedupStage::Create("unique", "dups", {}, NoHistory());
+  ASSERT_TRUE(stage.ok());
+  EXPECT_EQ((*(*stage)->Process(Claim(Raw("a1", "wire", kStory), 0)))[0].topic, "unique");
+  (*stage)->Rollback();
+  EXPECT_EQ((*(*stage)->Process(Claim(Raw("a1", "wire", kStory), 0)))[0].topic, "unique");
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// ww-deduper: ww.articles.raw -> ww.articles.unique | ww.articles.duplicates.
+// ww-deduper: ww.articles.raw -> ww.dedup.claims -> ww.articles.unique | duplicates.
+// Two stage loops (see dedup_stage.h): fingerprinting scales with the replicas; deciding
+// runs on the one-partition claims topic, so every copy of a story meets one total order.
 #include "absl/flags/flag.h"
-#include "absl/time/clock.h"
-#include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "services/common/flags.h"
@@ -9,41 +9,44 @@
 #include "services/deduper/dedup_stage.h"
 
 ABSL_FLAG(absl::Duration, window, absl::Hours(72), "how long a story is remembered");
+ABSL_FLAG(int, near_threshold, 3,
+          "near duplicate: at most this many differing SimHash bits (0..3; 0 = identical lead)");
 ABSL_FLAG(std::string, group_id, "ww-deduper", "consumer group of the deduper replicas");
 
 int main(int argc, char** argv) {
   using namespace ww;
   runtime::ParseConfig(argc, argv,
-                       "ww-deduper: drops copies of a story already seen within --window.\n"
-                       "Reads <prefix>articles.raw, writes <prefix>articles.unique and "
-                       "<prefix>articles.duplicates.");
+                       "ww-deduper: drops copies and near copies of a story already seen within "
+                       "--window.\nReads <prefix>articles.raw, writes <prefix>dedup.claims, "
+                       "<prefix>articles.unique and <prefix>articles.duplicates.");
   runtime::Logger log("deduper");
   const services::Topics topics = services::TopicsFromFlags();
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
-  const int64_t window_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_window));
-  services::DedupStage stage(topics.unique, topics.duplicates, window_ms);
-
-  // Rebuild the window from our own output, so a restarted replica remembers.
-  auto reader = kafka::TopicReader::Create(client, topics.unique, kafka::StartFrom::kBeginning);
-  if (!reader.ok()) {
-    log.Error("cannot read the unique topic", {{"error", reader.status().ToString()}});
-    return 1;
+  dedup::ClustererOptions options;
+  options.window_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_window));
+  options.max_distance = absl::GetFlag(FLAGS_near_threshold);
+  const std::string group = absl::GetFlag(FLAGS_group_id);
+  auto stage = services::DedupStage::Create(
+      topics.unique, topics.duplicates, options,
+      services::ReplayFromTopic(client, topics.dedup_claims),
+      services::CommittedFromGroup(client, group + "-clusters", topics.dedup_claims));
+  if (!stage.ok()) {
+    log.Error("bad configuration", {{"error", stage.status().ToString()}});
+    return 2;
   }
-  const int64_t since = absl::ToUnixMillis(absl::Now()) - window_ms;
-  while (!(*reader)->caught_up()) {
-    for (const auto& r : (*reader)->Poll(absl::Milliseconds(500))) {
-      if (r.timestamp_ms >= since) stage.Remember(r);
-    }
-  }
-  stage.Commit();
-  reader->reset();
-  log.Info("window rebuilt", {{"articles", stage.window_size()}});
-
   services::ServiceHost host("ww-deduper");
   absl::Status added = host.AddStage(
-      services::StageOptionsFromFlags("deduper", absl::GetFlag(FLAGS_group_id), topics.raw),
-      {[&](const kafka::Record& r) { return stage.Process(r); },
-                [&] { stage.Commit(); }, [&] { stage.Rollback(); }});
+      services::StageOptionsFromFlags("deduper-fingerprint", group, {topics.raw}),
+      {[&](const kafka::Record& r) { return services::FingerprintArticle(r, topics.dedup_claims); },
+       nullptr, nullptr});
+  if (added.ok()) {
+    // The clusters are rebuilt from the claims topic by the stage itself, on its first
+    // record and after every takeover (DedupStage::Process).
+    added = host.AddStage(
+        services::StageOptionsFromFlags("deduper", group + "-clusters", {topics.dedup_claims}),
+        {[&](const kafka::Record& r) { return (*stage)->Process(r); },
+         [&] { (*stage)->Commit(); }, [&] { (*stage)->Rollback(); }});
+  }
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});
     return 2;
