@@ -1,37 +1,90 @@
 #include "services/alerter/alert_stage.h"
 
+#include <map>
+
 #include "absl/time/clock.h"
 #include "libs/alerting/evaluate.h"
+#include "libs/runtime/metrics.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
+namespace {
 
-absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Process(const kafka::Record& in) const {
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+std::string RuleKey(const alerting::Rule& r) { return r.owner + "/" + r.id; }
+
+// The snippet around the first mention, with the match marked «like this».
+std::string MarkedSnippet(const alerting::EntityMention& m) {
+  std::string s = m.snippet;
+  size_t at = s.find(m.text);
+  if (at == std::string::npos || m.text.empty()) return s;
+  return s.substr(0, at) + "«" + m.text + "»" + s.substr(at + m.text.size());
+}
+
+void ApplyState(const alerting::AlertEvent& ev, int64_t now_ms, ww::v1::Alert& a) {
+  a.set_id(ev.state.alert_id);
+  a.set_epoch(ev.state.epoch);
+  a.set_version(ev.state.version);
+  a.set_cooldown_ms(ev.state.cooldown_ms);
+  a.set_raised_unix_ms(ev.state.raised_ms);
+  a.set_updated_unix_ms(now_ms);
+  a.clear_outlets();
+  for (const auto& o : ev.story.outlets) a.add_outlets(o);
+  a.set_outlet_count(ev.story.count);
+  a.set_latest_url(ev.story.latest_url);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Process(const kafka::Record& in) {
+  if (in.topic == options_.duplicates_topic) return Duplicate(in);
+  return Tagged(in);
+}
+
+absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Record& in) {
   ww::v1::TaggedArticle tagged;
   if (in.tombstone || !tagged.ParseFromString(in.value) || tagged.article().id().empty()) {
     return absl::InvalidArgumentError("not a ww.v1.TaggedArticle (bad protobuf or missing id)");
   }
   const ww::v1::Article& a = tagged.article();
-  alerting::TaggedStory story{a.id(), a.cluster_id(), {}};
+  alerting::TaggedStory story{a.id(), a.cluster_id().empty() ? a.id() : a.cluster_id(),
+                              a.source(), a.language(), a.title(), a.text(), {}};
+  std::map<std::string, std::string> names;
   for (const ww::v1::Mention& m : tagged.mentions()) {
     story.mentions.push_back(
         {m.entity_id(), m.alias(), m.field(), m.start(), m.end(), m.text(), m.snippet()});
+    names[m.entity_id()] = m.entity_name();
   }
-  std::map<std::string, std::string> names;
-  for (const ww::v1::Mention& m : tagged.mentions()) names[m.entity_id()] = m.entity_name();
+  std::vector<alerting::Rule> rules;
+  if (auto explicit_rules = rules_ ? rules_() : nullptr) rules = *explicit_rules;
+  if (options_.implicit_entity_rules) {
+    for (const auto& [entity, name] : names) rules.push_back(alerting::ImplicitMentionRule(entity));
+  }
 
   std::vector<kafka::OutRecord> out;
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  for (const alerting::AlertDecision& d : alerting::Evaluate(story)) {
+  const int64_t now_ms = NowMs();
+  for (const alerting::Rule& rule : rules) {
+    alerting::RuleResult result = alerting::EvaluateRule(rule, story);
+    if (!result.fired) continue;
+    auto ev = book_.Fired(RuleKey(rule), absl::ToInt64Milliseconds(rule.cooldown),
+                          story.cluster_id, a.source(), a.url(), now_ms);
+    if (!ev.has_value()) continue;  // this rule already alerted on this story
     ww::v1::Alert alert;
-    alert.set_id(d.alert_id);
-    alert.set_rule_id(d.rule_id);
-    alert.set_entity_id(d.entity_id);
-    alert.set_entity_name(names[d.entity_id]);
-    for (const alerting::EntityMention& m : d.mentions) {
+    alert.set_rule_id(rule.id);
+    alert.set_rule_name(rule.name);
+    alert.set_owner(rule.owner);
+    alert.set_severity(std::string(alerting::SeverityName(rule.severity)));
+    alert.set_why(result.why);
+    for (const auto& e : result.entities) alert.add_entity_ids(e);
+    if (!result.entities.empty()) {
+      alert.set_entity_id(result.entities.front());
+      alert.set_entity_name(names[result.entities.front()]);
+    }
+    for (const alerting::EntityMention& m : result.mentions) {
       ww::v1::Mention* pm = alert.add_mentions();
       pm->set_entity_id(m.entity_id);
-      pm->set_entity_name(names[d.entity_id]);
+      pm->set_entity_name(names[m.entity_id]);
       pm->set_alias(m.alias);
       pm->set_field(m.field);
       pm->set_start(m.start);
@@ -39,18 +92,61 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Process(const kafka::R
       pm->set_text(m.text);
       pm->set_snippet(m.snippet);
     }
+    if (!result.mentions.empty()) alert.set_snippet(MarkedSnippet(result.mentions.front()));
     alert.set_article_id(a.id());
-    alert.set_cluster_id(a.cluster_id().empty() ? a.id() : a.cluster_id());
+    alert.set_cluster_id(story.cluster_id);
     alert.set_title(a.title());
     alert.set_url(a.url());
     alert.set_source(a.source());
     alert.set_published_unix_ms(a.published_unix_ms());
-    alert.set_raised_unix_ms(now_ms);
-    alert.set_snippet(d.mentions.empty() ? "" : d.mentions.front().snippet);
-    alert.set_severity("info");
-    out.push_back({alerts_topic_, alert.id(), alert.SerializeAsString()});
+    ApplyState(*ev, now_ms, alert);
+    std::string value = alert.SerializeAsString();
+    book_.SetPayload(ev->state.rule_id, ev->state.cluster_id, value);
+    raised_.push_back({rule.id, alert.severity()});
+    out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
   }
   return out;
+}
+
+absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Duplicate(const kafka::Record& in) {
+  ww::v1::Article copy;
+  if (in.tombstone || !copy.ParseFromString(in.value) || copy.cluster_id().empty()) {
+    return absl::InvalidArgumentError("not a ww.v1.Article with a cluster id (bad protobuf)");
+  }
+  std::vector<kafka::OutRecord> out;
+  const int64_t now_ms = NowMs();
+  for (const alerting::AlertEvent& ev :
+       book_.Copied(copy.cluster_id(), copy.source(), copy.url(), now_ms)) {
+    ww::v1::Alert alert;
+    if (!alert.ParseFromString(ev.state.payload)) continue;
+    ApplyState(ev, now_ms, alert);
+    if (ev.raised) raised_.push_back({alert.rule_id(), alert.severity()});
+    std::string value = alert.SerializeAsString();
+    book_.SetPayload(ev.state.rule_id, ev.state.cluster_id, value);
+    out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
+  }
+  return out;
+}
+
+void AlertStage::Remember(const kafka::Record& r) {
+  ww::v1::Alert a;
+  if (r.tombstone || !a.ParseFromString(r.value)) return;
+  alerting::AlertState st{a.owner() + "/" + a.rule_id(), a.cluster_id(), a.id(), a.epoch(),
+                          a.version(), a.raised_unix_ms(), a.cooldown_ms(), r.value};
+  alerting::StoryOutlets story{{a.outlets().begin(), a.outlets().end()}, a.outlet_count(),
+                               a.latest_url(), a.updated_unix_ms()};
+  book_.Remember(st, story);
+}
+
+void AlertStage::Commit() {
+  book_.Commit(NowMs());
+  for (const auto& [rule, severity] : raised_) {
+    runtime::Metrics::Default()
+        .counter("ww_alerts_raised_total", "alerts raised (not updates), by rule and severity",
+                 {{"rule", rule}, {"severity", severity}})
+        .Add();
+  }
+  raised_.clear();
 }
 
 }  // namespace ww::services

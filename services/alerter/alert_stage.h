@@ -1,23 +1,55 @@
 #pragma once
-// The alerter's stage function: TaggedArticle in, one Alert per rule that fires out.
-// Thread-safe.
+// The alerter's stage function. From the tagged topic: evaluates every rule (and, if
+// enabled, the implicit "entity is mentioned" rule of each mentioned entity) and publishes
+// an Alert for each rule that fires on a story for the first time. From the duplicates
+// topic: another outlet carried a story, so each alert on it is published again updated
+// (same id, version + 1, one more outlet), or re-raised past the rule's cooldown.
+// Not thread-safe: one stage loop owns it.
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/alerting/alert_book.h"
+#include "libs/alerting/rule.h"
 #include "libs/kafka/record.h"
 
 namespace ww::services {
 
+struct AlertStageOptions {
+  std::string alerts_topic;
+  std::string tagged_topic;
+  std::string duplicates_topic;
+  bool implicit_entity_rules = true;
+};
+
 class AlertStage {
  public:
-  explicit AlertStage(std::string alerts_topic) : alerts_topic_(std::move(alerts_topic)) {}
+  using RulesFn = std::function<std::shared_ptr<const std::vector<alerting::Rule>>()>;
+  AlertStage(AlertStageOptions options, RulesFn rules)
+      : options_(std::move(options)), rules_(std::move(rules)) {}
 
-  // InvalidArgument for a record that is not a TaggedArticle (it goes to the dead letters).
-  absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& in) const;
+  // InvalidArgument for a record that cannot be decoded (it goes to the dead letters).
+  absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& in);
+
+  // Rebuilds the book from an alert record read back from the alerts topic (on start).
+  void Remember(const kafka::Record& alert_record);
+  void Commit();
+  void Rollback() {
+    book_.Rollback();
+    raised_.clear();
+  }
+  size_t alerts() const { return book_.alerts(); }
 
  private:
-  std::string alerts_topic_;
+  absl::StatusOr<std::vector<kafka::OutRecord>> Tagged(const kafka::Record& in);
+  absl::StatusOr<std::vector<kafka::OutRecord>> Duplicate(const kafka::Record& in);
+
+  AlertStageOptions options_;
+  RulesFn rules_;
+  alerting::AlertBook book_;
+  std::vector<std::pair<std::string, std::string>> raised_;  // rule, severity; counted on commit
 };
 
 }  // namespace ww::services

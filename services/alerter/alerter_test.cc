@@ -1,6 +1,8 @@
 #include "gtest/gtest.h"
 #include "services/alerter/alert_hub.h"
 #include "services/alerter/alert_stage.h"
+#include "services/alerter/auth.h"
+#include "services/alerter/cursor.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
@@ -13,72 +15,189 @@ ww::v1::Mention Mention(const std::string& entity, uint32_t start) {
   m.set_alias(entity);
   m.set_field("text");
   m.set_start(start);
-  m.set_end(start + 3);
-  m.set_snippet("..." + entity + "...");
+  m.set_end(start + static_cast<uint32_t>(entity.size()));
+  m.set_text(entity);
+  m.set_snippet("... " + entity + " ...");
   return m;
 }
 
-TEST(AlertStage, OneAlertPerEntityWithDeterministicIds) {
+kafka::Record Tagged(const std::string& id, const std::string& source) {
   ww::v1::TaggedArticle t;
-  t.mutable_article()->set_id("a1");
-  t.mutable_article()->set_cluster_id("c1");
+  t.mutable_article()->set_id(id);
+  t.mutable_article()->set_cluster_id(id);
+  t.mutable_article()->set_source(source);
   t.mutable_article()->set_title("Kim meets Putin");
+  t.mutable_article()->set_text("kim met putin, and kim smiled");
   *t.add_mentions() = Mention("kim", 0);
-  *t.add_mentions() = Mention("putin", 9);
-  *t.add_mentions() = Mention("kim", 20);
-  AlertStage stage("alerts");
-  auto out = stage.Process({"tagged", 0, 0, "a1", t.SerializeAsString(), false, {}, 0});
+  *t.add_mentions() = Mention("putin", 8);
+  *t.add_mentions() = Mention("kim", 19);
+  return {"tagged", 0, 0, id, t.SerializeAsString(), false, {}, 0};
+}
+
+kafka::Record Copy(const std::string& cluster, const std::string& source) {
+  ww::v1::Article a;
+  a.set_id(cluster + "-" + source);
+  a.set_cluster_id(cluster);
+  a.set_source(source);
+  a.set_url("https://" + source + "/story");
+  return {"dups", 0, 0, a.id(), a.SerializeAsString(), false, {}, 0};
+}
+
+std::vector<ww::v1::Alert> Alerts(const absl::StatusOr<std::vector<kafka::OutRecord>>& out) {
+  std::vector<ww::v1::Alert> v;
+  EXPECT_TRUE(out.ok()) << out.status();
+  if (!out.ok()) return v;
+  for (const auto& r : *out) {
+    EXPECT_EQ(r.topic, "alerts");
+    ww::v1::Alert a;
+    EXPECT_TRUE(a.ParseFromString(r.value));
+    EXPECT_EQ(r.key, a.id());
+    v.push_back(a);
+  }
+  return v;
+}
+
+std::shared_ptr<const std::vector<alerting::Rule>> Rules() {
+  auto r = alerting::ParseRulesYaml(
+      "rules:\n  - id: summit\n    name: Kim meets Putin\n    when: {all: [kim, putin]}\n"
+      "    severity: high\n",
+      "desk");
+  EXPECT_TRUE(r.ok());
+  return std::make_shared<const std::vector<alerting::Rule>>(*r);
+}
+
+TEST(AlertStage, RuleAlertExplainsItself) {
+  AlertStage stage({"alerts", "tagged", "dups", false}, Rules);
+  auto alerts = Alerts(stage.Process(Tagged("a1", "wire")));
+  ASSERT_EQ(alerts.size(), 1u);
+  const ww::v1::Alert& a = alerts[0];
+  EXPECT_EQ(a.rule_id(), "summit");
+  EXPECT_EQ(a.rule_name(), "Kim meets Putin");
+  EXPECT_EQ(a.owner(), "desk");
+  EXPECT_EQ(a.severity(), "high");
+  EXPECT_EQ(a.why(), "all of [kim (2), putin (1)]");
+  EXPECT_EQ(a.mentions_size(), 3);
+  EXPECT_EQ(a.entity_ids_size(), 2);
+  EXPECT_EQ(a.snippet(), "... «kim» ...");
+  EXPECT_EQ(a.version(), 1);
+  EXPECT_EQ(a.outlet_count(), 1);
+  EXPECT_TRUE(Alerts(stage.Process(Tagged("a1", "wire"))).empty()) << "redelivery: nothing new";
+}
+
+TEST(AlertStage, ImplicitRulesGiveOneAlertPerMentionedEntity) {
+  AlertStage stage({"alerts", "tagged", "dups", true}, nullptr);
+  auto alerts = Alerts(stage.Process(Tagged("a1", "wire")));
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule_id(), "mention:kim");
+  EXPECT_EQ(alerts[0].owner(), "default");
+  EXPECT_EQ(alerts[1].rule_id(), "mention:putin");
+}
+
+TEST(AlertStage, FiftyOutletsOneAlertUpdated) {
+  AlertStage stage({"alerts", "tagged", "dups", false}, Rules);
+  auto first = Alerts(stage.Process(Tagged("a1", "outlet-1")));
+  ASSERT_EQ(first.size(), 1u);
+  ww::v1::Alert last;
+  for (int i = 2; i <= 50; ++i) {
+    auto upd = Alerts(stage.Process(Copy("a1", "outlet-" + std::to_string(i))));
+    ASSERT_EQ(upd.size(), 1u);
+    last = upd[0];
+  }
+  EXPECT_EQ(last.id(), first[0].id());
+  EXPECT_EQ(last.version(), 50);
+  EXPECT_EQ(last.outlet_count(), 50);
+  EXPECT_EQ(last.outlets_size(), 50);
+  EXPECT_EQ(last.latest_url(), "https://outlet-50/story");
+  EXPECT_EQ(last.why(), first[0].why()) << "an update keeps what the alert said";
+}
+
+TEST(AlertStage, RestartRemembersRaisedAlerts) {
+  AlertStage before({"alerts", "tagged", "dups", false}, Rules);
+  auto out = before.Process(Tagged("a1", "wire"));
   ASSERT_TRUE(out.ok());
-  ASSERT_EQ(out->size(), 2u);
-  ww::v1::Alert kim;
-  ASSERT_TRUE(kim.ParseFromString((*out)[0].value));
-  EXPECT_EQ(kim.entity_id(), "kim");
-  EXPECT_EQ(kim.entity_name(), "kim name");
-  EXPECT_EQ(kim.mentions_size(), 2);
-  EXPECT_EQ(kim.title(), "Kim meets Putin");
-  EXPECT_EQ((*out)[0].key, kim.id());
-  auto again = stage.Process({"tagged", 0, 1, "a1", t.SerializeAsString(), false, {}, 0});
-  EXPECT_EQ((*again)[0].key, kim.id()) << "same rule and story, same alert id";
+  AlertStage after({"alerts", "tagged", "dups", false}, Rules);
+  after.Remember({"alerts", 0, 0, (*out)[0].key, (*out)[0].value, false, {}, 0});
+  EXPECT_TRUE(Alerts(after.Process(Tagged("a1", "wire"))).empty());
+  auto upd = Alerts(after.Process(Copy("a1", "paper")));
+  ASSERT_EQ(upd.size(), 1u);
+  EXPECT_EQ(upd[0].version(), 2);
 }
 
-TEST(AlertStage, NoMentionsNoAlerts) {
-  ww::v1::TaggedArticle t;
-  t.mutable_article()->set_id("a1");
-  AlertStage stage("alerts");
-  EXPECT_TRUE(stage.Process({"tagged", 0, 0, "a1", t.SerializeAsString(), false, {}, 0})->empty());
+TEST(AlertStage, GarbageIsRefused) {
+  AlertStage stage({"alerts", "tagged", "dups", true}, nullptr);
+  EXPECT_EQ(stage.Process({"tagged", 0, 0, "k", "\x0a\xff", false, {}, 0}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(stage.Process({"dups", 0, 0, "k", "\x0a\xff", false, {}, 0}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
-ww::v1::Alert AlertFor(const std::string& id, const std::string& entity) {
+ww::v1::Alert AlertFor(const std::string& id, const std::string& entity,
+                       const std::string& owner = "default", const std::string& sev = "info") {
   ww::v1::Alert a;
   a.set_id(id);
   a.set_entity_id(entity);
+  a.set_owner(owner);
+  a.set_severity(sev);
   return a;
 }
 
-TEST(AlertHub, FiltersByEntityAndNeverRepeatsAnId) {
+TEST(AlertFilter, TenantEntityRuleAndSeverity) {
+  AlertFilterSpec f;
+  f.tenant = "a";
+  EXPECT_TRUE(f.Admits(AlertFor("x", "kim", "a")));
+  EXPECT_FALSE(f.Admits(AlertFor("x", "kim", "b"))) << "tenant A never sees tenant B's alert";
+  f.entities = {"kim"};
+  EXPECT_FALSE(f.Admits(AlertFor("x", "putin", "a")));
+  f.min_severity = alerting::Severity::kHigh;
+  EXPECT_FALSE(f.Admits(AlertFor("x", "kim", "a", "medium")));
+  EXPECT_TRUE(f.Admits(AlertFor("x", "kim", "a", "critical")));
+}
+
+TEST(AlertHub, LiveStreamStartsWhereThePositionsSay) {
   AlertHub hub;
-  auto all = hub.Subscribe({});
-  auto kim = hub.Subscribe({"kim"});
-  hub.Publish(AlertFor("x1", "kim"));
-  hub.Publish(AlertFor("x2", "putin"));
-  hub.Publish(AlertFor("x1", "kim"));  // replayed
-  EXPECT_EQ(all->Next(absl::ZeroDuration())->id(), "x1");
-  EXPECT_EQ(all->Next(absl::ZeroDuration())->id(), "x2");
-  EXPECT_FALSE(all->Next(absl::ZeroDuration()).has_value());
-  EXPECT_EQ(kim->Next(absl::ZeroDuration())->id(), "x1");
-  EXPECT_FALSE(kim->Next(absl::ZeroDuration()).has_value());
+  hub.Advance({{0, 5}, {1, 3}});
+  std::map<int32_t, int64_t> pos;
+  auto s = hub.Subscribe(&pos);
+  EXPECT_EQ(pos, (std::map<int32_t, int64_t>{{0, 5}, {1, 3}}));
+  hub.Publish(AlertFor("x1", "kim"), 0, 5);
+  auto d = s->Next(absl::ZeroDuration());
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->offset, 5);
+  std::map<int32_t, int64_t> later;
+  hub.Subscribe(&later);
+  EXPECT_EQ(later[0], 6);
 }
 
 TEST(AlertHub, SlowSubscriberIsCutOffOthersAreNot) {
   AlertHub hub(/*max_queue=*/2);
-  auto slow = hub.Subscribe({});
-  auto fast = hub.Subscribe({});
+  std::map<int32_t, int64_t> pos;
+  auto slow = hub.Subscribe(&pos);
+  auto fast = hub.Subscribe(&pos);
   for (int i = 0; i < 3; ++i) {
-    hub.Publish(AlertFor("a" + std::to_string(i), "kim"));
+    hub.Publish(AlertFor("a" + std::to_string(i), "kim"), 0, i);
     ASSERT_TRUE(fast->Next(absl::ZeroDuration()).has_value());
   }
   EXPECT_TRUE(slow->overflowed());
   EXPECT_FALSE(fast->overflowed());
+}
+
+TEST(Cursor, RoundTripAndErrors) {
+  std::map<int32_t, int64_t> c{{0, 17}, {1, 4}, {2, 9}};
+  EXPECT_EQ(EncodeCursor(c), "0:17,1:4,2:9");
+  EXPECT_EQ(*DecodeCursor("0:17,1:4,2:9"), c);
+  EXPECT_FALSE(DecodeCursor("yesterday").ok());
+  EXPECT_FALSE(DecodeCursor("0:-1").ok());
+  EXPECT_FALSE(DecodeCursor("").ok());
+}
+
+TEST(Authenticator, TokensMapToTenants) {
+  auto a = Authenticator::FromText("# desk tokens\ns3cret desk-a\nt0ken desk-b  # second\n");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_TRUE(a->enabled());
+  auto bad = Authenticator::FromText("only-a-token\n");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("line 1"), std::string::npos);
+  EXPECT_FALSE(Authenticator().enabled());
 }
 
 }  // namespace

@@ -1,52 +1,116 @@
-// ww-alerter: ww.articles.tagged -> ww.alerts, and AlertService.Subscribe for clients.
+// ww-alerter: ww.articles.tagged + ww.articles.duplicates -> ww.alerts, with rules from
+// ww.rules; AlertService (Subscribe, ListAlerts) and RuleService for clients.
 #include "absl/flags/flag.h"
+#include "absl/time/clock.h"
+#include "libs/kafka/admin.h"
+#include "libs/kafka/producer.h"
 #include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "services/alerter/alert_hub.h"
 #include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
+#include "services/alerter/auth.h"
+#include "services/alerter/rule_service.h"
+#include "services/alerter/rules_table.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
 
 ABSL_FLAG(std::string, group_id, "ww-alerter", "consumer group of the alerter replicas");
+ABSL_FLAG(std::string, tokens_file, "",
+          "file of 'TOKEN TENANT' lines; when set, every gRPC call needs a bearer token and a "
+          "tenant sees only its own rules and alerts");
+ABSL_FLAG(bool, implicit_entity_rules, true,
+          "also alert whenever a watched entity is mentioned (rule id mention:<entity>, "
+          "tenant 'default')");
+ABSL_FLAG(absl::Duration, remember, absl::Hours(72),
+          "how far back the alerts topic is read on start to remember raised alerts");
 
 int main(int argc, char** argv) {
   using namespace ww;
   runtime::ParseConfig(argc, argv,
-                       "ww-alerter: raises alerts for tagged articles and streams them to "
-                       "subscribers.\nReads <prefix>articles.tagged, writes <prefix>alerts. "
-                       "Serves AlertService over gRPC.");
+                       "ww-alerter: evaluates alert rules on tagged articles and streams "
+                       "alerts to subscribers.\nReads <prefix>articles.tagged, "
+                       "<prefix>articles.duplicates and <prefix>rules; writes <prefix>alerts. "
+                       "Serves AlertService and RuleService over gRPC.");
   runtime::Logger log("alerter");
   const services::Topics topics = services::TopicsFromFlags();
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
 
+  services::Authenticator auth;
+  if (!absl::GetFlag(FLAGS_tokens_file).empty()) {
+    auto a = services::Authenticator::FromFile(absl::GetFlag(FLAGS_tokens_file));
+    if (!a.ok()) {
+      log.Error("bad tokens file", {{"error", a.status().ToString()}});
+      return 2;
+    }
+    auth = std::move(*a);
+  } else {
+    log.Warn("no --tokens_file: authentication is off, every caller is tenant 'default'");
+  }
+
+  services::RulesTable rules;
+  services::AlertStage stage({topics.alerts, topics.tagged, topics.duplicates,
+                              absl::GetFlag(FLAGS_implicit_entity_rules)},
+                             [&] { return rules.snapshot(); });
+
+  // Remember the alerts already raised, so a restart neither repeats nor forgets them.
+  const int64_t since = absl::ToUnixMillis(absl::Now() - absl::GetFlag(FLAGS_remember));
+  auto history = kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{{}, since});
+  auto marks = kafka::Watermarks(client, topics.alerts);
+  auto rules_reader = kafka::TopicReader::Create(client, topics.rules, kafka::StartFrom::kBeginning);
+  auto producer = kafka::Producer::Create(client);
+  if (!history.ok() || !marks.ok() || !rules_reader.ok() || !producer.ok()) {
+    for (const absl::Status& s : {history.status(), marks.status(), rules_reader.status(), producer.status()}) {
+      if (!s.ok()) log.Error("cannot reach Kafka", {{"error", s.ToString()}});
+    }
+    return 1;
+  }
+  while (!(*history)->caught_up()) {
+    for (const kafka::Record& r : (*history)->Poll(absl::Milliseconds(500))) stage.Remember(r);
+  }
+  stage.Commit();
+  history->reset();
+  log.Info("alerts remembered", {{"alerts", stage.alerts()}});
+
   // Subscribers see alerts once they are committed to the alerts topic, from any replica.
-  auto reader = kafka::TopicReader::Create(client, topics.alerts, kafka::StartFrom::kEnd);
-  if (!reader.ok()) {
-    log.Error("cannot read the alerts topic", {{"error", reader.status().ToString()}});
+  std::map<int32_t, int64_t> end;
+  for (size_t p = 0; p < marks->size(); ++p) end[p] = (*marks)[p].second;
+  auto fanout = kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{end});
+  if (!fanout.ok()) {
+    log.Error("cannot read the alerts topic", {{"error", fanout.status().ToString()}});
     return 1;
   }
   services::AlertHub hub;
-  services::AlertServiceImpl alerts(&hub);
-  services::AlertStage stage(topics.alerts);
+  hub.Advance(end);
+  services::AlertServiceImpl alert_service(&hub, &auth, client, topics.alerts);
+  services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules, &auth);
 
-  std::atomic<bool> tailing{false};
+  std::atomic<bool> rules_loaded{false};
   services::ServiceHost host("ww-alerter");
-  host.AddGrpcService(&alerts);
+  host.AddGrpcService(&alert_service);
+  host.AddGrpcService(&rule_service);
   host.AddWorker("alert-fanout", [&](const std::atomic<bool>& stop) {
     while (!stop.load()) {
-      for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(200))) {
+      for (const kafka::Record& r : (*fanout)->Poll(absl::Milliseconds(200))) {
         ww::v1::Alert a;
-        if (!r.tombstone && a.ParseFromString(r.value)) hub.Publish(a);
+        if (!r.tombstone && a.ParseFromString(r.value)) hub.Publish(a, r.partition, r.offset);
       }
-      if ((*reader)->caught_up()) tailing = true;
+      hub.Advance((*fanout)->positions());
     }
   });
-  host.AddReadyCheck([&] { return tailing.load(); });
+  host.AddWorker("rules-reader", [&](const std::atomic<bool>& stop) {
+    while (!stop.load()) {
+      rules.Apply((*rules_reader)->Poll(absl::Milliseconds(200)));
+      if ((*rules_reader)->caught_up()) rules_loaded = true;
+    }
+  });
+  host.AddReadyCheck([&] { return rules_loaded.load(); });
   absl::Status added = host.AddStage(
-      services::StageOptionsFromFlags("alerter", absl::GetFlag(FLAGS_group_id), topics.tagged),
-      {[&](const kafka::Record& r) { return stage.Process(r); }});
+      services::StageOptionsFromFlags("alerter", absl::GetFlag(FLAGS_group_id),
+                                      {topics.tagged, topics.duplicates}),
+      {[&](const kafka::Record& r) { return stage.Process(r); }, [&] { stage.Commit(); },
+       [&] { stage.Rollback(); }});
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});
     return 2;

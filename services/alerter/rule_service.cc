@@ -1,0 +1,86 @@
+#include "services/alerter/rule_service.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "libs/alerting/rule.h"
+
+namespace ww::services {
+
+grpc::Status RuleServiceImpl::Write(const std::string& key, const std::string* value,
+                                    std::map<int32_t, int64_t>& written) {
+  kafka::OutRecord r{topic_, key, value ? *value : std::string(), value == nullptr};
+  auto d = producer_->Send(r);
+  if (!d.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(d.status().message()));
+  written[d->partition] = std::max(written[d->partition], d->offset);
+  return grpc::Status::OK;
+}
+
+grpc::Status RuleServiceImpl::Await(const std::map<int32_t, int64_t>& written) {
+  if (table_->progress().AwaitRead(written, absl::Seconds(15))) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                      "written to Kafka, but this alerter has not read it back within 15 s");
+}
+
+grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::PutRulesRequest* req,
+                                       ww::v1::PutRulesResponse* resp) {
+  std::string tenant;
+  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  auto rules = alerting::ParseRulesYaml(req->yaml(), tenant);
+  if (!rules.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(rules.status().message()));
+  }
+  std::map<int32_t, int64_t> written;
+  std::set<std::string> keys;
+  for (const alerting::Rule& r : *rules) {
+    ww::v1::Rule stored;
+    stored.set_id(r.id);
+    stored.set_owner(tenant);
+    stored.set_yaml(r.yaml);
+    std::string value = stored.SerializeAsString();
+    std::string key = RulesTable::Key(tenant, r.id);
+    keys.insert(key);
+    if (grpc::Status s = Write(key, &value, written); !s.ok()) return s;
+    resp->set_upserted(resp->upserted() + 1);
+  }
+  if (req->replace_all()) {
+    for (const alerting::Rule& r : *table_->snapshot()) {
+      std::string key = RulesTable::Key(r.owner, r.id);
+      if (r.owner != tenant || keys.count(key)) continue;
+      if (grpc::Status s = Write(key, nullptr, written); !s.ok()) return s;
+      resp->set_deleted(resp->deleted() + 1);
+    }
+  }
+  return Await(written);
+}
+
+grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
+                                         const ww::v1::DeleteRuleRequest* req,
+                                         ww::v1::DeleteRuleResponse*) {
+  std::string tenant;
+  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  bool found = false;
+  for (const alerting::Rule& r : *table_->snapshot()) found = found || (r.owner == tenant && r.id == req->id());
+  if (!found) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no rule '", req->id(), "'"));
+  }
+  std::map<int32_t, int64_t> written;
+  if (grpc::Status s = Write(RulesTable::Key(tenant, req->id()), nullptr, written); !s.ok()) return s;
+  return Await(written);
+}
+
+grpc::Status RuleServiceImpl::ListRules(grpc::ServerContext* ctx, const ww::v1::ListRulesRequest*,
+                                        ww::v1::ListRulesResponse* resp) {
+  std::string tenant;
+  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  for (const alerting::Rule& r : *table_->snapshot()) {
+    if (r.owner != tenant) continue;
+    ww::v1::Rule* out = resp->add_rules();
+    out->set_id(r.id);
+    out->set_owner(r.owner);
+    out->set_yaml(r.yaml);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace ww::services

@@ -1,0 +1,165 @@
+// Alert rules and subscriptions end to end: resuming with a cursor, tenants and tokens,
+// and one story carried by fifty outlets.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/support/pipeline.h"
+#include "ww/v1/ingest.grpc.pb.h"
+
+namespace ww {
+namespace {
+
+using ::ww::testing::PipelineTest;
+using ::ww::testing::Subscriber;
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << content;
+  return path;
+}
+
+TEST_F(PipelineTest, ASubscriberThatResumesWithItsCursorMissesNothingAndSeesNothingTwice) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  std::set<std::string> first_ids;
+  std::string cursor;
+  {
+    Subscriber sub(addr_["alerter"]);
+    Submit("kim-train.txt", "https://news.example/kim");
+    ASSERT_TRUE(sub.WaitForCount(4, absl::Seconds(60)));
+    for (const auto& a : sub.alerts()) first_ids.insert(a.id());
+    cursor = sub.alerts().back().cursor();
+    ASSERT_FALSE(cursor.empty());
+  }  // disconnected
+
+  // Raised while nobody listened: Korean story (4 alerts) and Russian one (2).
+  Submit("pyongyang-ko.txt", "https://news.example/ko");
+  Submit("vladivostok-forum-ru.txt", "https://news.example/ru");
+  auto missed = Wwctl({"alerts", "list", "--since", "1h", "--output", "json"});
+  ASSERT_EQ(missed.exit_code, 0) << missed.out;
+
+  ww::v1::SubscribeRequest resume;
+  resume.set_cursor(cursor);
+  Subscriber again(addr_["alerter"], resume);
+  ASSERT_TRUE(again.WaitForCount(6, absl::Seconds(60))) << again.alerts().size();
+  absl::SleepFor(absl::Seconds(2));  // anything more would be a repeat
+  std::vector<ww::v1::Alert> got = again.alerts();
+  ASSERT_EQ(got.size(), 6u);
+  std::set<std::string> urls;
+  for (const auto& a : got) {
+    EXPECT_FALSE(first_ids.count(a.id())) << "seen before the disconnect: " << a.id();
+    urls.insert(a.url());
+  }
+  EXPECT_EQ(urls, (std::set<std::string>{"https://news.example/ko", "https://news.example/ru"}));
+
+  // And then the live stream goes on.
+  Submit("kim-train.txt", "https://other.example/kim-copy", "second-outlet");
+  ASSERT_TRUE(again.WaitForCount(10, absl::Seconds(60)));
+  std::vector<ww::v1::Alert> all = again.alerts();
+  for (size_t i = 6; i < all.size(); ++i) {
+    const ww::v1::Alert& update = all[i];
+    EXPECT_TRUE(first_ids.count(update.id())) << "a copy updates the first story's alerts";
+    EXPECT_EQ(update.version(), 2);
+    EXPECT_EQ(update.outlet_count(), 2);
+  }
+
+  // A cursor that is not one is refused clearly.
+  ww::v1::SubscribeRequest bad;
+  bad.set_cursor("yesterday");
+  Subscriber refused(addr_["alerter"], bad);
+  EXPECT_EQ(refused.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+class TenantTest : public PipelineTest {
+ protected:
+  TenantTest() {
+    extra_args_["alerter"] = {
+        "--tokens_file=" + WriteTemp("ww-e2e-tokens", "tok-a desk-a\ntok-b desk-b\n"),
+        "--implicit_entity_rules=false"};
+  }
+};
+
+TEST_F(TenantTest, ATenantSeesAndManagesOnlyItsOwnRulesAndAlerts) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  auto a = Wwctl({"rules", "apply", "--token", "tok-a",
+                  WriteTemp("ww-e2e-rules-a.yaml",
+                            "rules:\n  - id: summit\n    when: {all: [kim-jong-un, vladimir-putin]}\n"
+                            "    severity: high\n")});
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  auto b = Wwctl({"rules", "apply", "--token", "tok-b",
+                  WriteTemp("ww-e2e-rules-b.yaml", "rules:\n  - id: port\n    when: vladivostok\n")});
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  auto list_a = Wwctl({"rules", "list", "--token", "tok-a", "--output", "json"});
+  EXPECT_NE(list_a.out.find("\"summit\""), std::string::npos);
+  EXPECT_EQ(list_a.out.find("\"port\""), std::string::npos) << "desk-a must not see desk-b's rule";
+  EXPECT_NE(Wwctl({"rules", "list", "--token", "wrong"}).exit_code, 0);
+
+  Subscriber sub_a(addr_["alerter"], {}, "tok-a");
+  Subscriber sub_b(addr_["alerter"], {}, "tok-b");
+  Subscriber nobody(addr_["alerter"], {}, "wrong");
+  EXPECT_EQ(nobody.Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  Subscriber anonymous(addr_["alerter"]);
+  EXPECT_EQ(anonymous.Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  Submit("kim-train.txt", "https://news.example/kim");
+  ASSERT_TRUE(sub_a.WaitForCount(1, absl::Seconds(60)));
+  ASSERT_TRUE(sub_b.WaitForCount(1, absl::Seconds(60)));
+  absl::SleepFor(absl::Seconds(2));
+  ASSERT_EQ(sub_a.alerts().size(), 1u);
+  EXPECT_EQ(sub_a.alerts()[0].rule_id(), "summit");
+  EXPECT_EQ(sub_a.alerts()[0].owner(), "desk-a");
+  EXPECT_EQ(sub_a.alerts()[0].severity(), "high");
+  ASSERT_EQ(sub_b.alerts().size(), 1u);
+  EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
+  EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
+}
+
+TEST_F(PipelineTest, FiftyOutletsCarryingOneStoryRaiseOneAlertUpdatedToFiftyOutlets) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  ww::v1::SubscribeRequest only_kim;
+  only_kim.mutable_filter()->add_entity_ids("kim-jong-un");
+  Subscriber sub(addr_["alerter"], only_kim);
+  std::ifstream in(Sample("articles/kim-train.txt"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ingest = ww::v1::IngestService::NewStub(
+      grpc::CreateChannel(addr_["ingestor"], grpc::InsecureChannelCredentials()));
+  for (int i = 1; i <= 50; ++i) {
+    ww::v1::SubmitRequest req;
+    req.set_title("Kim's train crosses into Russia");
+    req.set_text(text);
+    req.set_source(absl::StrCat("outlet-", i));
+    req.set_url(absl::StrCat("https://outlet-", i, ".example/world/kim"));
+    grpc::ClientContext ctx;
+    ww::v1::SubmitResponse resp;
+    ASSERT_TRUE(ingest->Submit(&ctx, req, &resp).ok());
+  }
+  absl::Time deadline = absl::Now() + absl::Seconds(90);
+  int64_t outlets = 0;
+  while (outlets < 50 && absl::Now() < deadline) {
+    for (const auto& a : sub.alerts()) outlets = std::max(outlets, a.outlet_count());
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_EQ(outlets, 50);
+  std::set<std::string> ids;
+  int64_t last_version = 0;
+  for (const auto& a : sub.alerts()) {
+    ids.insert(a.id());
+    EXPECT_GT(a.version(), last_version) << "updates arrive in order, none twice";
+    last_version = a.version();
+  }
+  EXPECT_EQ(ids.size(), 1u) << "one story, one alert";
+  std::vector<ww::v1::Alert> received = sub.alerts();
+  const ww::v1::Alert& final = received.back();
+  // Copies may reach the alerter before the first one is tagged: then the alert is raised
+  // already knowing them (version 1), else it is updated; either way one alert, 50 outlets.
+  EXPECT_EQ(final.outlet_count(), 50);
+  std::set<std::string> names(final.outlets().begin(), final.outlets().end());
+  EXPECT_EQ(names.size(), 50u);
+  EXPECT_TRUE(names.count("outlet-1") && names.count("outlet-50"));
+}
+
+}  // namespace
+}  // namespace ww

@@ -1,0 +1,46 @@
+#pragma once
+// What wwctl's gRPC commands share: channels, deadlines, the bearer token, and errors
+// that say which service could not be reached.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "tools/wwctl/cli.h"
+
+namespace ww::wwctl {
+
+inline int Fail(const std::string& command, const std::string& message, int code = 1) {
+  std::fprintf(stderr, "wwctl %s: %s\n", command.c_str(), message.c_str());
+  return code;
+}
+
+inline int FailRpc(const std::string& command, const std::string& target, const grpc::Status& s) {
+  std::string hint;
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    hint = absl::StrCat(" (is the service running at ", target, "?)");
+  } else if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    hint = " (pass --token or set WW_TOKEN)";
+  }
+  return Fail(command, absl::StrCat(s.error_message(), hint));
+}
+
+inline std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
+  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+}
+
+// A context with a deadline (none for InfiniteDuration) and the --token, if any.
+inline std::unique_ptr<grpc::ClientContext> Context(const ParsedArgs& a, absl::Duration deadline) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (deadline != absl::InfiniteDuration()) {
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
+  }
+  if (!a.value("token").empty()) ctx->AddMetadata("authorization", "Bearer " + a.value("token"));
+  return ctx;
+}
+
+}  // namespace ww::wwctl
