@@ -1,0 +1,341 @@
+"""Checks deploy/ without a cluster.
+
+For every kustomization (deploy/overlays/dev, deploy/overlays/prod, deploy/monitoring):
+  - kustomize builds it;
+  - every built-in object validates, strictly (unknown fields rejected), against the
+    Kubernetes OpenAPI schemas of the releases in K8S_VERSIONS (kubernetes-validate);
+  - every Strimzi and Prometheus Operator object validates against its CRD schema
+    (validate_crds.mjs), unknown fields rejected;
+and the rules of issue 8, on every Deployment (and the wwctl Job's pod where they apply):
+gRPC startup, readiness and liveness probes on the health port, requests and limits,
+runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, readOnlyRootFilesystem,
+terminationGracePeriodSeconds >= 30, a stable instance id; plus the overlays' promises (one
+replica in dev; PDBs, HPAs, anti-affinity and NetworkPolicies in prod), the topics against
+services/common/topics.cc, the dashboard and alert rules against the metric names, and the
+Dockerfile's build packages against tools/dev/setup.
+
+  python check_manifests.py --root REPO --kustomize BIN --node-modules DIR
+Prints one line per check and "N passed, N failed"; exits 1 when any check failed.
+"""
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import yaml
+
+K8S_VERSIONS = ["1.31.0", "1.37.0"]  # the oldest release we support and the newest schemas
+TARGETS = ["deploy/overlays/dev", "deploy/overlays/prod", "deploy/monitoring"]
+CRD_GROUPS = ("kafka.strimzi.io", "core.strimzi.io", "monitoring.coreos.com")
+SERVICES = ["ww-ingestor", "ww-deduper", "ww-tagger", "ww-alerter"]
+STAGES = ["ww-deduper", "ww-tagger", "ww-alerter"]
+GRPC_PORT = 50051
+METRICS = {
+    "ww_records_in_total", "ww_records_out_total", "ww_records_deadlettered_total",
+    "ww_transactions_total", "ww_consumer_lag", "ww_stage_batch_seconds",
+    "ww_stage_batch_seconds_bucket", "ww_stage_batch_seconds_sum", "ww_stage_batch_seconds_count",
+    "ww_alerts_raised_total", "ww_alert_subscribers", "ww_matcher_aliases",
+    "ww_matcher_build_seconds", "ww_feeds_polled_total", "ww_dedup_duplicates_total",
+}
+# services/common/topics.cc with the prefix "ww.": (compacted, retention.ms or None)
+TOPICS = {
+    "ww.feeds": (True, None), "ww.articles.raw": (False, 604800000),
+    "ww.articles.unique": (False, 604800000), "ww.articles.duplicates": (False, 604800000),
+    "ww.articles.tagged": (False, 604800000), "ww.alerts": (False, 2592000000),
+    "ww.watchlist": (True, None), "ww.rules": (True, None), "ww.deadletter": (False, 2592000000),
+}
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+        return ok
+
+
+def build(kustomize, root, target):
+    r = subprocess.run([kustomize, "build", str(root / target)], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r.stderr.strip()
+    return [d for d in yaml.safe_load_all(r.stdout) if d], ""
+
+
+def validate_crds(objects, node_modules, script):
+    if not objects:
+        return []
+    r = subprocess.run(["node", str(script), str(node_modules)], input=json.dumps(objects),
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return [{"ok": False, "errors": [r.stderr.strip()[-2000:]]} for _ in objects]
+    return json.loads(r.stdout)
+
+
+def k8s_errors(obj):
+    errors = []
+    for v in K8S_VERSIONS:
+        try:
+            kubernetes_validate.validate(obj, v, strict=True)
+        except kubernetes_validate.ValidationError as e:
+            errors.append(f"{v}: {e.message} at {'/'.join(map(str, e.path))}")
+        except Exception as e:  # SchemaNotFoundError, InvalidSchemaError
+            errors.append(f"{v}: {type(e).__name__}: {e}")
+    return errors
+
+
+def name_of(o):
+    return f"{o['kind']}/{o['metadata']['name']}"
+
+
+def check_pod(c, where, spec, *, probes=True, min_grace=30):
+    """The issue's rules for one pod spec."""
+    psc = spec.get("securityContext", {})
+    containers = spec.get("containers", []) + spec.get("initContainers", [])
+    for ct in containers:
+        w = f"{where} container {ct['name']}"
+        sc = ct.get("securityContext", {})
+        c.check(f"{w}: runAsNonRoot", sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True)
+        uid = sc.get("runAsUser", psc.get("runAsUser"))
+        c.check(f"{w}: runs as a non-zero uid", isinstance(uid, int) and uid > 0, f"runAsUser={uid}")
+        c.check(f"{w}: allowPrivilegeEscalation false", sc.get("allowPrivilegeEscalation") is False)
+        c.check(f"{w}: capabilities drop ALL", "ALL" in sc.get("capabilities", {}).get("drop", []))
+        c.check(f"{w}: readOnlyRootFilesystem", sc.get("readOnlyRootFilesystem") is True)
+        c.check(f"{w}: not privileged", not sc.get("privileged", False))
+        res = ct.get("resources", {})
+        for kind in ("requests", "limits"):
+            for r in ("cpu", "memory"):
+                c.check(f"{w}: resources.{kind}.{r} set", r in res.get(kind, {}))
+        c.check(f"{w}: image has a tag, not latest",
+                ":" in ct.get("image", "") and not ct["image"].endswith(":latest"), ct.get("image", ""))
+        if probes:
+            ports = {p.get("name"): p.get("containerPort") for p in ct.get("ports", [])}
+            c.check(f"{w}: a port named grpc is {GRPC_PORT}", ports.get("grpc") == GRPC_PORT, str(ports))
+            for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+                p = ct.get(probe, {})
+                c.check(f"{w}: {probe} is gRPC on the health port {GRPC_PORT}",
+                        p.get("grpc", {}).get("port") == ports.get("grpc") == GRPC_PORT
+                        and not {"httpGet", "tcpSocket", "exec"} & p.keys(), json.dumps(p))
+            env = {e["name"]: e for e in ct.get("env", [])}
+            iid = env.get("WW_INSTANCE_ID", {}).get("valueFrom", {}).get("fieldRef", {})
+            c.check(f"{w}: WW_INSTANCE_ID is the pod name (transactional id)",
+                    iid.get("fieldPath") == "metadata.name")
+            c.check(f"{w}: preStop hook set", "preStop" in ct.get("lifecycle", {}))
+    c.check(f"{where}: seccompProfile RuntimeDefault",
+            psc.get("seccompProfile", {}).get("type") == "RuntimeDefault")
+    c.check(f"{where}: no service account token mounted", spec.get("automountServiceAccountToken") is False)
+    if probes:
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        c.check(f"{where}: terminationGracePeriodSeconds >= {min_grace}", grace >= min_grace, str(grace))
+    # Every writable path is a volume: /tmp at least, since the root filesystem is read-only.
+    mounts = {m["mountPath"] for ct in containers for m in ct.get("volumeMounts", [])}
+    c.check(f"{where}: /tmp is a volume", "/tmp" in mounts)
+
+
+def check_target(c, args, target, objects):
+    by_kind = {}
+    for o in objects:
+        by_kind.setdefault(o["kind"], []).append(o)
+
+    # Schemas.
+    builtin = [o for o in objects if o["apiVersion"].split("/")[0] not in CRD_GROUPS]
+    custom = [o for o in objects if o["apiVersion"].split("/")[0] in CRD_GROUPS]
+    for o in builtin:
+        errs = k8s_errors(o)
+        c.check(f"{target}: {name_of(o)} valid against Kubernetes {', '.join(K8S_VERSIONS)}",
+                not errs, "; ".join(errs))
+    for o, r in zip(custom, validate_crds(custom, args.node_modules, args.crd_script)):
+        c.check(f"{target}: {name_of(o)} valid against its CRD schema ({o['apiVersion']})",
+                r["ok"], "; ".join(r["errors"]))
+
+    # Every Deployment (and the ingestor's StatefulSet) and the wwctl Job.
+    workloads = by_kind.get("Deployment", []) + by_kind.get("StatefulSet", [])
+    for d in workloads:
+        check_pod(c, f"{target}: {name_of(d)}", d["spec"]["template"]["spec"])
+    for j in by_kind.get("Job", []):
+        check_pod(c, f"{target}: {name_of(j)}", j["spec"]["template"]["spec"], probes=False)
+
+    deployments = {d["metadata"]["name"]: d for d in workloads}
+    if target.endswith("/monitoring"):
+        check_monitoring(c, target, objects, args.root)
+        return
+    c.check(f"{target}: a Deployment (StatefulSet for the ingestor) per service",
+            sorted(deployments) == sorted(SERVICES), str(sorted(deployments)))
+    for s in by_kind.get("StatefulSet", []):
+        cms = {cm["metadata"]["name"]: cm for cm in by_kind.get("ConfigMap", [])}
+        env = s["spec"]["template"]["spec"]["containers"][0]
+        refs = [e["configMapRef"]["name"] for e in env.get("envFrom", []) if "configMapRef" in e]
+        count = [cms[r]["data"].get("WW_REPLICA_COUNT") for r in refs if r in cms and "WW_REPLICA_COUNT" in cms[r]["data"]]
+        c.check(f"{target}: {name_of(s)} WW_REPLICA_COUNT equals its replicas",
+                count == [str(s["spec"].get("replicas", 1))], f"{count} vs {s['spec'].get('replicas', 1)}")
+    services = {s["metadata"]["name"] for s in by_kind.get("Service", [])}
+    c.check(f"{target}: a Service per service", services >= set(SERVICES), str(sorted(services)))
+    configmaps = {cm["metadata"]["name"].rsplit("-", 1)[0] for cm in by_kind.get("ConfigMap", [])}
+    c.check(f"{target}: a ConfigMap per service and the watchlist",
+            configmaps >= {f"{s}-config" for s in SERVICES} | {"ww-watchlist", "ww-common"}, str(sorted(configmaps)))
+    check_kafka(c, target, by_kind)
+
+    if target.endswith("/dev"):
+        for n, d in deployments.items():
+            c.check(f"{target}: {n} has one replica", d["spec"].get("replicas") == 1)
+    if target.endswith("/prod"):
+        pdbs = {p["spec"]["selector"]["matchLabels"].get("app.kubernetes.io/name")
+                for p in by_kind.get("PodDisruptionBudget", [])}
+        hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind.get("HorizontalPodAutoscaler", [])}
+        for n, d in deployments.items():
+            spec = d["spec"]["template"]["spec"]
+            c.check(f"{target}: {n} has a PodDisruptionBudget", n in pdbs)
+            c.check(f"{target}: {n} has pod anti-affinity",
+                    "podAntiAffinity" in spec.get("affinity", {}))
+            if n in hpas:
+                c.check(f"{target}: {n} leaves replicas to its HPA", "replicas" not in d["spec"])
+            else:
+                c.check(f"{target}: {n} runs at least 2 replicas", d["spec"].get("replicas", 1) >= 2)
+        for n in ("ww-deduper", "ww-tagger"):
+            h = hpas.get(n)
+            cpu = h and any(m.get("resource", {}).get("name") == "cpu" for m in h["spec"].get("metrics", []))
+            c.check(f"{target}: {n} has a CPU HorizontalPodAutoscaler", bool(cpu))
+            if h:
+                c.check(f"{target}: {n} HPA maxReplicas <= the input topic's partitions",
+                        h["spec"]["maxReplicas"] <= min_stream_partitions(by_kind))
+        policies = by_kind.get("NetworkPolicy", [])
+        c.check(f"{target}: a default-deny ingress NetworkPolicy for the Wirewatch pods",
+                any(p["spec"].get("policyTypes") == ["Ingress"] and not p["spec"].get("ingress")
+                    and p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/part-of") == "wirewatch"
+                    for p in policies))
+        grpc_from = [f for p in policies for rule in p["spec"].get("ingress", [])
+                     if any(pt.get("port") == GRPC_PORT for pt in rule.get("ports", []))
+                     for f in rule.get("from", [])]
+        c.check(f"{target}: gRPC ingress only from pipeline and client pods",
+                bool(grpc_from) and all("podSelector" in f and f["podSelector"].get("matchLabels") for f in grpc_from),
+                json.dumps(grpc_from))
+
+
+def min_stream_partitions(by_kind):
+    return min(t["spec"]["partitions"] for t in by_kind.get("KafkaTopic", [])
+               if t["spec"]["topicName"] in ("ww.articles.raw", "ww.articles.unique"))
+
+
+def check_kafka(c, target, by_kind):
+    kafka = by_kind.get("Kafka", [])
+    c.check(f"{target}: one Strimzi Kafka cluster", len(kafka) == 1)
+    if kafka:
+        k = kafka[0]
+        ann = k["metadata"].get("annotations", {})
+        c.check(f"{target}: Kafka in KRaft mode with node pools",
+                ann.get("strimzi.io/kraft") == "enabled" and ann.get("strimzi.io/node-pools") == "enabled")
+        roles = {r for p in by_kind.get("KafkaNodePool", []) for r in p["spec"]["roles"]}
+        c.check(f"{target}: node pools give controllers and brokers", roles == {"controller", "broker"}, str(roles))
+        c.check(f"{target}: Kafka uses simple (ACL) authorization",
+                k["spec"]["kafka"].get("authorization", {}).get("type") == "simple")
+    topics = {t["spec"].get("topicName", t["metadata"]["name"]): t for t in by_kind.get("KafkaTopic", [])}
+    c.check(f"{target}: a KafkaTopic for every Wirewatch topic", set(topics) == set(TOPICS), str(sorted(topics)))
+    for name, (compacted, retention) in TOPICS.items():
+        cfg = topics.get(name, {}).get("spec", {}).get("config", {})
+        if compacted:
+            c.check(f"{target}: {name} is compacted", cfg.get("cleanup.policy") == "compact")
+        else:
+            c.check(f"{target}: {name} keeps {retention} ms", int(cfg.get("retention.ms", -1)) == retention)
+    users = {u["metadata"]["name"]: u for u in by_kind.get("KafkaUser", [])}
+    c.check(f"{target}: a KafkaUser per service", set(users) == set(SERVICES), str(sorted(users)))
+    for n, u in users.items():
+        acls = u["spec"].get("authorization", {}).get("acls", [])
+        c.check(f"{target}: KafkaUser {n} has no wildcard ACL",
+                all(a["resource"].get("name") not in (None, "*") or a["resource"]["type"] == "cluster" for a in acls)
+                and not any(a["resource"]["type"] == "cluster" for a in acls)
+                and not any("All" in a.get("operations", []) for a in acls))
+        if n in STAGES:
+            tid = [a for a in acls if a["resource"]["type"] == "transactionalId"]
+            c.check(f"{target}: KafkaUser {n} may use transactional ids {n}-*",
+                    any(a["resource"]["name"] == f"{n}-" and a["resource"].get("patternType") == "prefix" for a in tid))
+
+
+def metric_names(expr):
+    return set(re.findall(r"\bww_[a-z_]+", expr))
+
+
+def check_monitoring(c, target, objects, root):
+    rules = [o for o in objects if o["kind"] == "PrometheusRule"]
+    exprs = [r["expr"] for o in rules for g in o["spec"]["groups"] for r in g["rules"]]
+    alerts = [r.get("alert", "") for o in rules for g in o["spec"]["groups"] for r in g["rules"]]
+    used = set().union(*map(metric_names, exprs)) if exprs else set()
+    c.check(f"{target}: alert rules use only the services' metric names", used and used <= METRICS, str(used - METRICS))
+    for what, pattern in (("lag", "ww_consumer_lag"), ("dead letters", "ww_records_deadlettered_total"),
+                          ("a stalled stage", "ww_transactions_total")):
+        c.check(f"{target}: an alert rule for {what}", any(pattern in e for e in exprs))
+    c.check(f"{target}: a stalled-stage alert", any("Stalled" in a for a in alerts))
+    dash = json.loads((root / "deploy/monitoring/grafana-dashboard.json").read_text())
+    dexprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+    dused = set().union(*map(metric_names, dexprs)) if dexprs else set()
+    c.check(f"{target}: the dashboard uses only the services' metric names", dused and dused <= METRICS, str(dused - METRICS))
+    c.check(f"{target}: the dashboard shows lag, dead letters, transactions and alerts",
+            {"ww_consumer_lag", "ww_records_deadlettered_total", "ww_transactions_total", "ww_alerts_raised_total"} <= dused)
+    ids = [p["id"] for p in dash["panels"]]
+    c.check(f"{target}: dashboard panel ids are unique", len(ids) == len(set(ids)))
+
+
+def check_dockerfile(c, root):
+    setup = (root / "tools/dev/setup").read_text()
+    listed = re.search(r"packages=\((.*?)\)", setup, re.S).group(1).split()
+    needed = set(listed) - {"default-jdk-headless", "maven", "git"}  # only the local broker / repo
+    dockerfile = (root / "deploy/docker/Dockerfile").read_text()
+    build = re.search(r"FROM \S+ AS build\n(.*?)\nFROM ", dockerfile, re.S).group(1)
+    c.check("Dockerfile: the build stage installs tools/dev/setup's packages",
+            needed <= set(build.replace("\\", " ").split()), str(sorted(needed - set(build.split()))))
+    for target in ["ww-ingestor", "ww-deduper", "ww-tagger", "ww-alerter", "wwctl"]:
+        m = re.search(rf"FROM runtime AS {target}\n(.*?)(?=\nFROM |\Z)", dockerfile, re.S)
+        c.check(f"Dockerfile: target {target} exists", m is not None)
+        if m:
+            c.check(f"Dockerfile: {target} runs as a non-root user", re.search(r"^USER 10001", m.group(1), re.M) is not None)
+            c.check(f"Dockerfile: {target} has an exec-form ENTRYPOINT", 'ENTRYPOINT ["/usr/local/bin/' in m.group(1))
+    c.check("Dockerfile: runtime stages start from bookworm-slim", "DEBIAN_IMAGE=debian:bookworm-slim" in dockerfile)
+
+
+def self_test(c, args):
+    """The validators must reject broken objects, or a green run proves nothing."""
+    bad_topic = {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
+                 "metadata": {"name": "t", "labels": {"strimzi.io/cluster": "ww-kafka"}},
+                 "spec": {"partitons": 3, "replicas": 1}}
+    bad_user = {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaUser", "metadata": {"name": "u"},
+                "spec": {"authorization": {"type": "simple", "acls": [
+                    {"resource": {"type": "topic", "name": "x"}, "operations": ["Fly"]}]}}}
+    results = validate_crds([bad_topic, bad_user], args.node_modules, args.crd_script)
+    c.check("self-test: the CRD validator rejects a misspelt KafkaTopic field", not results[0]["ok"])
+    c.check("self-test: the CRD validator rejects an unknown ACL operation", not results[1]["ok"])
+    bad_dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+               "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                   "metadata": {"labels": {"a": "b"}},
+                   "spec": {"containers": [{"name": "c", "image": "i:1", "readinessProbe": {"grpcc": {"port": 1}}}]}}}}
+    c.check("self-test: the Kubernetes validator rejects a misspelt field", bool(k8s_errors(bad_dep)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", type=Path, required=True)
+    ap.add_argument("--kustomize", required=True)
+    ap.add_argument("--node-modules", type=Path, required=True)
+    args = ap.parse_args()
+    args.crd_script = Path(__file__).with_name("validate_crds.mjs")
+    c = Checks()
+    self_test(c, args)
+    for target in TARGETS:
+        objects, err = build(args.kustomize, args.root, target)
+        if not c.check(f"{target}: kustomize build", objects is not None, err):
+            continue
+        check_target(c, args, target, objects)
+    check_dockerfile(c, args.root)
+    print(f"\n{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
