@@ -10,6 +10,8 @@ ABSL_FLAG(std::string, kafka_properties, "",
           "extra librdkafka properties as k=v,k=v (e.g. security.protocol=SSL,ssl.ca.location=/ca.pem)");
 ABSL_FLAG(std::string, topic_prefix, "ww.", "prefix of every topic name (ww.articles.raw, ...)");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:0", "gRPC listen address; port 0 picks one");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
+          "Prometheus metrics over HTTP (GET /metrics) on host:port; port 0 picks one; empty: off");
 ABSL_FLAG(std::string, instance_id, "",
           "stable id of this replica (pod name); default: the host name. Two live replicas of "
           "one service must not share it");
@@ -38,12 +40,12 @@ std::string InstanceId() {
 }
 
 kafka::StageOptions StageOptionsFromFlags(std::string stage, std::string group_id,
-                                          std::string input_topic) {
+                                          std::vector<std::string> input_topics) {
   kafka::StageOptions o;
   o.stage = std::move(stage);
   o.client = ClientConfigFromFlags();
   o.group_id = std::move(group_id);
-  o.input_topics = {std::move(input_topic)};
+  o.input_topics = std::move(input_topics);
   o.deadletter_topic = TopicsFromFlags().deadletter;
   o.transactional_id = o.group_id + "-" + InstanceId();
   return o;

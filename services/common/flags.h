@@ -12,6 +12,7 @@ ABSL_DECLARE_FLAG(std::string, kafka_properties);
 ABSL_DECLARE_FLAG(std::string, topic_prefix);
 ABSL_DECLARE_FLAG(std::string, grpc_listen);
 ABSL_DECLARE_FLAG(std::string, instance_id);
+ABSL_DECLARE_FLAG(std::string, metrics_listen);
 
 namespace ww::services {
 
@@ -23,6 +24,6 @@ std::string InstanceId();
 // The stage loop's options from the common flags: the dead-letter topic of --topic_prefix
 // and a transactional id made of the group and the instance id.
 kafka::StageOptions StageOptionsFromFlags(std::string stage, std::string group_id,
-                                          std::string input_topic);
+                                          std::vector<std::string> input_topics);
 
 }  // namespace ww::services

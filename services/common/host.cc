@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "libs/rpc/server.h"
+#include "libs/runtime/metrics.h"
+#include "services/common/flags.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/shutdown.h"
 
@@ -28,6 +31,16 @@ int ServiceHost::Run(const std::string& grpc_listen) {
   if (!server.ok()) {
     log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
     return 1;
+  }
+  std::unique_ptr<runtime::MetricsServer> metrics;
+  if (const std::string addr = absl::GetFlag(FLAGS_metrics_listen); !addr.empty()) {
+    auto m = runtime::MetricsServer::Start(addr);
+    if (!m.ok()) {
+      log.Error("cannot serve metrics", {{"error", m.status().ToString()}});
+      return 1;
+    }
+    metrics = std::move(*m);
+    std::printf("%s metrics port %d\n", name_.c_str(), metrics->port());
   }
   std::printf("%s grpc port %d\n", name_.c_str(), (*server)->port());
   std::fflush(stdout);
@@ -56,7 +69,7 @@ int ServiceHost::Run(const std::string& grpc_listen) {
       }
     });
   }
-  log.Info("started", {{"grpc_port", (*server)->port()}});
+  log.Info("started", {{"grpc_port", (*server)->port()}, {"metrics_port", metrics ? metrics->port() : 0}});
   bool was_ready = false;
   while (!shutdown.WaitFor(absl::Milliseconds(200))) {
     bool ready = true;

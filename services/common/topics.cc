@@ -4,7 +4,8 @@ namespace ww::services {
 
 Topics Topics::WithPrefix(const std::string& p) {
   return {p + "feeds",  p + "articles.raw", p + "articles.unique", p + "articles.duplicates",
-          p + "articles.tagged", p + "alerts", p + "watchlist", p + "rules", p + "deadletter"};
+          p + "articles.tagged", p + "alerts", p + "watchlist", p + "rules", p + "deadletter",
+          p + "dedup.claims"};
 }
 
 std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
@@ -17,6 +18,7 @@ std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
       {t.tagged, partitions, 1, week},  {t.alerts, partitions, 1, month},
       {t.watchlist, 1, 1, compacted},   {t.rules, 1, 1, compacted},
       {t.deadletter, 1, 1, month},
+      {t.dedup_claims, 1, 1, week},  // one partition: the deduper's total order
   };
 }
 

@@ -11,6 +11,8 @@ namespace ww::services {
 
 struct Topics {
   std::string feeds, raw, unique, duplicates, tagged, alerts, watchlist, rules, deadletter;
+  // The deduper's sequence of fingerprinted articles (one partition; see libs/dedup/README.md).
+  std::string dedup_claims;
   static Topics WithPrefix(const std::string& prefix);
 };
 

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   });
   host.AddReadyCheck([&] { return loaded.load(); });
   absl::Status added = host.AddStage(
-      services::StageOptionsFromFlags("tagger", absl::GetFlag(FLAGS_group_id), topics.unique),
+      services::StageOptionsFromFlags("tagger", absl::GetFlag(FLAGS_group_id),
+                                      {topics.unique}),
       {[&](const kafka::Record& r) { return tag.Process(r); }});
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});

@@ -1,6 +1,7 @@
 #include "services/tagger/watchlist_table.h"
 
 #include "libs/runtime/log.h"
+#include "libs/runtime/metrics.h"
 #include "services/tagger/convert.h"
 #include "ww/v1/records.pb.h"
 
@@ -57,6 +58,11 @@ void WatchlistTable::RebuildIfChanged() {
   absl::MutexLock lock(&mu_);
   snapshot_ = std::move(snap);
   built_version_ = version;
+  auto& m = runtime::Metrics::Default();
+  m.gauge("ww_matcher_aliases", "aliases in the matcher in use").Set(snapshot_.matcher->alias_count());
+  m.gauge("ww_matcher_entities", "entities in the matcher in use").Set(wl.entities.size());
+  m.gauge("ww_matcher_build_seconds", "time the last matcher took to build")
+      .Set(absl::ToDoubleSeconds(absl::Now() - start));
   Log().Info("matcher swapped in", {{"entities", wl.entities.size()},
                                     {"aliases", snapshot_.matcher->alias_count()},
                                     {"version", version},

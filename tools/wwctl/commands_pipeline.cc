@@ -12,6 +12,7 @@
 #include "services/common/topics.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "ww/v1/alerts.grpc.pb.h"
 #include "ww/v1/ingest.grpc.pb.h"
@@ -20,31 +21,10 @@
 namespace ww::wwctl {
 namespace {
 
-int Fail(const std::string& command, const std::string& message, int code = 1) {
-  std::fprintf(stderr, "wwctl %s: %s\n", command.c_str(), message.c_str());
-  return code;
-}
-
-int FailRpc(const std::string& command, const std::string& target, const grpc::Status& s) {
-  std::string hint = s.error_code() == grpc::StatusCode::UNAVAILABLE
-                         ? absl::StrCat(" (is the service running at ", target, "?)")
-                         : "";
-  return Fail(command, absl::StrCat(s.error_message(), hint));
-}
-
 kafka::ClientConfig Client(const ParsedArgs& a) {
   kafka::ClientConfig c;
   c.bootstrap_servers = a.value("bootstrap-servers");
   return c;
-}
-
-std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-}
-
-void Deadline(grpc::ClientContext& ctx, absl::Duration d) {
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(absl::ToInt64Milliseconds(d)));
 }
 
 int TopicsCreate(const ParsedArgs& a) {
@@ -102,10 +82,9 @@ int WatchlistApply(const ParsedArgs& a) {
   }
   const std::string target = a.value("tagger");
   auto stub = ww::v1::WatchlistService::NewStub(Channel(target));
-  grpc::ClientContext ctx;
-  Deadline(ctx, absl::Seconds(30));
+  auto ctx = Context(a, absl::Seconds(30));
   ww::v1::PutEntitiesResponse resp;
-  grpc::Status s = stub->PutEntities(&ctx, req, &resp);
+  grpc::Status s = stub->PutEntities(ctx.get(), req, &resp);
   if (!s.ok()) return FailRpc("watchlist apply", target, s);
   std::printf("watchlist applied: %d entities written, %d removed, version %lld\n", resp.upserted(),
               resp.deleted(), static_cast<long long>(resp.watchlist_version()));
@@ -115,10 +94,9 @@ int WatchlistApply(const ParsedArgs& a) {
 int WatchlistList(const ParsedArgs& a) {
   const std::string target = a.value("tagger");
   auto stub = ww::v1::WatchlistService::NewStub(Channel(target));
-  grpc::ClientContext ctx;
-  Deadline(ctx, absl::Seconds(10));
+  auto ctx = Context(a, absl::Seconds(10));
   ww::v1::ListEntitiesResponse resp;
-  grpc::Status s = stub->ListEntities(&ctx, {}, &resp);
+  grpc::Status s = stub->ListEntities(ctx.get(), {}, &resp);
   if (!s.ok()) return FailRpc("watchlist list", target, s);
   if (FormatFromFlag(a.value("output")) == Format::kJson) {
     for (const auto& e : resp.entities()) std::printf("%s\n", ToJsonLine(e).c_str());
@@ -144,70 +122,11 @@ int Submit(const ParsedArgs& a) {
   req.set_published_unix_ms(absl::ToUnixMillis(absl::Now()));
   const std::string target = a.value("ingestor");
   auto stub = ww::v1::IngestService::NewStub(Channel(target));
-  grpc::ClientContext ctx;
-  Deadline(ctx, absl::Seconds(30));
+  auto ctx = Context(a, absl::Seconds(30));
   ww::v1::SubmitResponse resp;
-  grpc::Status s = stub->Submit(&ctx, req, &resp);
+  grpc::Status s = stub->Submit(ctx.get(), req, &resp);
   if (!s.ok()) return FailRpc("submit", target, s);
   std::printf("%s\n", resp.article_id().c_str());
-  return 0;
-}
-
-std::string AlertLine(const ww::v1::Alert& al) {
-  std::string when = absl::FormatTime("%H:%M:%S", absl::FromUnixMillis(al.raised_unix_ms()),
-                                      absl::LocalTimeZone());
-  std::string line = absl::StrCat(when, "  ", al.entity_name().empty() ? al.entity_id() : al.entity_name(),
-                                  "  in \"", al.title(), "\"");
-  if (!al.source().empty()) absl::StrAppend(&line, " (", al.source(), ")");
-  if (!al.mentions().empty()) {
-    absl::StrAppend(&line, "\n          matched \"", al.mentions(0).text(), "\"",
-                    al.mentions_size() > 1 ? absl::StrCat(" and ", al.mentions_size() - 1, " more") : "",
-                    ": ", al.snippet());
-  }
-  return line;
-}
-
-int AlertsTail(const ParsedArgs& a) {
-  int64_t limit = 0;
-  if (!absl::SimpleAtoi(a.value("limit"), &limit) || limit < 0) {
-    return Fail("alerts tail", "--limit must be a whole number (0: no limit)", 2);
-  }
-  absl::Duration timeout = absl::InfiniteDuration();
-  if (!a.value("timeout").empty()) {
-    auto d = ParseDuration(a.value("timeout"));
-    if (!d.ok()) return Fail("alerts tail", std::string(d.status().message()), 2);
-    timeout = *d;
-  }
-  const Format format = FormatFromFlag(a.value("output"));
-  const std::string target = a.value("alerter");
-  auto stub = ww::v1::AlertService::NewStub(Channel(target));
-  grpc::ClientContext ctx;
-  if (timeout != absl::InfiniteDuration()) Deadline(ctx, timeout);
-  ww::v1::SubscribeRequest req;
-  for (const auto& e : a.values("entity")) req.add_entity_ids(e);
-  auto reader = stub->Subscribe(&ctx, req);
-  // Once the server has sent its headers the subscription is live: tell scripts so.
-  reader->WaitForInitialMetadata();
-  if (format == Format::kText) std::fprintf(stderr, "subscribed to alerts at %s\n", target.c_str());
-  int64_t n = 0;
-  ww::v1::Alert alert;
-  while (reader->Read(&alert)) {
-    std::printf("%s\n", format == Format::kJson ? ToJsonLine(alert).c_str() : AlertLine(alert).c_str());
-    std::fflush(stdout);
-    if (limit > 0 && ++n >= limit) {
-      ctx.TryCancel();
-      break;
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (limit > 0 && n >= limit) return 0;
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    // The timeout is the normal end of a bounded tail. Without --limit that is success;
-    // with a limit not reached, say so and fail, so scripts notice missing alerts.
-    if (limit == 0) return 0;
-    return Fail("alerts tail", absl::StrCat("timed out after ", n, " of ", limit, " alerts"), 3);
-  }
-  if (!s.ok()) return FailRpc("alerts tail", target, s);
   return 0;
 }
 
@@ -215,7 +134,7 @@ int AlertsTail(const ParsedArgs& a) {
 std::string Health(const std::string& target) {
   auto stub = grpc::health::v1::Health::NewStub(Channel(target));
   grpc::ClientContext ctx;
-  Deadline(ctx, absl::Seconds(2));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status s = stub->Check(&ctx, {}, &resp);
   if (!s.ok()) {
@@ -295,15 +214,6 @@ void AddPipelineCommands(Cli& cli) {
             {"source", "S", "outlet name", "wwctl"},
             {"url", "U", "canonical URL of the article", ""}},
            Submit});
-  cli.Add({{"alerts", "tail"},
-           "Streams alerts as they are raised.",
-           "[--entity ID]... [--limit N] [--timeout DURATION] [--output json]",
-           "wwctl alerts tail --entity kim-jong-un --limit 5 --timeout 1m --output json",
-           {{"entity", "ID", "only alerts for this entity", "", true},
-            {"limit", "N", "exit after N alerts (0: never)", "0"},
-            {"timeout", "DURATION", "exit after this long (30s, 5m, 1h)", ""},
-            {"output", "FORMAT", "text (a line each) or json (an object a line)", "text"}},
-           AlertsTail});
 }
 
 }  // namespace ww::wwctl

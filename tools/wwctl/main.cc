@@ -10,8 +10,12 @@ int main(int argc, char** argv) {
       {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},
       {"tagger", "HOST:PORT", "ww-tagger gRPC address", "127.0.0.1:50053"},
       {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
+      {"token", "TOKEN", "bearer token for the alerter's rules and alerts", ""},
   });
   ww::wwctl::AddOfflineCommands(cli);
   ww::wwctl::AddPipelineCommands(cli);
+  ww::wwctl::AddDedupCommands(cli);
+  ww::wwctl::AddAlertCommands(cli);
+  ww::wwctl::AddFeedCommands(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -1,0 +1,71 @@
+#pragma once
+// The e2e tier's fixture: the four services as processes on their own topics (a unique
+// prefix), wwctl to drive them, and a gRPC alert subscriber.
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "libs/kafka/record.h"
+#include "tests/support/process.h"
+#include "ww/v1/alerts.grpc.pb.h"
+
+namespace ww::testing {
+
+// Collects every alert a subscription receives, on its own thread.
+class Subscriber {
+ public:
+  // Blocks until the subscription is live (the server sent its headers).
+  Subscriber(const std::string& target, const ww::v1::SubscribeRequest& request = {},
+             const std::string& token = "");
+  ~Subscriber();
+  std::vector<ww::v1::Alert> alerts();
+  // Waits until alerts for all `entities` have arrived (or the timeout).
+  bool WaitForEntities(const std::set<std::string>& entities, absl::Duration timeout);
+  // Waits until `n` alerts have arrived (or the timeout).
+  bool WaitForCount(size_t n, absl::Duration timeout);
+  // The stream's final status, once it ended (blocks until then).
+  grpc::Status Finish();
+
+ private:
+  std::unique_ptr<ww::v1::AlertService::Stub> stub_;
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReader<ww::v1::Alert>> reader_;
+  absl::Mutex mu_;
+  std::vector<ww::v1::Alert> alerts_ ABSL_GUARDED_BY(mu_);
+  grpc::Status status_;
+  std::thread thread_;
+  bool finished_ = false;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Extra flags for one service ("ingestor", "deduper", "tagger", "alerter"), set by a
+  // test's constructor before SetUp starts the services.
+  std::map<std::string, std::vector<std::string>> extra_args_;
+
+  RunResult Wwctl(std::vector<std::string> args);
+  // Submits samples/articles/FILE through wwctl; returns the article id.
+  std::string Submit(const std::string& file, const std::string& url,
+                     const std::string& source = "e2e");
+  std::string Sample(const std::string& relative) const;
+  // The service's GET /metrics response (headers and body), "" when unreachable.
+  std::string Metrics(const std::string& service);
+
+  kafka::ClientConfig client_;
+  std::string bin_, src_, prefix_;
+  std::map<std::string, std::string> addr_;
+  std::map<std::string, int> metrics_port_;
+  std::vector<std::unique_ptr<Process>> services_;
+};
+
+}  // namespace ww::testing
