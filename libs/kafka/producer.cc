@@ -1,9 +1,11 @@
 #include "libs/kafka/producer.h"
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "libs/kafka/client.h"
 
@@ -31,6 +33,8 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 struct Producer::Impl {
   KafkaHandle rk;
+  absl::Mutex mu;
+  std::set<std::string> known_topics ABSL_GUARDED_BY(mu);  // checked to exist once
   std::atomic<bool> stop{false};
   std::thread poller;
 };
@@ -60,10 +64,20 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ClientConfig& c
 }
 
 absl::StatusOr<Delivered> Producer::Send(const OutRecord& r, absl::Duration timeout) {
-  // The topic must exist: topics are created by the project, never auto-created.
-  auto partitions = internal::PartitionCount(impl_->rk.get(), r.topic,
-                                             static_cast<int>(absl::ToInt64Milliseconds(timeout)));
-  if (!partitions.ok()) return partitions.status();
+  // The topic must exist: topics are created by the project, never auto-created. Checked
+  // once per topic, not per record.
+  bool known;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    known = impl_->known_topics.count(r.topic) > 0;
+  }
+  if (!known) {
+    auto partitions = internal::PartitionCount(
+        impl_->rk.get(), r.topic, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+    if (!partitions.ok()) return partitions.status();
+    absl::MutexLock lock(&impl_->mu);
+    impl_->known_topics.insert(r.topic);
+  }
   auto pending = std::make_unique<Pending>();
   rd_kafka_headers_t* hdrs = internal::ToHeaders(r.headers);
   rd_kafka_resp_err_t err = rd_kafka_producev(
