@@ -3,6 +3,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/log.h"
 
@@ -13,13 +16,33 @@ Server::Server(std::unique_ptr<grpc::Server> server, int port)
 
 Server::~Server() { Shutdown(absl::Seconds(5)); }
 
+namespace {
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read TLS file ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
-    const std::string& address, const std::vector<grpc::Service*>& services) {
+    const std::string& address, const std::vector<grpc::Service*>& services, const TlsFiles& tls) {
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (!tls.cert_file.empty() || !tls.key_file.empty()) {
+    auto cert = ReadPem(tls.cert_file);
+    auto key = ReadPem(tls.key_file);
+    if (!cert.ok()) return cert.status();
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions options;
+    options.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(options);
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, creds, &port);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
@@ -30,7 +53,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   auto out = std::unique_ptr<Server>(new Server(std::move(server), port));
   out->SetServing(false);
-  runtime::Logger("rpc").Info("gRPC listening", {{"address", address}, {"port", port}});
+  runtime::Logger("rpc").Info("gRPC listening", {{"address", address}, {"port", port},
+                                                {"tls", tls.cert_file.empty() ? "off" : "on"}});
   return out;
 }
 

@@ -11,13 +11,21 @@
 
 namespace ww::rpc {
 
+// Server certificate and key (PEM files). Both empty: plaintext.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
+};
+
 class Server {
  public:
   // Listens on `address` ("127.0.0.1:0" picks a free port) and serves `services`, which
-  // must outlive the server. Health reports NOT_SERVING until SetServing(true).
-  // Unavailable when the address cannot be bound.
+  // must outlive the server; with TLS when `tls` names a certificate and key. Health
+  // reports NOT_SERVING until SetServing(true). Unavailable when the address cannot be
+  // bound; InvalidArgument when a TLS file cannot be read.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& address,
-                                                       const std::vector<grpc::Service*>& services);
+                                                       const std::vector<grpc::Service*>& services,
+                                                       const TlsFiles& tls = {});
   ~Server();
 
   int port() const { return port_; }

@@ -13,6 +13,8 @@ ABSL_DECLARE_FLAG(std::string, topic_prefix);
 ABSL_DECLARE_FLAG(std::string, grpc_listen);
 ABSL_DECLARE_FLAG(std::string, instance_id);
 ABSL_DECLARE_FLAG(std::string, metrics_listen);
+ABSL_DECLARE_FLAG(std::string, tls_cert_file);
+ABSL_DECLARE_FLAG(std::string, tls_key_file);
 
 namespace ww::services {
 

@@ -27,7 +27,8 @@ void ServiceHost::AddWorker(std::string name,
 int ServiceHost::Run(const std::string& grpc_listen) {
   runtime::Logger log(name_);
   runtime::Shutdown& shutdown = runtime::Shutdown::Install();
-  auto server = rpc::Server::Start(grpc_listen, grpc_services_);
+  auto server = rpc::Server::Start(grpc_listen, grpc_services_,
+                                   {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)});
   if (!server.ok()) {
     log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
     return 1;

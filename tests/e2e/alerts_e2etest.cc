@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <cstdlib>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -115,6 +116,39 @@ TEST_F(TenantTest, ATenantSeesAndManagesOnlyItsOwnRulesAndAlerts) {
   ASSERT_EQ(sub_b.alerts().size(), 1u);
   EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
   EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
+}
+
+class TlsTest : public PipelineTest {
+ protected:
+  TlsTest() {
+    const auto dir = std::filesystem::temp_directory_path() / "ww-e2e-tls";
+    std::filesystem::create_directories(dir);
+    cert_ = (dir / "cert.pem").string();
+    const std::string key = (dir / "key.pem").string();
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
+        "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + key + " -out " + cert_ +
+        " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a test certificate";
+    for (const char* s : {"ingestor", "deduper", "tagger", "alerter"}) {
+      extra_args_[s] = {"--tls_cert_file=" + cert_, "--tls_key_file=" + key};
+    }
+    wwctl_args_ = {"--ca-file=" + cert_};
+  }
+  std::string cert_;
+};
+
+TEST_F(TlsTest, ServicesSpeakTlsWhenGivenACertificateAndRefusePlaintext) {
+  // SetUp's `wwctl status --wait` already reached all four over TLS.
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  Submit("vladivostok-forum-ru.txt", "https://news.example/ru");
+  auto tail = Wwctl({"alerts", "tail", "--limit", "1", "--timeout", "60s", "--output", "json"});
+  EXPECT_EQ(tail.exit_code, 0) << tail.out;
+  EXPECT_NE(tail.out.find("\"rule_id\":\"mention:"), std::string::npos) << tail.out;
+
+  wwctl_args_.clear();  // a plaintext client
+  auto plain = Wwctl({"status"});
+  EXPECT_NE(plain.exit_code, 0) << "plaintext must not reach a TLS server: " << plain.out;
 }
 
 TEST_F(PipelineTest, FiftyOutletsCarryingOneStoryRaiseOneAlertUpdatedToFiftyOutlets) {

@@ -117,6 +117,7 @@ RunResult PipelineTest::Wwctl(std::vector<std::string> args) {
   argv.push_back("--bootstrap-servers=" + client_.bootstrap_servers);
   argv.push_back("--topic-prefix=" + prefix_);
   for (const auto& [name, addr] : addr_) argv.push_back(absl::StrCat("--", name, "=", addr));
+  argv.insert(argv.end(), wwctl_args_.begin(), wwctl_args_.end());
   return ::ww::testing::Run(argv, absl::Seconds(60));
 }
 

@@ -52,6 +52,8 @@ class PipelineTest : public ::testing::Test {
   // Extra flags for one service ("ingestor", "deduper", "tagger", "alerter"), set by a
   // test's constructor before SetUp starts the services.
   std::map<std::string, std::vector<std::string>> extra_args_;
+  // Extra options for every wwctl run (e.g. --ca-file).
+  std::vector<std::string> wwctl_args_;
 
   RunResult Wwctl(std::vector<std::string> args);
   // Submits samples/articles/FILE through wwctl; returns the article id.

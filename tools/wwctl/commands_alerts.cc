@@ -66,7 +66,7 @@ int AlertsTail(const ParsedArgs& a) {
   }
   const Format format = FormatFromFlag(a.value("output"));
   const std::string target = a.value("alerter");
-  auto stub = ww::v1::AlertService::NewStub(Channel(target));
+  auto stub = ww::v1::AlertService::NewStub(Channel(a, target));
   auto ctx = Context(a, timeout);
   ww::v1::SubscribeRequest req;
   *req.mutable_filter() = Filter(a);
@@ -125,7 +125,7 @@ int AlertsList(const ParsedArgs& a) {
   }
   const Format format = FormatFromFlag(a.value("output"));
   const std::string target = a.value("alerter");
-  auto stub = ww::v1::AlertService::NewStub(Channel(target));
+  auto stub = ww::v1::AlertService::NewStub(Channel(a, target));
   ww::v1::ListAlertsRequest req;
   req.set_since_unix_ms(*since);
   req.set_until_unix_ms(*until);
@@ -156,7 +156,7 @@ int RulesPut(const ParsedArgs& a, bool replace_all, const std::string& command) 
     return Fail(command, absl::StrCat(a.positional()[0], ": ", rules.status().message()), 2);
   }
   const std::string target = a.value("alerter");
-  auto stub = ww::v1::RuleService::NewStub(Channel(target));
+  auto stub = ww::v1::RuleService::NewStub(Channel(a, target));
   ww::v1::PutRulesRequest req;
   req.set_yaml(*text);
   req.set_replace_all(replace_all);
@@ -171,7 +171,7 @@ int RulesPut(const ParsedArgs& a, bool replace_all, const std::string& command) 
 int RulesRemove(const ParsedArgs& a) {
   if (a.positional().size() != 1) return Fail("rules remove", "give exactly one rule ID", 2);
   const std::string target = a.value("alerter");
-  auto stub = ww::v1::RuleService::NewStub(Channel(target));
+  auto stub = ww::v1::RuleService::NewStub(Channel(a, target));
   ww::v1::DeleteRuleRequest req;
   req.set_id(a.positional()[0]);
   auto ctx = Context(a, absl::Seconds(30));
@@ -184,7 +184,7 @@ int RulesRemove(const ParsedArgs& a) {
 
 int RulesList(const ParsedArgs& a) {
   const std::string target = a.value("alerter");
-  auto stub = ww::v1::RuleService::NewStub(Channel(target));
+  auto stub = ww::v1::RuleService::NewStub(Channel(a, target));
   auto ctx = Context(a, absl::Seconds(10));
   ww::v1::ListRulesResponse resp;
   grpc::Status s = stub->ListRules(ctx.get(), {}, &resp);

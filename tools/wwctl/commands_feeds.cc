@@ -8,27 +8,16 @@
 #include "absl/time/time.h"
 #include "libs/feeds/opml.h"
 #include "tools/wwctl/commands.h"
+#include "tools/wwctl/rpc_client.h"
 #include "tools/wwctl/output.h"
 #include "ww/v1/ingest.grpc.pb.h"
 
 namespace ww::wwctl {
 namespace {
 
-int Fail(const std::string& command, const std::string& message, int code = 1) {
-  std::fprintf(stderr, "wwctl feeds %s: %s\n", command.c_str(), message.c_str());
-  return code;
-}
-
-int FailRpc(const std::string& command, const std::string& target, const grpc::Status& s) {
-  std::string hint = s.error_code() == grpc::StatusCode::UNAVAILABLE
-                         ? absl::StrCat(" (is ww-ingestor running at ", target, "?)")
-                         : "";
-  return Fail(command, absl::StrCat(s.error_message(), hint));
-}
-
 std::unique_ptr<ww::v1::IngestService::Stub> Stub(const ParsedArgs& a) {
   return ww::v1::IngestService::NewStub(
-      grpc::CreateChannel(a.value("ingestor"), grpc::InsecureChannelCredentials()));
+      Channel(a, a.value("ingestor")));
 }
 
 void Deadline(grpc::ClientContext& ctx) {
@@ -78,17 +67,17 @@ int Add(const ParsedArgs& a, const std::vector<std::string>& urls, const std::st
 int FeedsAdd(const ParsedArgs& a) { return Add(a, a.positional(), "add"); }
 
 int FeedsImportOpml(const ParsedArgs& a) {
-  if (a.positional().size() != 1) return Fail("import-opml", "give one OPML file", 2);
+  if (a.positional().size() != 1) return Fail("feeds import-opml", "give one OPML file", 2);
   absl::StatusOr<std::string> text = ReadFile(a.positional()[0]);
-  if (!text.ok()) return Fail("import-opml", std::string(text.status().message()));
+  if (!text.ok()) return Fail("feeds import-opml", std::string(text.status().message()));
   auto urls = feeds::FeedUrlsFromOpml(*text);
-  if (!urls.ok()) return Fail("import-opml", std::string(urls.status().message()));
-  if (urls->empty()) return Fail("import-opml", "no outline with an xmlUrl in the file");
+  if (!urls.ok()) return Fail("feeds import-opml", std::string(urls.status().message()));
+  if (urls->empty()) return Fail("feeds import-opml", "no outline with an xmlUrl in the file");
   return Add(a, *urls, "import-opml");
 }
 
 int FeedsRemove(const ParsedArgs& a) {
-  if (a.positional().empty()) return Fail("remove", "give a feed URL or id", 2);
+  if (a.positional().empty()) return Fail("feeds remove", "give a feed URL or id", 2);
   auto stub = Stub(a);
   int failed = 0;
   for (const std::string& which : a.positional()) {
@@ -99,7 +88,7 @@ int FeedsRemove(const ParsedArgs& a) {
     ww::v1::RemoveFeedResponse resp;
     grpc::Status s = stub->RemoveFeed(&ctx, req, &resp);
     if (!s.ok()) {
-      failed += FailRpc("remove", a.value("ingestor"), s);
+      failed += FailRpc("feeds remove", a.value("ingestor"), s);
       continue;
     }
     std::printf("removed %s\n", resp.id().c_str());
@@ -113,7 +102,7 @@ int FeedsList(const ParsedArgs& a) {
   Deadline(ctx);
   ww::v1::ListFeedsResponse resp;
   grpc::Status s = stub->ListFeeds(&ctx, {}, &resp);
-  if (!s.ok()) return FailRpc("list", a.value("ingestor"), s);
+  if (!s.ok()) return FailRpc("feeds list", a.value("ingestor"), s);
   if (FormatFromFlag(a.value("output")) == Format::kJson) {
     for (const auto& f : resp.feeds()) std::printf("%s\n", Json(f).c_str());
     return 0;

@@ -81,7 +81,7 @@ int WatchlistApply(const ParsedArgs& a) {
     for (const auto& alias : e.aliases) p->add_aliases(alias);
   }
   const std::string target = a.value("tagger");
-  auto stub = ww::v1::WatchlistService::NewStub(Channel(target));
+  auto stub = ww::v1::WatchlistService::NewStub(Channel(a, target));
   auto ctx = Context(a, absl::Seconds(30));
   ww::v1::PutEntitiesResponse resp;
   grpc::Status s = stub->PutEntities(ctx.get(), req, &resp);
@@ -93,7 +93,7 @@ int WatchlistApply(const ParsedArgs& a) {
 
 int WatchlistList(const ParsedArgs& a) {
   const std::string target = a.value("tagger");
-  auto stub = ww::v1::WatchlistService::NewStub(Channel(target));
+  auto stub = ww::v1::WatchlistService::NewStub(Channel(a, target));
   auto ctx = Context(a, absl::Seconds(10));
   ww::v1::ListEntitiesResponse resp;
   grpc::Status s = stub->ListEntities(ctx.get(), {}, &resp);
@@ -121,7 +121,7 @@ int Submit(const ParsedArgs& a) {
   req.set_url(a.value("url"));
   req.set_published_unix_ms(absl::ToUnixMillis(absl::Now()));
   const std::string target = a.value("ingestor");
-  auto stub = ww::v1::IngestService::NewStub(Channel(target));
+  auto stub = ww::v1::IngestService::NewStub(Channel(a, target));
   auto ctx = Context(a, absl::Seconds(30));
   ww::v1::SubmitResponse resp;
   grpc::Status s = stub->Submit(ctx.get(), req, &resp);
@@ -131,8 +131,8 @@ int Submit(const ParsedArgs& a) {
 }
 
 // "SERVING", "NOT_SERVING", or why the service could not be asked.
-std::string Health(const std::string& target) {
-  auto stub = grpc::health::v1::Health::NewStub(Channel(target));
+std::string Health(const ParsedArgs& a, const std::string& target) {
+  auto stub = grpc::health::v1::Health::NewStub(Channel(a, target));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   grpc::health::v1::HealthCheckResponse resp;
@@ -161,7 +161,7 @@ int Status(const ParsedArgs& a) {
     std::vector<std::vector<std::string>> rows;
     bool all = true;
     for (const auto& [name, target] : services) {
-      std::string h = Health(target);
+      std::string h = Health(a, target);
       all = all && h == "SERVING";
       rows.push_back({name, target, h});
     }

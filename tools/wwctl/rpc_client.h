@@ -4,6 +4,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 
@@ -28,8 +31,17 @@ inline int FailRpc(const std::string& command, const std::string& target, const 
   return Fail(command, absl::StrCat(s.error_message(), hint));
 }
 
-inline std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+// Plaintext, or TLS when --ca-file (WW_CA_FILE) names the CA that signed the services'
+// certificates.
+inline std::shared_ptr<grpc::Channel> Channel(const ParsedArgs& a, const std::string& target) {
+  const std::string ca = a.value("ca-file");
+  if (ca.empty()) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  std::ifstream in(ca, std::ios::binary);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = pem.str();
+  return grpc::CreateChannel(target, grpc::SslCredentials(options));
 }
 
 // A context with a deadline (none for InfiniteDuration) and the --token, if any.
