@@ -35,6 +35,18 @@ std::optional<Delivery> AlertHub::Subscription::Next(absl::Duration timeout) {
   return d;
 }
 
+std::vector<Delivery> AlertHub::Subscription::NextBatch(absl::Duration timeout, size_t max) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !queue_.empty() || overflowed_; };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  std::vector<Delivery> out;
+  while (!overflowed_ && !queue_.empty() && out.size() < max) {
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return out;
+}
+
 bool AlertHub::Subscription::overflowed() const {
   absl::MutexLock lock(&mu_);
   return overflowed_;

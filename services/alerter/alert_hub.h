@@ -42,6 +42,8 @@ class AlertHub {
     // Next delivery (whether or not the filter admits it: the caller advances its cursor
     // over every record), or nullopt after `timeout` or once overflowed.
     std::optional<Delivery> Next(absl::Duration timeout);
+    // Waits up to `timeout` for the first, then takes every queued delivery (at most `max`).
+    std::vector<Delivery> NextBatch(absl::Duration timeout, size_t max);
     bool overflowed() const;
 
    private:
