@@ -73,13 +73,11 @@ grpc::Status AlertServiceImpl::Subscribe(grpc::ServerContext* ctx,
   } unsub{hub_, sub};
   std::map<int32_t, int64_t> cursor = live;
   Sent sent;
-  auto deliver = [&](ww::v1::Alert alert, int32_t p, int64_t o, bool more = false) {
+  auto deliver = [&](ww::v1::Alert alert, int32_t p, int64_t o) {
     cursor[p] = std::max(cursor[p], o + 1);
     if (!filter.Admits(alert) || !sent.ShouldSend(alert)) return true;
     alert.set_cursor(EncodeCursor(cursor));
-    grpc::WriteOptions options;
-    if (more) options.set_buffer_hint();
-    return writer->Write(alert, options);
+    return writer->Write(alert);
   };
 
   if (!req->cursor().empty()) {
@@ -139,11 +137,18 @@ grpc::Status AlertServiceImpl::Subscribe(grpc::ServerContext* ctx,
                           "subscriber too slow: alert buffer full; subscribe again with the "
                           "cursor of the last alert received");
     }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Delivery& d = batch[i];
-      if (!deliver(std::move(d.alert), d.partition, d.offset, i + 1 < batch.size())) {
-        return grpc::Status::OK;
-      }
+    // Filter first: the last message written must be the one that flushes.
+    std::vector<ww::v1::Alert> out;
+    for (Delivery& d : batch) {
+      cursor[d.partition] = std::max(cursor[d.partition], d.offset + 1);
+      if (!filter.Admits(d.alert) || !sent.ShouldSend(d.alert)) continue;
+      d.alert.set_cursor(EncodeCursor(cursor));
+      out.push_back(std::move(d.alert));
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      grpc::WriteOptions options;
+      if (i + 1 < out.size()) options.set_buffer_hint();
+      if (!writer->Write(out[i], options)) return grpc::Status::OK;
     }
   }
   return grpc::Status::OK;
