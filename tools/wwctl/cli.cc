@@ -132,7 +132,24 @@ std::string Cli::Overview() const {
   return s;
 }
 
-int Cli::Run(const std::vector<std::string>& argv) {
+int Cli::Run(const std::vector<std::string>& raw) {
+  // Connection options may come before the command too: `wwctl --bootstrap-servers X
+  // topics list`. Move them after it.
+  std::vector<std::string> leading, argv;
+  size_t i = 0;
+  while (i < raw.size() && raw[i].rfind("--", 0) == 0 && raw[i] != "--help") {
+    std::string name = raw[i].substr(2, raw[i].find('=') == std::string::npos
+                                            ? std::string::npos
+                                            : raw[i].find('=') - 2);
+    const OptionSpec* spec = nullptr;
+    for (const auto& o : global_) spec = o.name == name ? &o : spec;
+    if (spec == nullptr) break;
+    leading.push_back(raw[i++]);
+    if (!spec->value_name.empty() && raw[i - 1].find('=') == std::string::npos && i < raw.size()) {
+      leading.push_back(raw[i++]);
+    }
+  }
+  argv.assign(raw.begin() + i, raw.end());
   // The longest command path that prefixes argv wins.
   const Command* best = nullptr;
   for (const auto& c : commands_) {
@@ -160,7 +177,9 @@ int Cli::Run(const std::vector<std::string>& argv) {
     std::string kv(*e);
     if (auto eq = kv.find('='); eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  auto parsed = Parse(*best, {argv.begin() + best->path.size(), argv.end()}, env);
+  std::vector<std::string> args(argv.begin() + best->path.size(), argv.end());
+  args.insert(args.end(), leading.begin(), leading.end());
+  auto parsed = Parse(*best, args, env);
   if (!parsed.ok()) {
     std::fprintf(stderr, "wwctl %s: %s\n", absl::StrJoin(best->path, " ").c_str(),
                  std::string(parsed.status().message()).c_str());

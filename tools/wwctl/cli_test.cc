@@ -53,6 +53,20 @@ TEST(Cli, HelpListsOptionsDefaultsAndExample) {
   EXPECT_NE(h.find("WW_BOOTSTRAP_SERVERS"), std::string::npos);
 }
 
+TEST(Cli, ConnectionOptionsMayComeBeforeTheCommand) {
+  Cli cli({{"bootstrap-servers", "HOST:PORT", "brokers", "127.0.0.1:9092"}});
+  std::string seen;
+  Command c{{"topics", "list"}, "Lists topics.", "", "", {}, [&](const ParsedArgs& a) {
+              seen = a.value("bootstrap-servers");
+              return 0;
+            }};
+  cli.Add(c);
+  EXPECT_EQ(cli.Run({"--bootstrap-servers", "10.0.0.1:9092", "topics", "list"}), 0);
+  EXPECT_EQ(seen, "10.0.0.1:9092");
+  EXPECT_EQ(cli.Run({"--bootstrap-servers=10.0.0.2:9092", "topics", "list"}), 0);
+  EXPECT_EQ(seen, "10.0.0.2:9092");
+}
+
 TEST(Cli, Durations) {
   EXPECT_EQ(*ParseDuration("30s"), absl::Seconds(30));
   EXPECT_EQ(*ParseDuration("3d"), absl::Hours(72));
