@@ -1,6 +1,13 @@
 #pragma once
 // The wwctl commands, registered on a Cli.
+#include <memory>
+#include <string>
+
 #include "tools/wwctl/cli.h"
+
+namespace google::protobuf {
+class Message;
+}  // namespace google::protobuf
 
 namespace ww::wwctl {
 
@@ -14,6 +21,22 @@ void AddDedupCommands(Cli& cli);
 void AddAlertCommands(Cli& cli);
 // feeds add|remove|list|import-opml: the feeds ww-ingestor polls (commands_feeds.cc).
 void AddFeedCommands(Cli& cli);
+// replay: exactly-once, resumable copy of a time or offset range (commands_replay.cc).
+void AddReplayCommands(Cli& cli);
+// groups list|describe, offsets reset (commands_groups.cc).
+void AddGroupCommands(Cli& cli);
+// consume, deadletter list|show|retry (commands_consume.cc).
+void AddConsumeCommands(Cli& cli);
+
+// "2026-11-28T10:00:00Z", "2026-11-28", "now" or an age like "3d" -> Unix ms.
+// InvalidArgument names the accepted forms.
+absl::StatusOr<int64_t> ParseTimeArg(const std::string& v);
+
+// The protobuf record type of a topic, by its name without `prefix` (articles.* Article,
+// articles.tagged TaggedArticle, alerts Alert, watchlist Entity, rules Rule, feeds
+// FeedState); null for topics of raw bytes.
+std::unique_ptr<google::protobuf::Message> RecordMessageFor(const std::string& topic,
+                                                            const std::string& prefix);
 
 // Reads a whole file ("-" is stdin). NotFound / PermissionDenied name the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

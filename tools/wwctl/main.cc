@@ -11,11 +11,15 @@ int main(int argc, char** argv) {
       {"tagger", "HOST:PORT", "ww-tagger gRPC address", "127.0.0.1:50053"},
       {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
       {"token", "TOKEN", "bearer token for the alerter's rules and alerts", ""},
+      {"ca-file", "PEM", "CA certificate: talk to the services over TLS", ""},
   });
   ww::wwctl::AddOfflineCommands(cli);
   ww::wwctl::AddPipelineCommands(cli);
   ww::wwctl::AddDedupCommands(cli);
   ww::wwctl::AddAlertCommands(cli);
   ww::wwctl::AddFeedCommands(cli);
+  ww::wwctl::AddReplayCommands(cli);
+  ww::wwctl::AddGroupCommands(cli);
+  ww::wwctl::AddConsumeCommands(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
 }
