@@ -137,8 +137,16 @@ absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const Client
   if (!n.ok()) return n.status();
   std::vector<std::pair<int64_t, int64_t>> out(*n);
   for (int p = 0; p < *n; ++p) {
-    auto err = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &out[p].first,
-                                                &out[p].second, kTimeoutMs);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int attempt = 0; attempt < 20; ++attempt) {  // leaders of a new topic may still move
+      err = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), p, &out[p].first,
+                                             &out[p].second, kTimeoutMs);
+      if (err != RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION &&
+          err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+        break;
+      }
+      rd_kafka_poll(rk->get(), 250);
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "watermarks of " + topic);
   }
   return out;

@@ -147,6 +147,26 @@ rd_kafka_headers_t* ToHeaders(const std::vector<Header>& headers) {
   return h;
 }
 
+absl::Status ProduceRecord(rd_kafka_t* rk, const OutRecord& r) {
+  for (;;) {
+    rd_kafka_headers_t* hdrs = ToHeaders(r.headers);
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(r.topic.c_str()),
+        RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition),
+        RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
+        RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+                         r.tombstone ? 0 : r.value.size()),
+        RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return ToStatus(err, absl::StrCat("produce to ", r.topic));
+    }
+    rd_kafka_poll(rk, 50);
+  }
+}
+
 absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;

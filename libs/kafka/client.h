@@ -49,6 +49,9 @@ Record ToRecord(const rd_kafka_message_t* m);
 // Headers for producev; caller owns the result until librdkafka takes it.
 rd_kafka_headers_t* ToHeaders(const std::vector<Header>& headers);
 
+// Produces one record (copied) on `rk`, waiting while librdkafka's queue is full.
+absl::Status ProduceRecord(rd_kafka_t* rk, const OutRecord& r);
+
 // Number of partitions of `topic`, NotFound when it does not exist.
 absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms);
 

@@ -14,19 +14,6 @@ namespace {
 
 constexpr int kTimeoutMs = 15000;
 
-// Watermarks, retried while leaders are still moving (right after a topic is created).
-absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> StableWatermarks(
-    const ClientConfig& config, const std::string& topic) {
-  auto marks = Watermarks(config, topic);
-  for (int attempt = 0; attempt < 20 && marks.status().code() == absl::StatusCode::kUnavailable &&
-                        !absl::StrContains(marks.status().message(), "transport");
-       ++attempt) {
-    absl::SleepFor(absl::Milliseconds(250));
-    marks = Watermarks(config, topic);
-  }
-  return marks;
-}
-
 absl::StatusOr<internal::KafkaHandle> AdminClient(const ClientConfig& config) {
   auto conf = internal::MakeConf(config, {});
   if (!conf.ok()) return conf.status();
@@ -212,7 +199,7 @@ absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& co
                                                           const std::string& group,
                                                           const std::string& topic,
                                                           const OffsetReset& reset) {
-  auto marks = StableWatermarks(config, topic);
+  auto marks = Watermarks(config, topic);
   if (!marks.ok()) return marks.status();
   auto current = CommittedOffsets(config, group, topic);
   if (!current.ok()) return current.status();

@@ -17,19 +17,6 @@ namespace {
 
 constexpr int kTimeoutMs = 30000;
 
-// Watermarks, retried while leaders are still moving (right after a topic is created).
-absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> StableWatermarks(
-    const ClientConfig& config, const std::string& topic) {
-  auto marks = Watermarks(config, topic);
-  for (int attempt = 0; attempt < 20 && marks.status().code() == absl::StatusCode::kUnavailable &&
-                        !absl::StrContains(marks.status().message(), "transport");
-       ++attempt) {
-    absl::SleepFor(absl::Milliseconds(250));
-    marks = Watermarks(config, topic);
-  }
-  return marks;
-}
-
 uint64_t Fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) {
@@ -153,25 +140,7 @@ class TxProducer {
     return internal::ToStatus(rd_kafka_begin_transaction(rk_.get()), "begin transaction");
   }
 
-  absl::Status Produce(const OutRecord& r) {
-    for (;;) {
-      rd_kafka_headers_t* hdrs = internal::ToHeaders(r.headers);
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          rk_.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
-          RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition),
-          RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-          RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-                           r.tombstone ? 0 : r.value.size()),
-          RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
-      if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return internal::ToStatus(err, absl::StrCat("produce to ", r.topic));
-      }
-      rd_kafka_poll(rk_.get(), 50);
-    }
-  }
+  absl::Status Produce(const OutRecord& r) { return internal::ProduceRecord(rk_.get(), r); }
 
   absl::Status Commit() {
     return internal::ToStatus(rd_kafka_commit_transaction(rk_.get(), kTimeoutMs),
@@ -271,10 +240,10 @@ absl::StatusOr<ReplayProgress> Replay(const ReplayOptions& options,
   if (o.rate_per_second > 0) {
     o.max_batch = std::min<size_t>(o.max_batch, std::max<size_t>(1, o.rate_per_second));
   }
-  auto marks = StableWatermarks(o.client, o.from_topic);
+  auto marks = Watermarks(o.client, o.from_topic);
   if (!marks.ok()) return marks.status();
   if (o.to_topic != o.from_topic) {
-    auto to_marks = StableWatermarks(o.client, o.to_topic);
+    auto to_marks = Watermarks(o.client, o.to_topic);
     if (!to_marks.ok()) return to_marks.status();
   }
 

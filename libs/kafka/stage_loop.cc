@@ -67,25 +67,7 @@ struct StageLoop::Impl {
     rd_kafka_assign(consumer.get(), owned.get());
   }
 
-  absl::Status Produce(const OutRecord& r) {
-    for (;;) {
-      rd_kafka_headers_t* hdrs = internal::ToHeaders(r.headers);
-      rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer.get(), RD_KAFKA_V_TOPIC(r.topic.c_str()),
-          RD_KAFKA_V_PARTITION(r.partition < 0 ? RD_KAFKA_PARTITION_UA : r.partition),
-          RD_KAFKA_V_KEY(r.key.data(), r.key.size()),
-          RD_KAFKA_V_VALUE(r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
-                           r.tombstone ? 0 : r.value.size()),
-          RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
-      if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        return internal::ToStatus(err, absl::StrCat("produce to ", r.topic));
-      }
-      rd_kafka_poll(producer.get(), 50);
-    }
-  }
+  absl::Status Produce(const OutRecord& r) { return internal::ProduceRecord(producer.get(), r); }
 
   OutRecord DeadLetter(const Record& in, const absl::Status& why) const {
     OutRecord out;
