@@ -11,43 +11,14 @@
 #include "libs/kafka/admin.h"
 #include "libs/kafka/producer.h"
 #include "libs/kafka/reader.h"
+#include "libs/runtime/json.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::wwctl {
 namespace {
-
-int Fail(const std::string& command, const std::string& message, int code = 1) {
-  std::fprintf(stderr, "wwctl %s: %s\n", command.c_str(), message.c_str());
-  return code;
-}
-
-int FailStatus(const std::string& command, const absl::Status& s, const std::string& bootstrap) {
-  std::string hint;
-  if (s.code() == absl::StatusCode::kUnavailable) {
-    hint = absl::StrCat(" (is Kafka running at ", bootstrap, "?)");
-  }
-  return Fail(command, absl::StrCat(s.message(), hint),
-              s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1);
-}
-
-std::string Q(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string When(int64_t ms) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
@@ -85,17 +56,17 @@ std::string ValueJson(const kafka::Record& r, const std::string& type_topic,
       return ToJsonLine(*m);
     }
   }
-  return Q(r.value);
+  return runtime::JsonQuote(r.value);
 }
 
 std::string RecordJson(const kafka::Record& r, const std::string& value_json) {
   std::string headers;
   for (const auto& h : r.headers) {
-    absl::StrAppend(&headers, headers.empty() ? "" : ",", Q(h.key), ":", Q(h.value));
+    absl::StrAppend(&headers, headers.empty() ? "" : ",", runtime::JsonQuote(h.key), ":", runtime::JsonQuote(h.value));
   }
-  return absl::StrCat("{\"topic\":", Q(r.topic), ",\"partition\":", r.partition,
-                      ",\"offset\":", r.offset, ",\"timestamp\":", Q(When(r.timestamp_ms)),
-                      ",\"key\":", Q(r.key), ",\"headers\":{", headers, "},\"value\":",
+  return absl::StrCat("{\"topic\":", runtime::JsonQuote(r.topic), ",\"partition\":", r.partition,
+                      ",\"offset\":", r.offset, ",\"timestamp\":", runtime::JsonQuote(When(r.timestamp_ms)),
+                      ",\"key\":", runtime::JsonQuote(r.key), ",\"headers\":{", headers, "},\"value\":",
                       value_json, "}");
 }
 
@@ -179,7 +150,7 @@ int DeadletterList(const ParsedArgs& a) {
   absl::Status s = ReadRange(Client(a), DlqTopic(a), range->since_ms, range->limit,
                              [&](const kafka::Record& r) {
     if (format == Format::kJson) {
-      std::printf("%s\n", RecordJson(r, Q(r.value)).c_str());
+      std::printf("%s\n", RecordJson(r, runtime::JsonQuote(r.value)).c_str());
       return;
     }
     rows.push_back({absl::StrCat(r.partition, ":", r.offset), When(r.timestamp_ms),
@@ -279,8 +250,8 @@ int DeadletterRetry(const ParsedArgs& a) {
       continue;
     }
     if (format == Format::kJson) {
-      std::printf("{\"id\":%s,\"topic\":%s,\"partition\":%d,\"offset\":%lld}\n", Q(id).c_str(),
-                  Q(source).c_str(), d->partition, static_cast<long long>(d->offset));
+      std::printf("{\"id\":%s,\"topic\":%s,\"partition\":%d,\"offset\":%lld}\n", runtime::JsonQuote(id).c_str(),
+                  runtime::JsonQuote(source).c_str(), d->partition, static_cast<long long>(d->offset));
     } else {
       std::printf("%s -> %s/%d/%lld\n", id.c_str(), source.c_str(), d->partition,
                   static_cast<long long>(d->offset));

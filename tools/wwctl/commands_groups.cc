@@ -5,34 +5,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/groups.h"
+#include "libs/runtime/json.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
 
 namespace ww::wwctl {
 namespace {
-
-int Fail(const std::string& command, const std::string& message, int code = 1) {
-  std::fprintf(stderr, "wwctl %s: %s\n", command.c_str(), message.c_str());
-  return code;
-}
-
-int FailStatus(const std::string& command, const absl::Status& s, const std::string& bootstrap) {
-  std::string hint;
-  if (s.code() == absl::StatusCode::kUnavailable) {
-    hint = absl::StrCat(" (is Kafka running at ", bootstrap, "?)");
-  }
-  return Fail(command, absl::StrCat(s.message(), hint),
-              s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1);
-}
-
-std::string Q(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string Dash(int64_t v) { return v < 0 ? "-" : absl::StrCat(v); }
 
@@ -49,8 +28,8 @@ int GroupsList(const ParsedArgs& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups) {
     if (format == Format::kJson) {
-      std::printf("{\"group\":%s,\"state\":%s,\"simple\":%s}\n", Q(g.group).c_str(),
-                  Q(g.state).c_str(), g.simple ? "true" : "false");
+      std::printf("{\"group\":%s,\"state\":%s,\"simple\":%s}\n", runtime::JsonQuote(g.group).c_str(),
+                  runtime::JsonQuote(g.state).c_str(), g.simple ? "true" : "false");
     }
     rows.push_back({g.group, g.state});
   }
@@ -68,19 +47,19 @@ int GroupsDescribe(const ParsedArgs& a) {
   if (format == Format::kJson) {
     std::string ms, ps;
     for (const auto& m : d->members) {
-      absl::StrAppend(&ms, ms.empty() ? "" : ",", "{\"member_id\":", Q(m.member_id),
-                      ",\"client_id\":", Q(m.client_id), ",\"host\":", Q(m.host),
+      absl::StrAppend(&ms, ms.empty() ? "" : ",", "{\"member_id\":", runtime::JsonQuote(m.member_id),
+                      ",\"client_id\":", runtime::JsonQuote(m.client_id), ",\"host\":", runtime::JsonQuote(m.host),
                       ",\"partitions\":", m.assignment.size(), "}");
     }
     for (const auto& p : d->partitions) {
-      absl::StrAppend(&ps, ps.empty() ? "" : ",", "{\"topic\":", Q(p.topic),
+      absl::StrAppend(&ps, ps.empty() ? "" : ",", "{\"topic\":", runtime::JsonQuote(p.topic),
                       ",\"partition\":", p.partition, ",\"committed\":", p.committed,
                       ",\"log_end\":", p.log_end, ",\"lag\":", p.lag,
-                      ",\"member_id\":", Q(p.member_id), "}");
+                      ",\"member_id\":", runtime::JsonQuote(p.member_id), "}");
     }
     std::printf("{\"group\":%s,\"state\":%s,\"total_lag\":%lld,\"members\":[%s],"
                 "\"partitions\":[%s]}\n",
-                Q(d->group).c_str(), Q(d->state).c_str(), static_cast<long long>(d->total_lag),
+                runtime::JsonQuote(d->group).c_str(), runtime::JsonQuote(d->state).c_str(), static_cast<long long>(d->total_lag),
                 ms.c_str(), ps.c_str());
     return 0;
   }
@@ -144,7 +123,7 @@ int OffsetsReset(const ParsedArgs& a) {
     for (const auto& c : *plan) {
       std::printf("{\"group\":%s,\"topic\":%s,\"partition\":%d,\"current\":%lld,"
                   "\"target\":%lld,\"applied\":%s}\n",
-                  Q(group).c_str(), Q(topic).c_str(), c.partition,
+                  runtime::JsonQuote(group).c_str(), runtime::JsonQuote(topic).c_str(), c.partition,
                   static_cast<long long>(c.current), static_cast<long long>(c.target),
                   execute && applied.ok() ? "true" : "false");
     }

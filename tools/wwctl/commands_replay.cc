@@ -17,8 +17,10 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "libs/kafka/replay.h"
+#include "libs/runtime/json.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
 
 namespace ww::wwctl {
 
@@ -84,23 +86,6 @@ std::string HumanBytes(int64_t b) {
   if (b < 10 * 1024) return absl::StrCat(b, " B");
   if (b < 10 * 1024 * 1024) return absl::StrCat(b / 1024, " KiB");
   return absl::StrCat(b / (1024 * 1024), " MiB");
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 // Progress on stderr: a line rewritten in place on a terminal, else a line a second.
@@ -303,9 +288,9 @@ int RunReplay(const ParsedArgs& a) {
     std::printf(
         "{\"job\":%s,\"from\":%s,\"to\":%s,\"dry_run\":%s,\"state\":%s,\"resumed\":%s,"
         "\"scanned\":%lld,\"%s\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"partitions\":[%s]}\n",
-        JsonString(p.job_id).c_str(), JsonString(o.from_topic).c_str(),
-        JsonString(o.to_topic).c_str(), o.dry_run ? "true" : "false",
-        JsonString(state).c_str(), p.resumed ? "true" : "false",
+        runtime::JsonQuote(p.job_id).c_str(), runtime::JsonQuote(o.from_topic).c_str(),
+        runtime::JsonQuote(o.to_topic).c_str(), o.dry_run ? "true" : "false",
+        runtime::JsonQuote(state).c_str(), p.resumed ? "true" : "false",
         static_cast<long long>(p.scanned), o.dry_run ? "matched" : "copied",
         static_cast<long long>(p.copied), static_cast<long long>(p.bytes),
         absl::ToDoubleSeconds(p.elapsed), parts.c_str());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "tools/wwctl/cli.h"
@@ -33,6 +34,18 @@ inline int FailRpc(const std::string& command, const std::string& target, const 
 
 // Plaintext, or TLS when --ca-file (WW_CA_FILE) names the CA that signed the services'
 // certificates.
+// A Kafka-side failure: the message, a hint when the broker is unreachable, exit code 2 for
+// bad arguments and 1 otherwise.
+inline int FailStatus(const std::string& command, const absl::Status& s,
+                      const std::string& bootstrap) {
+  std::string hint;
+  if (s.code() == absl::StatusCode::kUnavailable) {
+    hint = absl::StrCat(" (is Kafka running at ", bootstrap, "?)");
+  }
+  return Fail(command, absl::StrCat(s.message(), hint),
+              s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1);
+}
+
 inline std::shared_ptr<grpc::Channel> Channel(const ParsedArgs& a, const std::string& target) {
   const std::string ca = a.value("ca-file");
   if (ca.empty()) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
