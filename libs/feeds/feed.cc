@@ -143,19 +143,18 @@ std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
   } else if (u(0) == 0xFF && u(1) == 0xFE) {
     charset = "UTF-16LE", skip = 2;
   }
-  if (charset.empty()) {
-    std::string declared = CharsetFromContentType(content_type);
-    if (!declared.empty()) {
-      std::string eff = EffectiveCharset(declared);
-      if (CharsetKnown(eff)) {
-        charset = eff;
-        named = declared;
-      } else {
-        warnings->push_back(absl::StrCat("unknown charset '", declared,
-                                         "' in content type ignored"));
-      }
+  // Takes a declared charset when it is known; warns and keeps looking when it is not.
+  auto adopt = [&](const std::string& declared, absl::string_view where) {
+    if (declared.empty()) return;
+    std::string eff = EffectiveCharset(declared);
+    if (CharsetKnown(eff)) {
+      charset = eff;
+      named = declared;
+    } else {
+      warnings->push_back(absl::StrCat("unknown charset '", declared, "' in ", where));
     }
-  }
+  };
+  if (charset.empty()) adopt(CharsetFromContentType(content_type), "content type ignored");
   if (charset.empty()) {  // no BOM: '<' (or '<?') written in a wide encoding
     if (u(0) == '<' && u(1) == 0 && u(2) == 0 && u(3) == 0) {
       charset = "UTF-32LE";
@@ -169,15 +168,8 @@ std::string ToUtf8(absl::string_view bytes, absl::string_view content_type,
   }
   if (charset.empty()) {
     std::string declared = CharsetFromDeclaration(bytes);
-    if (!declared.empty() && !absl::StartsWithIgnoreCase(declared, "utf-16")) {
-      std::string eff = EffectiveCharset(declared);
-      if (CharsetKnown(eff)) {
-        charset = eff;
-        named = declared;
-      } else {
-        warnings->push_back(absl::StrCat("unknown charset '", declared,
-                                         "' in XML declaration ignored, read as UTF-8"));
-      }
+    if (!absl::StartsWithIgnoreCase(declared, "utf-16")) {
+      adopt(declared, "XML declaration ignored, read as UTF-8");
     }
   }
   if (charset.empty()) charset = "UTF-8";
