@@ -1,4 +1,6 @@
 // Near-duplicate fingerprints, the SimHash index and story clusters.
+#include <algorithm>
+#include <deque>
 #include <random>
 
 #include "gtest/gtest.h"
@@ -99,6 +101,78 @@ TEST(NearIndex, ForgetsAfterTheWindowAndRollsBack) {
   index->Commit(80 * kHour);
   EXPECT_EQ(index->size(), 0u);
 }
+
+// Random batches of near and far fingerprints, committed or rolled back, over a window that
+// keeps several thousand entries live (the ring doubles a few times on the way): every Find
+// returns exactly what a brute-force scan of the live entries does, at every radius.
+class NearIndexRadius : public testing::TestWithParam<int> {};
+
+TEST_P(NearIndexRadius, AgreesWithBruteForceThroughGrowthExpiryAndRollback) {
+  constexpr int64_t kWindow = 24 * kHour;
+  const int radius = GetParam();
+  auto index = NearIndex::Create(radius, kWindow);
+  ASSERT_TRUE(index.ok());
+  struct Model {
+    uint64_t fp;
+    int64_t seen_ms;
+    uint32_t payload;
+  };
+  std::deque<Model> live;  // committed and uncommitted, in arrival order
+  size_t uncommitted = 0;
+  std::mt19937_64 rng(11);
+  int64_t now = 5 * kHour, committed_now = now;
+  const auto secs = [](int64_t ms) { return ms / 1000; };
+  size_t finds = 0, matches = 0, peak = 0;
+  for (uint32_t i = 0; i < 30000; ++i) {
+    now += static_cast<int64_t>(rng() % 20000);
+    uint64_t fp = rng();
+    if (!live.empty() && rng() % 3 == 0) {  // a near copy of a live entry, 0..5 bits away
+      fp = live[rng() % live.size()].fp;
+      for (int flips = static_cast<int>(rng() % 6); flips > 0; --flips) fp ^= 1ULL << (rng() % 64);
+    }
+    if (i % 3 == 0) {
+      std::vector<std::pair<uint32_t, int>> want, got;
+      for (const Model& m : live) {
+        const int d = HammingDistance(fp, m.fp);
+        if (d <= radius && secs(m.seen_ms) >= secs(now) - secs(kWindow)) {
+          want.push_back({m.payload, d});
+        }
+      }
+      for (const NearIndex::Match& m : index->Find(fp, now)) got.push_back({m.payload, m.distance});
+      std::sort(want.begin(), want.end());
+      std::sort(got.begin(), got.end());
+      ASSERT_EQ(got, want) << "lookup " << i;
+      ++finds;
+      matches += got.size();
+    }
+    index->Add(fp, now, i);
+    live.push_back({fp, now, i});
+    ++uncommitted;
+    peak = std::max(peak, live.size());
+    if (rng() % 20 == 0) {
+      if (rng() % 4 == 0) {
+        index->Rollback();
+        live.resize(live.size() - uncommitted);
+        now = committed_now;
+      } else {
+        std::vector<uint32_t> dropped = index->Commit(now);
+        std::vector<uint32_t> want_dropped;
+        while (!live.empty() && secs(live.front().seen_ms) < secs(now) - secs(kWindow)) {
+          want_dropped.push_back(live.front().payload);
+          live.pop_front();
+        }
+        ASSERT_EQ(dropped, want_dropped);
+        committed_now = now;
+      }
+      uncommitted = 0;
+      ASSERT_EQ(index->size(), live.size());
+    }
+  }
+  EXPECT_GT(peak, 4096u) << "the ring must have grown past its first sizes";
+  EXPECT_GT(matches, finds / 40) << "near copies must be found, not only misses";
+}
+
+INSTANTIATE_TEST_SUITE_P(Radii, NearIndexRadius, testing::Values(0, 1, 2, 3));
 
 ArticleKey Key(std::string id, std::string source, std::string text) {
   ArticleKey k;
