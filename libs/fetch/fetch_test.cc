@@ -1,16 +1,10 @@
 #include "libs/fetch/fetch.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -21,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/fetch/address_policy.h"
+#include "tests/support/http_server.h"
 
 #include <zlib.h>
 
@@ -118,44 +113,21 @@ TEST(FetchTest, ConnectionRefusedIsUnavailable) {
   EXPECT_THAT(resp.status().message(), HasSubstr("cannot connect to 127.0.0.1"));
 }
 
-// A tiny loopback HTTP/1.1 server with canned responses, one connection at a time.
+// Canned responses from the loopback test server (tests/support/http_server.h).
 class CannedServer {
  public:
-  CannedServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 16);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~CannedServer() {
-    stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string Url(const std::string& path) const {
-    return absl::StrCat("http://127.0.0.1:", port_, path);
-  }
-  std::string LastRequest() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_request_;
-  }
+  CannedServer() : http_([this](const std::string& request) { return Respond(request); }) {}
+  std::string Url(const std::string& path) const { return http_.Url(path); }
+  std::string LastRequest() { return http_.LastRequest(); }
 
  private:
   static std::string Reply(const std::string& status, const std::string& headers,
                            const std::string& body) {
-    return absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Length: ", body.size(),
-                        "\r\nConnection: close\r\n", headers, "\r\n", body);
+    return ww::testing::HttpServer::Reply(status, headers, body);
   }
-  std::string Respond(const std::string& request) {
-    std::string path = request.substr(4, request.find(' ', 4) - 4);
+  ww::testing::HttpServer::Response Respond(const std::string& request) {
+    std::string path = ww::testing::HttpServer::Path(request);
+    const int port = http_.port();
     if (path == "/feed") {
       if (absl::StrContains(request, "If-None-Match: \"v1\"")) {
         return Reply("304 Not Modified", "ETag: \"v1\"\r\n", "");
@@ -170,11 +142,11 @@ class CannedServer {
       return Reply("302 Found", "Location: http://169.254.169.254/latest/meta-data/\r\n", "");
     }
     if (path == "/to-loopback2") {
-      return Reply("302 Found",
-                   absl::StrCat("Location: http://127.0.0.2:", port_, "/feed\r\n"), "");
+      return Reply("302 Found", absl::StrCat("Location: http://127.0.0.2:", port, "/feed\r\n"),
+                   "");
     }
     if (path == "/to-localhost") {
-      return Reply("302 Found", absl::StrCat("Location: http://localhost:", port_, "/feed\r\n"),
+      return Reply("302 Found", absl::StrCat("Location: http://localhost:", port, "/feed\r\n"),
                    "");
     }
     if (path == "/bomb") {
@@ -197,45 +169,17 @@ class CannedServer {
       std::this_thread::sleep_for(std::chrono::milliseconds(700));
       return Reply("200 OK", "", "late");
     }
+    if (path == "/endless") {
+      ww::testing::HttpServer::Response endless(
+          "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n"
+          "<rss><channel>");
+      endless.repeat = std::string(16 << 10, ' ');
+      return endless;
+    }
     return Reply("404 Not Found", "", "missing");
   }
-  void Serve() {
-    while (!stop_) {
-      int client = accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      std::string request;
-      char buf[4096];
-      while (!absl::StrContains(request, "\r\n\r\n")) {
-        ssize_t n = read(client, buf, sizeof(buf));
-        if (n <= 0) break;
-        request.append(buf, static_cast<size_t>(n));
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        last_request_ = request;
-      }
-      if (absl::StartsWith(request, "GET /endless ")) {
-        std::string head =
-            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n"
-            "<rss><channel>";
-        (void)!send(client, head.data(), head.size(), MSG_NOSIGNAL);
-        std::string chunk(16 << 10, ' ');
-        while (!stop_ && send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
-        }
-      } else if (request.size() > 4) {
-        std::string reply = Respond(request);
-        (void)!send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-      }
-      close(client);
-    }
-  }
 
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mu_;
-  std::string last_request_;
+  ww::testing::HttpServer http_;
 };
 
 TEST(FetchHttpTest, OkConditionalAndHeaders) {

@@ -13,8 +13,11 @@
 // two replicas at once. Within a replica a feed is polled by one worker at a time.
 //
 // A broken feed is recorded (last_error, backoff, health) and never stops the others. Items are
-// published before the state that marks them seen, so a crash between the two can publish an
-// item twice; the deduper drops the copy by its URL-derived id.
+// published (and acknowledged) before the state that marks them seen is stored: at least once.
+// A crash between the two publishes those items again after the restart, with the same
+// deterministic ids (from the canonical URL, else source and content hash), and the deduper
+// drops them as redeliveries (its window, 72 h by default, spans a restart). The other order
+// would lose them: the state would say "seen" for items that never reached the topic.
 //
 // Thread-safe: AddFeed/RemoveFeed/ListFeeds may be called from gRPC threads while Run polls.
 #include <atomic>

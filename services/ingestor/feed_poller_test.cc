@@ -3,21 +3,15 @@
 // and the SSRF guard.
 #include "services/ingestor/feed_poller.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/http_server.h"
 
 namespace ww::services {
 namespace {
@@ -28,83 +22,44 @@ using ::testing::HasSubstr;
 // rate-limited /busy; counts requests.
 class FeedServer {
  public:
-  FeedServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 64);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FeedServer() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string Url(const std::string& path) const {
-    return absl::StrCat("http://127.0.0.1:", port_, path);
-  }
+  FeedServer() : http_([this](const std::string& request) { return Respond(request); }) {}
+  std::string Url(const std::string& path) const { return http_.Url(path); }
   void SetItems(int version, int items) {
     std::lock_guard<std::mutex> lock(mu_);
     version_ = version;
     items_ = items;
   }
-  int requests() { std::lock_guard<std::mutex> l(mu_); return requests_; }
+  int requests() { return http_.requests(); }
   int not_modified() { std::lock_guard<std::mutex> l(mu_); return not_modified_; }
 
  private:
   std::string Respond(const std::string& request) {
+    using ww::testing::HttpServer;
     std::lock_guard<std::mutex> lock(mu_);
-    ++requests_;
-    auto reply = [](const std::string& status, const std::string& headers,
-                    const std::string& body) {
-      return absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Length: ", body.size(),
-                          "\r\nConnection: close\r\n", headers, "\r\n", body);
-    };
     if (absl::StartsWith(request, "GET /busy ")) {
-      return reply("429 Too Many Requests", "Retry-After: 7200\r\n", "");
+      return HttpServer::Reply("429 Too Many Requests", "Retry-After: 7200\r\n", "");
     }
-    if (!absl::StartsWith(request, "GET /feed ")) return reply("404 Not Found", "", "");
-    std::string etag = absl::StrCat("\"v", version_, "\"");
-    if (absl::StrContains(request, "If-None-Match: " + etag)) {
-      ++not_modified_;
-      return reply("304 Not Modified", "ETag: " + etag + "\r\n", "");
-    }
-    std::string body = "<rss version=\"2.0\"><channel><title>Local</title>";
-    for (int i = 1; i <= items_; ++i) {
-      absl::StrAppend(&body, "<item><title>Story ", i, "</title><link>https://news.example/", i,
-                      "</link><guid>story-", i, "</guid><description>Text ", i,
-                      "</description></item>");
-    }
-    body += "</channel></rss>";
-    return reply("200 OK", "Content-Type: application/rss+xml\r\nETag: " + etag + "\r\n", body);
-  }
-  void Serve() {
-    for (;;) {
-      int client = accept(fd_, nullptr, nullptr);
-      if (client < 0) return;
-      std::string request;
-      char buf[4096];
-      while (!absl::StrContains(request, "\r\n\r\n")) {
-        ssize_t n = read(client, buf, sizeof(buf));
-        if (n <= 0) break;
-        request.append(buf, static_cast<size_t>(n));
-      }
-      std::string out = Respond(request);
-      (void)!send(client, out.data(), out.size(), MSG_NOSIGNAL);
-      close(client);
-    }
+    if (!absl::StartsWith(request, "GET /feed ")) return HttpServer::Reply("404 Not Found", "", "");
+    bool not_modified = false;
+    std::string reply = HttpServer::Conditional(
+        request, absl::StrCat("\"v", version_, "\""), "application/rss+xml",
+        [&] {
+          std::string body = "<rss version=\"2.0\"><channel><title>Local</title>";
+          for (int i = 1; i <= items_; ++i) {
+            absl::StrAppend(&body, "<item><title>Story ", i,
+                            "</title><link>https://news.example/", i, "</link><guid>story-", i,
+                            "</guid><description>Text ", i, "</description></item>");
+          }
+          return body + "</channel></rss>";
+        },
+        &not_modified);
+    not_modified_ += not_modified;
+    return reply;
   }
 
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
-  int version_ = 1, items_ = 3, requests_ = 0, not_modified_ = 0;
+  int version_ = 1, items_ = 3, not_modified_ = 0;
+  ww::testing::HttpServer http_;  // last: destroyed (thread joined) before the state above
 };
 
 // The feeds topic and the raw topic, in memory.
@@ -188,6 +143,35 @@ TEST(FeedPollerTest, RestartedPollerNeitherRepublishesNorForgets) {
   EXPECT_EQ(second.PollDue(kT0 + absl::Minutes(5)), 0);  // fetched, all items seen
   EXPECT_EQ(kafka.published.size(), 3u);
   EXPECT_EQ(server.requests(), 2);
+}
+
+// Items are published before the state that marks them seen. A crash between the two (here:
+// the state never reaches the feeds topic) makes the restarted poller publish those items
+// again, with the same ids, which the deduper drops as redeliveries (at least once, never lost).
+TEST(FeedPollerTest, CrashBeforeStateIsStoredRepublishesWithTheSameIds) {
+  FeedServer server;
+  FakeKafka kafka;
+  {
+    FeedSinks sinks = kafka.Sinks();
+    FeedPoller first(Options(), sinks);
+    ASSERT_TRUE(first.AddFeed(server.Url("/feed")).ok());
+    FeedSinks crashing = sinks;
+    crashing.store = [](const std::string&, const ww::v1::FeedState*) {
+      return absl::UnavailableError("crashed before the state was written");
+    };
+    FeedPoller dying(Options(), crashing);
+    kafka.Replay(&dying);
+    EXPECT_EQ(dying.PollDue(kT0), 3);
+  }
+  FeedPoller restarted(Options(), kafka.Sinks());
+  kafka.Replay(&restarted);
+  EXPECT_EQ(restarted.PollDue(kT0), 3);
+  ASSERT_EQ(kafka.published.size(), 6u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(kafka.published[i].id(), kafka.published[i + 3].id()) << i;
+    EXPECT_FALSE(kafka.published[i].id().empty());
+  }
+  EXPECT_EQ(restarted.PollDue(kT0 + absl::Minutes(5)), 0);  // now stored: a 304, nothing new
 }
 
 TEST(FeedPollerTest, RetryAfterBackoffAndHealth) {
