@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 extern char** environ;
 
@@ -41,6 +42,10 @@ absl::Status ApplyEnvironment(char** env) {
 }
 
 std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usage) {
+  // Debian's Abseil is built with Mutex deadlock detection on: a global lock and a graph
+  // lookup on every acquisition, which a service's hot paths (the alert fan-out takes
+  // several locks per alert and subscriber) cannot afford. Unit tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(absl::StrCat(
       std::string(usage), "\n\nEvery flag can also be set with an environment variable WW_<FLAG>, e.g. "
              "--bootstrap_servers as WW_BOOTSTRAP_SERVERS; the command line wins."));

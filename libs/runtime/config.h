@@ -11,7 +11,8 @@
 
 namespace ww::runtime {
 
-// Applies WW_* environment variables to the registered flags, then parses argv.
+// Applies WW_* environment variables to the registered flags, then parses argv; turns off
+// Abseil's Mutex deadlock detection (a debugging aid too slow for a running service).
 // Exits with a clear message on a bad value or an unknown flag. Returns positional args.
 // Not thread-safe: call once at the start of main().
 std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usage);

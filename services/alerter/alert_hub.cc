@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "libs/runtime/metrics.h"
+#include "services/alerter/cursor.h"
 
 namespace ww::services {
 namespace {
@@ -11,6 +12,7 @@ runtime::Gauge& SubscribersGauge() {
       runtime::Metrics::Default().gauge("ww_alert_subscribers", "AlertService.Subscribe streams open");
   return g;
 }
+constexpr size_t kRememberedIds = 100000;
 }  // namespace
 
 bool AlertFilterSpec::Admits(const ww::v1::Alert& a) const {
@@ -25,26 +27,25 @@ bool AlertFilterSpec::Admits(const ww::v1::Alert& a) const {
   return !sev.ok() || *sev >= min_severity;
 }
 
-std::optional<Delivery> AlertHub::Subscription::Next(absl::Duration timeout) {
+std::shared_ptr<const Delivery> AlertHub::Subscription::Next(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !queue_.empty() || overflowed_; };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  if (queue_.empty() || overflowed_) return std::nullopt;
-  Delivery d = std::move(queue_.front());
+  if (timeout > absl::ZeroDuration()) mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  if (queue_.empty() || overflowed_) return nullptr;
+  std::shared_ptr<const Delivery> d = std::move(queue_.front());
   queue_.pop_front();
   return d;
 }
 
-std::vector<Delivery> AlertHub::Subscription::NextBatch(absl::Duration timeout, size_t max) {
+bool AlertHub::Subscription::TryNext(std::shared_ptr<const Delivery>* out) {
   absl::MutexLock lock(&mu_);
-  auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !queue_.empty() || overflowed_; };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  std::vector<Delivery> out;
-  while (!overflowed_ && !queue_.empty() && out.size() < max) {
-    out.push_back(std::move(queue_.front()));
+  out->reset();
+  if (overflowed_) return false;
+  if (!queue_.empty()) {
+    *out = std::move(queue_.front());
     queue_.pop_front();
   }
-  return out;
+  return true;
 }
 
 bool AlertHub::Subscription::overflowed() const {
@@ -52,9 +53,12 @@ bool AlertHub::Subscription::overflowed() const {
   return overflowed_;
 }
 
-std::shared_ptr<AlertHub::Subscription> AlertHub::Subscribe(std::map<int32_t, int64_t>* positions) {
+std::shared_ptr<AlertHub::Subscription> AlertHub::Subscribe(std::map<int32_t, int64_t>* positions,
+                                                            std::function<void()> on_ready) {
   auto s = std::make_shared<Subscription>();
+  s->on_ready_ = std::move(on_ready);
   absl::MutexLock lock(&mu_);
+  s->first_seq_ = next_seq_;
   subs_.push_back(s);
   *positions = positions_;
   SubscribersGauge().Set(subs_.size());
@@ -79,21 +83,54 @@ void AlertHub::Advance(const std::map<int32_t, int64_t>& positions) {
   }
 }
 
-void AlertHub::Publish(const ww::v1::Alert& alert, int32_t partition, int64_t offset) {
-  absl::MutexLock lock(&mu_);
-  positions_[partition] = std::max(positions_[partition], offset + 1);
-  for (const auto& s : subs_) {
-    absl::MutexLock sl(&s->mu_);
-    if (s->overflowed_) continue;
-    if (s->queue_.size() >= max_queue_) {
-      s->overflowed_ = true;
-      runtime::Metrics::Default()
-          .counter("ww_alert_subscribers_dropped_total", "subscribers cut off for reading too slowly")
-          .Add();
-      continue;
+uint64_t AlertHub::RepeatOf(const ww::v1::Alert& a, uint64_t seq) {
+  auto [it, inserted] = latest_.try_emplace(a.id(), Latest{a.version(), seq});
+  if (inserted) {
+    latest_order_.push_back(a.id());
+    if (latest_order_.size() > kRememberedIds) {
+      latest_.erase(latest_order_.front());
+      latest_order_.pop_front();
     }
-    s->queue_.push_back({alert, partition, offset});
+    return 0;
   }
+  if (a.version() <= it->second.version) return it->second.seq;
+  it->second = {a.version(), seq};
+  return 0;
+}
+
+void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
+  auto d = std::make_shared<Delivery>();
+  std::vector<std::shared_ptr<Subscription>> wake;
+  {
+    absl::MutexLock lock(&mu_);
+    positions_[partition] = std::max(positions_[partition], offset + 1);
+    d->seq = next_seq_++;
+    d->repeat_of = RepeatOf(alert, d->seq);
+    d->partition = partition;
+    d->offset = offset;
+    // Every subscriber's cursor after this record is the hub's: each one has been given
+    // (or has filtered out) every record up to here.
+    alert.set_cursor(EncodeCursor(positions_));
+    d->alert = std::move(alert);
+    d->alert.SerializeToString(&d->wire);
+    std::shared_ptr<const Delivery> shared = std::move(d);
+    for (const auto& s : subs_) {
+      absl::MutexLock sl(&s->mu_);
+      if (s->overflowed_) continue;
+      if (s->queue_.size() >= max_queue_) {
+        s->overflowed_ = true;
+        s->queue_.clear();
+        runtime::Metrics::Default()
+            .counter("ww_alert_subscribers_dropped_total", "subscribers cut off for reading too slowly")
+            .Add();
+      } else {
+        s->queue_.push_back(shared);
+      }
+      if (s->on_ready_) wake.push_back(s);
+    }
+  }
+  // Outside the locks: a subscriber's on_ready may start a write that completes at once.
+  for (const auto& s : wake) s->on_ready_();
 }
 
 }  // namespace ww::services

@@ -1,17 +1,20 @@
 #pragma once
 // Fans committed alerts out to live subscribers. One reader thread calls Publish() in
-// topic order; each subscriber has a bounded queue, so a slow subscriber is cut off
-// (its overflowed() turns true) instead of slowing the others or the pipeline.
+// topic order; each alert is serialised once (with the cursor that resumes after it) and
+// shared by every subscriber. Each subscriber has a bounded queue, so a slow subscriber is
+// cut off (its overflowed() turns true) instead of slowing the others or the pipeline.
 // Thread-safe.
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/alerting/rule.h"
@@ -28,47 +31,73 @@ struct AlertFilterSpec {
   bool Admits(const ww::v1::Alert& a) const;
 };
 
-// An alert with where it sits in the alerts topic.
+// An alert with where it sits in the alerts topic, as the hub hands it to every subscriber.
 struct Delivery {
-  ww::v1::Alert alert;
+  ww::v1::Alert alert;  // its cursor resumes right after this record
   int32_t partition = 0;
   int64_t offset = 0;
+  std::string wire;  // `alert` serialised, for every subscriber to send as is
+  // Publications are numbered from 1. `repeat_of` is the number of an earlier publication
+  // of the same alert id at this or a higher version (0: none), so a subscriber that
+  // already had that one does not get the alert twice.
+  uint64_t seq = 0;
+  uint64_t repeat_of = 0;
 };
 
 class AlertHub {
  public:
   class Subscription {
    public:
-    // Next delivery (whether or not the filter admits it: the caller advances its cursor
-    // over every record), or nullopt after `timeout` or once overflowed.
-    std::optional<Delivery> Next(absl::Duration timeout);
-    // Waits up to `timeout` for the first, then takes every queued delivery (at most `max`).
-    std::vector<Delivery> NextBatch(absl::Duration timeout, size_t max);
+    // Next delivery (whether or not the filter admits it: its cursor moves past every
+    // record), or nullptr after `timeout` or once overflowed.
+    std::shared_ptr<const Delivery> Next(absl::Duration timeout);
+    // Non-blocking Next for a stream that is told when to look (on_ready): false once
+    // overflowed, else `*out` is the next delivery or nullptr.
+    bool TryNext(std::shared_ptr<const Delivery>* out);
     bool overflowed() const;
+    // Publications numbered from here on reach this subscription; see Delivery::repeat_of.
+    uint64_t first_seq() const { return first_seq_; }
+    // True when `d` repeats an alert this subscription was already given live.
+    bool Repeats(const Delivery& d) const { return d.repeat_of != 0 && d.repeat_of >= first_seq_; }
 
    private:
     friend class AlertHub;
+    uint64_t first_seq_ = 0;
+    std::function<void()> on_ready_;  // set once, before the subscription is shared
     mutable absl::Mutex mu_;
-    std::deque<Delivery> queue_ ABSL_GUARDED_BY(mu_);
+    std::deque<std::shared_ptr<const Delivery>> queue_ ABSL_GUARDED_BY(mu_);
     bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   };
 
   explicit AlertHub(size_t max_queue = 10000) : max_queue_(max_queue) {}
 
   // Registers a subscriber. `positions` gets the next offset per partition at this moment:
-  // every alert at or after them reaches the subscription, none before.
-  std::shared_ptr<Subscription> Subscribe(std::map<int32_t, int64_t>* positions);
+  // every alert at or after them reaches the subscription, none before. `on_ready`, if
+  // given, is called (from the publishing thread, with no lock held) after deliveries were
+  // queued or the subscription overflowed; it must not block.
+  std::shared_ptr<Subscription> Subscribe(std::map<int32_t, int64_t>* positions,
+                                          std::function<void()> on_ready = nullptr);
   void Unsubscribe(const std::shared_ptr<Subscription>& s);
-  void Publish(const ww::v1::Alert& alert, int32_t partition, int64_t offset);
+  void Publish(ww::v1::Alert alert, int32_t partition, int64_t offset);
   // Moves positions forward (past transaction markers), never back.
   void Advance(const std::map<int32_t, int64_t>& positions);
   size_t subscribers() const;
 
  private:
+  // Remembers the publication that carried each alert id's highest version. Bounded.
+  uint64_t RepeatOf(const ww::v1::Alert& a, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const size_t max_queue_;
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<Subscription>> subs_ ABSL_GUARDED_BY(mu_);
   std::map<int32_t, int64_t> positions_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  struct Latest {
+    int64_t version;
+    uint64_t seq;
+  };
+  absl::flat_hash_map<std::string, Latest> latest_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> latest_order_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ww::services

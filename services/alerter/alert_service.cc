@@ -1,6 +1,8 @@
 #include "services/alerter/alert_service.h"
 
 #include <deque>
+#include <optional>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -12,8 +14,8 @@
 namespace ww::services {
 namespace {
 
-// What one subscriber has been sent: an alert id goes out again only with a higher
-// version (an update), never twice the same. Bounded.
+// What one subscriber was sent while replaying: an alert id goes out again only with a
+// higher version (an update), never twice the same. Bounded.
 class Sent {
  public:
   bool ShouldSend(const ww::v1::Alert& a) {
@@ -30,10 +32,265 @@ class Sent {
     }
     return true;
   }
+  // True when this version of the alert, or a later one, was sent.
+  bool Covers(const ww::v1::Alert& a) const {
+    auto it = version_.find(a.id());
+    return it != version_.end() && a.version() <= it->second;
+  }
+  bool empty() const { return version_.empty(); }
 
  private:
   absl::flat_hash_map<std::string, int64_t> version_;
   std::deque<std::string> order_;
+};
+
+// A live delivery's shared bytes as a message, without copying them.
+grpc::ByteBuffer SharedMessage(std::shared_ptr<const Delivery> d) {
+  auto* keep = new std::shared_ptr<const Delivery>(std::move(d));
+  grpc::Slice slice(
+      const_cast<char*>((*keep)->wire.data()), (*keep)->wire.size(),
+      [](void* p) { delete static_cast<std::shared_ptr<const Delivery>*>(p); }, keep);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+grpc::ByteBuffer OwnMessage(const ww::v1::Alert& a) {
+  grpc::Slice slice(a.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// A call refused before it started streaming.
+class Refusal final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit Refusal(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// One Subscribe stream. Alerts reach it from three places: the replay thread (a stream
+// that resumes with a cursor), the hub's publishing thread (on_ready) and gRPC's callback
+// threads (a write done). Whichever comes finds, under mu_, whether a write is in flight;
+// if not, it starts the next one, outside the lock (a completion may run at once).
+// Owns itself through self_ until gRPC is done with it.
+class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  struct Resume {
+    kafka::ClientConfig client;
+    std::string topic;
+    std::map<int32_t, int64_t> from;
+  };
+
+  static SubscribeStream* Start(AlertHub* hub, AlertFilterSpec filter, std::optional<Resume> resume) {
+    auto stream = std::shared_ptr<SubscribeStream>(new SubscribeStream(hub, std::move(filter)));
+    stream->self_ = stream;
+    std::map<int32_t, int64_t> live;  // where the live stream starts
+    {
+      absl::MutexLock lock(&stream->mu_);
+      stream->sub_ = hub->Subscribe(&live, [weak = std::weak_ptr<SubscribeStream>(stream)] {
+        if (auto s = weak.lock()) s->Pump();
+      });
+      stream->replaying_ = resume.has_value();
+      // Headers go out at once, so a client knows it is subscribed before any alert exists.
+      stream->headers_ready_ = !resume.has_value();
+    }
+    if (resume) {
+      absl::MutexLock lock(&stream->mu_);  // OnDone may come at any time
+      stream->replay_ = std::thread([s = stream, r = std::move(*resume), live] { s->Replay(r, live); });
+    }
+    stream->Pump();
+    return stream.get();
+  }
+
+  void OnSendInitialMetadataDone(bool ok) override { OpDone(ok); }
+  void OnWriteDone(bool ok) override { OpDone(ok); }
+  void OnCancel() override { Stop(grpc::Status::CANCELLED); }
+  void OnDone() override {
+    std::thread replay;
+    {
+      absl::MutexLock lock(&mu_);
+      hub_->Unsubscribe(sub_);
+      replay = std::move(replay_);
+    }
+    if (replay.joinable()) {
+      if (replay.get_id() == std::this_thread::get_id()) {
+        replay.detach();
+      } else {
+        replay.join();  // it stops within a poll: finish_ is set
+      }
+    }
+    std::shared_ptr<SubscribeStream> self = std::move(self_);  // may delete this on return
+  }
+
+ private:
+  SubscribeStream(AlertHub* hub, AlertFilterSpec filter) : hub_(hub), filter_(std::move(filter)) {}
+
+  void OpDone(bool ok) {
+    {
+      absl::MutexLock lock(&mu_);
+      busy_ = false;
+      message_.Clear();
+      // The client is gone; the status is for the record only.
+      if (!ok && !finish_) finish_ = grpc::Status::OK;
+    }
+    Pump();
+  }
+
+  // Ends the stream with `status` once no write is in flight (first reason wins).
+  void Stop(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!finish_) finish_ = status;
+    }
+    Pump();
+  }
+
+  bool stopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finish_.has_value(); }
+
+  // Starts the next operation the stream is due, if none is in flight.
+  void Pump() {
+    enum { kNothing, kHeaders, kWrite, kFinish } next = kNothing;
+    grpc::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      if (busy_ || finished_) return;
+      if (!finish_ && !headers_sent_) {
+        if (!headers_ready_) return;
+        next = kHeaders;
+        headers_sent_ = true;
+      } else if (!finish_ && !replayed_.empty()) {
+        message_ = std::move(replayed_.front());
+        replayed_.pop_front();
+        next = kWrite;
+      } else if (!finish_ && !replaying_) {
+        std::shared_ptr<const Delivery> d;
+        while (next == kNothing) {
+          if (!sub_->TryNext(&d)) {
+            finish_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "subscriber too slow: alert buffer full; subscribe again with "
+                                   "the cursor of the last alert received");
+            break;
+          }
+          if (!d) break;
+          if (!filter_.Admits(d->alert) || sub_->Repeats(*d)) continue;
+          if (!sent_.empty() && sent_.Covers(d->alert)) continue;  // replayed already
+          message_ = SharedMessage(std::move(d));
+          next = kWrite;
+        }
+      }
+      if (next == kNothing && finish_) {
+        next = kFinish;
+        status = *finish_;
+        finished_ = true;
+      }
+      busy_ = next == kHeaders || next == kWrite;
+    }
+    switch (next) {
+      case kHeaders: StartSendInitialMetadata(); break;
+      case kWrite: StartWrite(&message_); break;
+      case kFinish: Finish(status); break;
+      case kNothing: break;
+    }
+  }
+
+  // Replays what the client missed, from `from` up to where its live stream starts.
+  void Replay(const Resume& r, const std::map<int32_t, int64_t>& live) {
+    auto marks = kafka::Watermarks(r.client, r.topic);
+    if (!marks.ok()) {
+      return Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message())));
+    }
+    for (const auto& [p, o] : r.from) {
+      if (p >= static_cast<int32_t>(marks->size())) {
+        return Stop(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "cursor names a partition the alerts topic does not have"));
+      }
+      if (o < (*marks)[p].first) {
+        return Stop(grpc::Status(
+            grpc::StatusCode::OUT_OF_RANGE,
+            absl::StrCat("the cursor points at alerts older than the alerts topic keeps (partition ",
+                         p, " starts at ", (*marks)[p].first, ", cursor at ", o,
+                         "); subscribe without a cursor")));
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      headers_ready_ = true;
+    }
+    Pump();
+    auto reader = kafka::TopicReader::Create(r.client, r.topic, kafka::StartAt{r.from});
+    if (!reader.ok()) {
+      return Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message())));
+    }
+    std::map<int32_t, int64_t> cursor = r.from;
+    auto behind = [&] {
+      for (const auto& [p, o] : live) {
+        auto it = cursor.find(p);
+        if (it == cursor.end() || it->second < o) return true;
+      }
+      return false;
+    };
+    auto stopped = [&] {
+      absl::MutexLock lock(&mu_);
+      return stopping();
+    };
+    // Catch up to where the live stream began; what lies beyond comes from the hub.
+    while (behind() && !stopped()) {
+      for (const kafka::Record& rec : (*reader)->Poll(absl::Milliseconds(200))) {
+        if (auto it = live.find(rec.partition); it != live.end() && rec.offset >= it->second) continue;
+        ww::v1::Alert a;
+        if (rec.tombstone || !a.ParseFromString(rec.value)) continue;
+        cursor[rec.partition] = std::max(cursor[rec.partition], rec.offset + 1);
+        if (!filter_.Admits(a) || !sent_.ShouldSend(a)) continue;
+        a.set_cursor(EncodeCursor(cursor));
+        if (!Enqueue(OwnMessage(a))) return;
+      }
+      // Transaction markers take offsets too: move past them once the reader is there.
+      if ((*reader)->caught_up()) {
+        for (const auto& [p, o] : (*reader)->positions()) {
+          auto l = live.find(p);
+          if (o >= 0 && l != live.end()) cursor[p] = std::max(cursor[p], std::min(o, l->second));
+        }
+        for (const auto& [p, o] : live) cursor[p] = std::max(cursor[p], o);
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      replaying_ = false;
+    }
+    Pump();
+  }
+
+  // Queues a replayed alert, waiting while the stream has plenty queued already.
+  // False once the stream is ending.
+  bool Enqueue(grpc::ByteBuffer message) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping() || replayed_.size() < kReplayQueue;
+      };
+      mu_.Await(absl::Condition(&room));
+      if (stopping()) return false;
+      replayed_.push_back(std::move(message));
+    }
+    Pump();
+    return true;
+  }
+
+  static constexpr size_t kReplayQueue = 256;
+
+  AlertHub* const hub_;
+  const AlertFilterSpec filter_;
+  std::shared_ptr<SubscribeStream> self_;  // released in OnDone
+  Sent sent_;  // the replay thread's until replaying_ turns false, then Pump's
+
+  absl::Mutex mu_;
+  std::shared_ptr<AlertHub::Subscription> sub_ ABSL_GUARDED_BY(mu_);
+  std::thread replay_ ABSL_GUARDED_BY(mu_);
+  bool replaying_ ABSL_GUARDED_BY(mu_) = false;
+  bool headers_ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool headers_sent_ ABSL_GUARDED_BY(mu_) = false;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;  // headers or a write in flight
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> finish_ ABSL_GUARDED_BY(mu_);
+  std::deque<grpc::ByteBuffer> replayed_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);  // the write in flight
 };
 
 }  // namespace
@@ -54,104 +311,30 @@ grpc::Status AlertServiceImpl::MakeFilter(const std::string& tenant, const ww::v
   return grpc::Status::OK;
 }
 
-grpc::Status AlertServiceImpl::Subscribe(grpc::ServerContext* ctx,
-                                         const ww::v1::SubscribeRequest* req,
-                                         grpc::ServerWriter<ww::v1::Alert>* writer) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::Subscribe(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
   std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return new Refusal(s);
+  ww::v1::SubscribeRequest req;
+  grpc::ByteBuffer bytes(*request);  // shares the request's slices
+  if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, ww::v1::SubscribeRequest>(&bytes, &req)
+           .ok()) {
+    return new Refusal(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "not a SubscribeRequest"));
+  }
   AlertFilterSpec filter;
-  ww::v1::AlertFilter f = req->filter();
-  for (const auto& e : req->entity_ids()) f.add_entity_ids(e);
-  if (grpc::Status s = MakeFilter(tenant, f, &filter); !s.ok()) return s;
-
-  std::map<int32_t, int64_t> live;  // where the live stream starts
-  auto sub = hub_->Subscribe(&live);
-  struct Unsub {
-    AlertHub* hub;
-    std::shared_ptr<AlertHub::Subscription> sub;
-    ~Unsub() { hub->Unsubscribe(sub); }
-  } unsub{hub_, sub};
-  std::map<int32_t, int64_t> cursor = live;
-  Sent sent;
-  auto deliver = [&](ww::v1::Alert alert, int32_t p, int64_t o) {
-    cursor[p] = std::max(cursor[p], o + 1);
-    if (!filter.Admits(alert) || !sent.ShouldSend(alert)) return true;
-    alert.set_cursor(EncodeCursor(cursor));
-    return writer->Write(alert);
-  };
-
-  if (!req->cursor().empty()) {
-    auto from = DecodeCursor(req->cursor());
-    if (!from.ok()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(from.status().message()));
-    auto marks = kafka::Watermarks(client_, topic_);
-    if (!marks.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message()));
-    for (const auto& [p, o] : *from) {
-      if (p >= static_cast<int32_t>(marks->size())) {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "cursor names a partition the alerts topic does not have");
-      }
-      if (o < (*marks)[p].first) {
-        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                            absl::StrCat("the cursor points at alerts older than the alerts topic "
-                                         "keeps (partition ", p, " starts at ", (*marks)[p].first,
-                                         ", cursor at ", o, "); subscribe without a cursor"));
-      }
+  ww::v1::AlertFilter f = req.filter();
+  for (const auto& e : req.entity_ids()) f.add_entity_ids(e);
+  if (grpc::Status s = MakeFilter(tenant, f, &filter); !s.ok()) return new Refusal(s);
+  std::optional<SubscribeStream::Resume> resume;
+  if (!req.cursor().empty()) {
+    auto from = DecodeCursor(req.cursor());
+    if (!from.ok()) {
+      return new Refusal(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(from.status().message())));
     }
-    cursor = *from;
-    writer->SendInitialMetadata();
-    auto reader = kafka::TopicReader::Create(client_, topic_, kafka::StartAt{*from});
-    if (!reader.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message()));
-    // Catch up to where the live stream began; what lies beyond comes from the hub.
-    auto behind = [&] {
-      for (const auto& [p, o] : live) {
-        auto it = cursor.find(p);
-        if (it == cursor.end() || it->second < o) return true;
-      }
-      return false;
-    };
-    while (behind() && !ctx->IsCancelled()) {
-      for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(200))) {
-        if (auto it = live.find(r.partition); it != live.end() && r.offset >= it->second) continue;
-        ww::v1::Alert a;
-        if (r.tombstone || !a.ParseFromString(r.value)) continue;
-        if (!deliver(std::move(a), r.partition, r.offset)) return grpc::Status::OK;
-      }
-      // Transaction markers take offsets too: move past them once the reader is there.
-      if ((*reader)->caught_up()) {
-        for (const auto& [p, o] : (*reader)->positions()) {
-          if (o >= 0) cursor[p] = std::max(cursor[p], std::min(o, live[p]));
-        }
-        for (const auto& [p, o] : live) cursor[p] = std::max(cursor[p], o);
-      }
-    }
-  } else {
-    // Headers go out at once, so a client knows it is subscribed before any alert exists.
-    writer->SendInitialMetadata();
+    resume = SubscribeStream::Resume{client_, topic_, *std::move(from)};
   }
-
-  while (!ctx->IsCancelled()) {
-    // Everything queued goes out in one flush: per-message flushes cost more than the
-    // messages when many subscribers share few cores.
-    std::vector<Delivery> batch = sub->NextBatch(absl::Milliseconds(250), 256);
-    if (sub->overflowed()) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          "subscriber too slow: alert buffer full; subscribe again with the "
-                          "cursor of the last alert received");
-    }
-    // Filter first: the last message written must be the one that flushes.
-    std::vector<ww::v1::Alert> out;
-    for (Delivery& d : batch) {
-      cursor[d.partition] = std::max(cursor[d.partition], d.offset + 1);
-      if (!filter.Admits(d.alert) || !sent.ShouldSend(d.alert)) continue;
-      d.alert.set_cursor(EncodeCursor(cursor));
-      out.push_back(std::move(d.alert));
-    }
-    for (size_t i = 0; i < out.size(); ++i) {
-      grpc::WriteOptions options;
-      if (i + 1 < out.size()) options.set_buffer_hint();
-      if (!writer->Write(out[i], options)) return grpc::Status::OK;
-    }
-  }
-  return grpc::Status::OK;
+  return SubscribeStream::Start(hub_, std::move(filter), std::move(resume));
 }
 
 grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,

@@ -1,6 +1,13 @@
 #pragma once
 // AlertService over gRPC: Subscribe (live stream, resumable with a cursor) and ListAlerts
-// (pages of past alerts). Thread-safe; each call blocks its own gRPC thread.
+// (pages of past alerts). Thread-safe.
+//
+// Subscribe uses the callback API with raw messages: a stream costs no thread, and each
+// live alert is serialised once by the hub and its bytes shared by every stream. A stream
+// has at most one write in flight; what arrives meanwhile waits in the stream's bounded hub
+// queue. Only a stream resuming with a cursor gets a thread, to replay what it missed
+// from the alerts topic (Kafka reads block), and only until it has caught up.
+// ListAlerts blocks its own gRPC thread.
 #include <string>
 
 #include "libs/kafka/record.h"
@@ -10,14 +17,16 @@
 
 namespace ww::services {
 
-class AlertServiceImpl final : public ww::v1::AlertService::Service {
+class AlertServiceImpl final
+    : public ww::v1::AlertService::WithRawCallbackMethod_Subscribe<ww::v1::AlertService::Service> {
  public:
   AlertServiceImpl(AlertHub* hub, const Authenticator* auth, kafka::ClientConfig client,
                    std::string alerts_topic)
       : hub_(hub), auth_(auth), client_(std::move(client)), topic_(std::move(alerts_topic)) {}
 
-  grpc::Status Subscribe(grpc::ServerContext* ctx, const ww::v1::SubscribeRequest* req,
-                         grpc::ServerWriter<ww::v1::Alert>* writer) override;
+  // `request` is a serialised SubscribeRequest; the stream's messages are serialised Alerts.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* ctx,
+                                                        const grpc::ByteBuffer* request) override;
   grpc::Status ListAlerts(grpc::ServerContext* ctx, const ww::v1::ListAlertsRequest* req,
                           ww::v1::ListAlertsResponse* resp) override;
 

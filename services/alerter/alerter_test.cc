@@ -1,5 +1,14 @@
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/alerter/alert_hub.h"
+#include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
 #include "services/alerter/auth.h"
 #include "services/alerter/cursor.h"
@@ -161,7 +170,7 @@ TEST(AlertHub, LiveStreamStartsWhereThePositionsSay) {
   EXPECT_EQ(pos, (std::map<int32_t, int64_t>{{0, 5}, {1, 3}}));
   hub.Publish(AlertFor("x1", "kim"), 0, 5);
   auto d = s->Next(absl::ZeroDuration());
-  ASSERT_TRUE(d.has_value());
+  ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->offset, 5);
   std::map<int32_t, int64_t> later;
   hub.Subscribe(&later);
@@ -175,10 +184,118 @@ TEST(AlertHub, SlowSubscriberIsCutOffOthersAreNot) {
   auto fast = hub.Subscribe(&pos);
   for (int i = 0; i < 3; ++i) {
     hub.Publish(AlertFor("a" + std::to_string(i), "kim"), 0, i);
-    ASSERT_TRUE(fast->Next(absl::ZeroDuration()).has_value());
+    ASSERT_NE(fast->Next(absl::ZeroDuration()), nullptr);
   }
   EXPECT_TRUE(slow->overflowed());
   EXPECT_FALSE(fast->overflowed());
+}
+
+TEST(AlertHub, EachAlertIsSerialisedOnceWithTheCursorThatResumesAfterIt) {
+  AlertHub hub;
+  hub.Advance({{0, 5}, {1, 3}});
+  std::map<int32_t, int64_t> pos;
+  int woken = 0;
+  auto a = hub.Subscribe(&pos, [&] { ++woken; });
+  auto b = hub.Subscribe(&pos);
+  hub.Publish(AlertFor("x1", "kim"), 1, 3);
+  EXPECT_EQ(woken, 1) << "a subscriber is told when an alert waits for it";
+  auto da = a->Next(absl::ZeroDuration());
+  auto db = b->Next(absl::ZeroDuration());
+  ASSERT_NE(da, nullptr);
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(da.get(), db.get()) << "one copy shared by every subscriber";
+  ww::v1::Alert sent;
+  ASSERT_TRUE(sent.ParseFromString(da->wire));
+  EXPECT_EQ(sent.id(), "x1");
+  EXPECT_EQ(sent.cursor(), "0:5,1:4");
+}
+
+TEST(AlertHub, ARepeatedAlertIsMarkedOnlyForThoseWhoHadIt) {
+  AlertHub hub;
+  std::map<int32_t, int64_t> pos;
+  auto early = hub.Subscribe(&pos);
+  hub.Publish(AlertFor("x1", "kim"), 0, 0);
+  auto late = hub.Subscribe(&pos);
+  ww::v1::Alert again = AlertFor("x1", "kim");
+  hub.Publish(again, 0, 1);  // the same alert written twice (a replica, a restart)
+  ww::v1::Alert update = AlertFor("x1", "kim");
+  update.set_version(again.version() + 1);
+  hub.Publish(update, 0, 2);
+
+  auto first = early->Next(absl::ZeroDuration());
+  auto repeat = early->Next(absl::ZeroDuration());
+  auto updated = early->Next(absl::ZeroDuration());
+  ASSERT_TRUE(first && repeat && updated);
+  EXPECT_FALSE(early->Repeats(*first));
+  EXPECT_TRUE(early->Repeats(*repeat));
+  EXPECT_FALSE(early->Repeats(*updated)) << "a higher version is news";
+  auto late_first = late->Next(absl::ZeroDuration());
+  ASSERT_NE(late_first, nullptr);
+  EXPECT_EQ(late_first->offset, 1);
+  EXPECT_FALSE(late->Repeats(*late_first)) << "it subscribed after the first copy";
+}
+
+// AlertService.Subscribe over loopback gRPC (port 0), fed straight from the hub.
+TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
+  AlertHub hub(/*max_queue=*/8);
+  Authenticator auth;  // off
+  AlertServiceImpl service(&hub, &auth, {}, "alerts");
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  auto stub = ww::v1::AlertService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+
+  grpc::ClientContext fast_ctx, slow_ctx;
+  slow_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ww::v1::SubscribeRequest only_kim;
+  only_kim.mutable_filter()->add_entity_ids("kim");
+  auto fast = stub->Subscribe(&fast_ctx, only_kim);
+  auto slow = stub->Subscribe(&slow_ctx, {});  // reads nothing until the end
+  fast->WaitForInitialMetadata();
+  slow->WaitForInitialMetadata();
+  ASSERT_EQ(hub.subscribers(), 2u);
+
+  absl::Mutex mu;
+  std::vector<ww::v1::Alert> got;
+  std::thread reader([&] {
+    for (ww::v1::Alert a; fast->Read(&a);) {
+      absl::MutexLock lock(&mu);
+      got.push_back(a);
+    }
+  });
+  // Large alerts fill the slow stream's HTTP/2 window quickly; then its queue overflows.
+  const std::string bulk(100000, 'x');
+  bool paced = true;
+  for (int i = 0; i < 200 && paced; ++i) {
+    ww::v1::Alert a = AlertFor(absl::StrCat("a", i), i % 2 ? "putin" : "kim");
+    a.set_title(bulk);
+    hub.Publish(a, 0, i);
+    // Paced by the fast subscriber, so only the slow one falls behind.
+    absl::MutexLock lock(&mu);
+    auto caught_up = [&] { return got.size() == static_cast<size_t>(i / 2 + 1); };
+    paced = mu.AwaitWithTimeout(absl::Condition(&caught_up), absl::Seconds(10));
+  }
+  int slow_got = 0;
+  for (ww::v1::Alert a; slow->Read(&a);) ++slow_got;
+  grpc::Status slow_status = slow->Finish();
+  fast_ctx.TryCancel();
+  reader.join();
+  ASSERT_TRUE(paced) << "the fast subscriber fell behind";
+  EXPECT_EQ(slow_status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << slow_status.error_message() << " after " << slow_got << " alerts";
+  EXPECT_LT(slow_got, 200);
+
+  EXPECT_EQ(fast->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  ASSERT_EQ(got.size(), 100u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].id(), absl::StrCat("a", 2 * i));
+    EXPECT_EQ(got[i].cursor(), absl::StrCat("0:", 2 * i + 1)) << "resumes after this alert";
+  }
+  server->Shutdown();
 }
 
 TEST(Cursor, RoundTripAndErrors) {

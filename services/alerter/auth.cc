@@ -35,7 +35,7 @@ absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
   return FromText(ss.str());
 }
 
-grpc::Status Authenticator::Tenant(const grpc::ServerContext* ctx, std::string* tenant) const {
+grpc::Status Authenticator::Tenant(const grpc::ServerContextBase* ctx, std::string* tenant) const {
   if (!enabled()) {
     *tenant = "default";
     return grpc::Status::OK;

@@ -21,7 +21,7 @@ class Authenticator {
 
   bool enabled() const { return !tenants_.empty(); }
   // The caller's tenant, or UNAUTHENTICATED with a reason.
-  grpc::Status Tenant(const grpc::ServerContext* ctx, std::string* tenant) const;
+  grpc::Status Tenant(const grpc::ServerContextBase* ctx, std::string* tenant) const;
 
  private:
   std::map<std::string, std::string> tenants_;  // token -> tenant

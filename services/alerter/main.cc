@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     while (!stop.load()) {
       for (const kafka::Record& r : (*fanout)->Poll(absl::Milliseconds(200))) {
         ww::v1::Alert a;
-        if (!r.tombstone && a.ParseFromString(r.value)) hub.Publish(a, r.partition, r.offset);
+        if (!r.tombstone && a.ParseFromString(r.value)) hub.Publish(std::move(a), r.partition, r.offset);
       }
       hub.Advance((*fanout)->positions());
     }

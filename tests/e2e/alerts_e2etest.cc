@@ -1,5 +1,6 @@
 // Alert rules and subscriptions end to end: resuming with a cursor, tenants and tokens,
 // and one story carried by fifty outlets.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/kafka/admin.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/process.h"
 #include "ww/v1/ingest.grpc.pb.h"
 
 namespace ww {
@@ -72,6 +75,54 @@ TEST_F(PipelineTest, ASubscriberThatResumesWithItsCursorMissesNothingAndSeesNoth
   bad.set_cursor("yesterday");
   Subscriber refused(addr_["alerter"], bad);
   EXPECT_EQ(refused.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PipelineTest, ACursorOlderThanTheAlertsTopicKeepsGetsOutOfRangeNotSilence) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  std::string first_cursor;
+  {
+    Subscriber sub(addr_["alerter"]);
+    Submit("kim-train.txt", "https://news.example/kim");
+    ASSERT_TRUE(sub.WaitForCount(4, absl::Seconds(60)));
+    first_cursor = sub.alerts().front().cursor();
+  }
+  // Retention removes old records; here every record written so far goes at once. Alerts
+  // came after the first one, so its cursor now points before the start of a partition.
+  const std::string topic = prefix_ + "alerts";
+  auto marks = kafka::Watermarks(client_, topic);
+  ASSERT_TRUE(marks.ok()) << marks.status();
+  std::string partitions;
+  for (size_t p = 0; p < marks->size(); ++p) {
+    absl::StrAppend(&partitions, p ? "," : "", "{\"topic\":\"", topic, "\",\"partition\":", p,
+                    ",\"offset\":", (*marks)[p].second, "}");
+  }
+  const std::string offsets = WriteTemp(absl::StrCat("ww-e2e-delete-", prefix_, "json"),
+                                        "{\"version\":1,\"partitions\":[" + partitions + "]}");
+  auto deleted = testing::Run({src_ + "/tools/dev/kafka", "run", "org.apache.kafka.tools.DeleteRecordsCommand",
+                               "--bootstrap-server", client_.bootstrap_servers,
+                               "--offset-json-file", offsets},
+                              absl::Seconds(120));
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.out;
+
+  ww::v1::SubscribeRequest resume;
+  resume.set_cursor(first_cursor);
+  auto stub = ww::v1::AlertService::NewStub(
+      grpc::CreateChannel(addr_["alerter"], grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;  // silence would end in DEADLINE_EXCEEDED
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto stale = stub->Subscribe(&ctx, resume);
+  int received = 0;
+  for (ww::v1::Alert a; stale->Read(&a);) ++received;
+  grpc::Status status = stale->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE) << status.error_message();
+  EXPECT_NE(status.error_message().find("older than the alerts topic keeps"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(received, 0);
+
+  // Without a cursor the same subscriber is welcome.
+  Subscriber fresh(addr_["alerter"]);
+  Submit("vladivostok-forum-ru.txt", "https://news.example/ru");
+  EXPECT_TRUE(fresh.WaitForCount(1, absl::Seconds(60)));
 }
 
 class TenantTest : public PipelineTest {

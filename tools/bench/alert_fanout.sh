@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Alert fan-out benchmark on loopback: a Kafka broker of its own, one ww-alerter, and
 # ww_alert_fanout_bench with N subscribers and R alerts per second.
-#   tools/bench/alert_fanout.sh [BUILD_DIR] [SUBSCRIBERS] [RATE] [SECONDS]
+#   tools/bench/alert_fanout.sh [BUILD_DIR] [SUBSCRIBERS] [RATE] [SECONDS] [BENCH FLAGS...]
+# The broker listens on $WW_BENCH_KAFKA_PORT (default 39592) and the next port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}; subs=${2:-1000}; rate=${3:-100}; secs=${4:-20}
-dir=$(mktemp -d); port=39592
+dir=$(mktemp -d); port=${WW_BENCH_KAFKA_PORT:-39592}
 trap '[ -n "${alerter:-}" ] && kill $alerter 2>/dev/null; "$root/tools/dev/kafka" stop "$dir/kafka"; rm -rf "$dir"' EXIT
 "$root/tools/dev/kafka" start "$dir/kafka" $port
 "$build/bin/wwctl" topics create --bootstrap-servers 127.0.0.1:$port --topic-prefix bench. >/dev/null
@@ -17,4 +18,4 @@ grpc_port=$(sed -n 's/.*grpc port //p' "$dir/alerter.out")
 echo "ww-alerter pid $alerter on 127.0.0.1:$grpc_port; $(nproc) cores" >&2
 "$build/bin/ww_alert_fanout_bench" --bootstrap_servers=127.0.0.1:$port \
   --alerts_topic=bench.alerts --alerter=127.0.0.1:$grpc_port --alerter_pid=$alerter \
-  --subscribers=$subs --rate=$rate --seconds=$secs
+  --subscribers=$subs --rate=$rate --seconds=$secs "${@:5}"
