@@ -54,5 +54,9 @@ inline constexpr std::string_view kHeaderDlqTopic = "ww-dlq-source-topic";
 inline constexpr std::string_view kHeaderDlqPartition = "ww-dlq-source-partition";
 inline constexpr std::string_view kHeaderDlqOffset = "ww-dlq-source-offset";
 inline constexpr std::string_view kHeaderSourceStage = "ww-source-stage";
+// When the ingestor published the article a record descends from (Unix ms). The stage
+// loop copies it, with `traceparent`, from each input to its outputs, so the time from
+// ingest to any topic (an alert above all) can be measured where the output is written.
+inline constexpr std::string_view kHeaderIngestedMs = "ww-ingested-ms";
 
 }  // namespace ww::kafka

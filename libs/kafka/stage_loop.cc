@@ -4,10 +4,12 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/client.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
+#include "libs/runtime/trace.h"
 
 namespace ww::kafka {
 
@@ -22,6 +24,40 @@ const runtime::Logger& Log() {
 
 int Ms(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
+bool HasHeader(const OutRecord& r, std::string_view key) {
+  for (const Header& h : r.headers) {
+    if (h.key == key) return true;
+  }
+  return false;
+}
+
+// What an input passes on to the outputs made from it: its trace, one span further, and
+// the time its article was ingested.
+struct Lineage {
+  std::optional<runtime::TraceContext> trace;
+  std::string traceparent;  // the child's, for the outputs
+  int64_t ingested_ms = 0;
+
+  Lineage(const Record& in, const std::string& stage) {
+    if (auto tp = in.header(runtime::kTraceparentHeader)) {
+      trace = runtime::TraceContext::Parse(*tp);
+      if (trace) traceparent = trace->Child(stage).ToString();
+    }
+    if (auto ms = in.header(kHeaderIngestedMs)) {
+      if (!absl::SimpleAtoi(absl::string_view(ms->data(), ms->size()), &ingested_ms)) ingested_ms = 0;
+    }
+  }
+
+  void PassOn(OutRecord& o) const {
+    if (trace && !HasHeader(o, runtime::kTraceparentHeader)) {
+      o.headers.push_back({std::string(runtime::kTraceparentHeader), traceparent});
+    }
+    if (ingested_ms > 0 && !HasHeader(o, kHeaderIngestedMs)) {
+      o.headers.push_back({std::string(kHeaderIngestedMs), absl::StrCat(ingested_ms)});
+    }
+  }
+};
+
 }  // namespace
 
 struct StageLoop::Impl {
@@ -31,9 +67,6 @@ struct StageLoop::Impl {
   internal::KafkaHandle producer;
   StageStats stats;
   struct {
-    runtime::Counter* in;
-    runtime::Counter* out;
-    runtime::Counter* dead;
     runtime::Counter* commits;
     runtime::Counter* aborts;
     runtime::Histogram* batch_seconds;
@@ -50,6 +83,7 @@ struct StageLoop::Impl {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(rk, partitions);  // positions start from the committed offsets
       self->stats.assigned = partitions->cnt > 0;
+      self->stats.joined = true;
       Log().Info("partitions assigned", {{"stage", self->options.stage}, {"count", partitions->cnt}});
     } else {
       rd_kafka_assign(rk, nullptr);
@@ -86,10 +120,12 @@ struct StageLoop::Impl {
 
   void InitMetrics() {
     auto& m = runtime::Metrics::Default();
+    // Series at zero from the start, so the first dead letter is an increase() to alert on.
+    for (const std::string& topic : options.input_topics) {
+      CountFlow(kIn, topic, 0);
+      CountFlow(kDead, topic, 0);
+    }
     const runtime::Labels l = {{"stage", options.stage}};
-    metrics.in = &m.counter("ww_records_in_total", "records consumed and committed", l);
-    metrics.out = &m.counter("ww_records_out_total", "records produced and committed", l);
-    metrics.dead = &m.counter("ww_records_deadlettered_total", "records sent to the dead-letter topic", l);
     metrics.commits = &m.counter("ww_transactions_total", "Kafka transactions by result",
                                  {{"stage", options.stage}, {"result", "commit"}});
     metrics.aborts = &m.counter("ww_transactions_total", "Kafka transactions by result",
@@ -97,6 +133,42 @@ struct StageLoop::Impl {
     metrics.batch_seconds = &m.histogram("ww_stage_batch_seconds",
                                          "time to process and commit one batch", l);
   }
+
+  // Committed records per topic: read from it (in), written to it (out), or read from it
+  // and dead-lettered.
+  enum Flow { kIn, kOut, kDead };
+  std::map<std::pair<Flow, std::string>, runtime::Counter*> flows;
+  void CountFlow(Flow flow, const std::string& topic, uint64_t n) {
+    runtime::Counter*& c = flows[{flow, topic}];
+    if (c == nullptr) {
+      static constexpr const char* kNames[] = {"ww_records_in_total", "ww_records_out_total",
+                                               "ww_records_deadlettered_total"};
+      static constexpr const char* kHelp[] = {"records consumed and committed, by input topic",
+                                              "records produced and committed, by output topic",
+                                              "records sent to the dead-letter topic, by input topic"};
+      c = &runtime::Metrics::Default().counter(kNames[flow], kHelp[flow],
+                                               {{"stage", options.stage}, {"topic", topic}});
+    }
+    c->Add(n);
+  }
+
+  // Output topic names are few; keep one stable copy of each (the histogram's label).
+  std::map<std::string, runtime::Histogram*, std::less<>> end_to_end;
+  const std::string& OutputTopic(const std::string& topic) {
+    auto it = end_to_end.find(topic);
+    if (it == end_to_end.end()) {
+      it = end_to_end
+               .emplace(topic, &runtime::Metrics::Default().histogram(
+                                   "ww_end_to_end_seconds",
+                                   "time from the article's ingest to a record derived from it "
+                                   "being committed, by output topic",
+                                   {{"topic", topic}},
+                                   {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}))
+               .first;
+    }
+    return it->first;
+  }
+  runtime::Histogram& EndToEnd(const std::string& topic) { return *end_to_end.find(topic)->second; }
 
   // Consumer lag per assigned partition, from the watermarks librdkafka already has.
   void UpdateLag() {
@@ -165,25 +237,34 @@ struct StageLoop::Impl {
     }
     std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
     uint64_t out = 0, dead = 0;
+    std::map<std::pair<Flow, std::string>, uint64_t> flow;  // counted once committed
+    std::vector<std::pair<const std::string*, int64_t>> ingested;  // output topic, ingest ms
     for (const Record& in : batch) {
       next_offsets[{in.topic, in.partition}] = in.offset + 1;
+      ++flow[{kIn, in.topic}];
       absl::StatusOr<std::vector<OutRecord>> result = stage.process(in);
+      const Lineage lineage(in, options.stage);
       absl::Status produced;
       if (result.ok()) {
         for (OutRecord& o : *result) {
           o.headers.push_back({std::string(kHeaderSourceStage), options.stage});
+          lineage.PassOn(o);
+          if (lineage.ingested_ms > 0) ingested.emplace_back(&OutputTopic(o.topic), lineage.ingested_ms);
           produced = Produce(o);
           if (!produced.ok()) break;
           ++out;
+          ++flow[{kOut, o.topic}];
         }
       }
       if (!result.ok() || !produced.ok()) {
         absl::Status why = result.ok() ? produced : result.status();
         Log().Warn("record dead-lettered",
                    {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
-                    {"offset", in.offset}, {"reason", why.ToString()}});
+                    {"offset", in.offset}, {"reason", why.ToString()},
+                    {"trace_id", lineage.trace ? lineage.trace->trace_id : ""}});
         if (!Produce(DeadLetter(in, why)).ok()) return ErrorAction::kAbortAndRewind;
         ++dead;
+        ++flow[{kDead, in.topic}];
       }
     }
     internal::PartitionList offsets(rd_kafka_topic_partition_list_new(next_offsets.size()));
@@ -206,10 +287,12 @@ struct StageLoop::Impl {
     stats.records_out += out;
     stats.deadlettered += dead;
     ++stats.commits;
-    metrics.in->Add(batch.size());
-    metrics.out->Add(out);
-    metrics.dead->Add(dead);
+    for (const auto& [what, n] : flow) CountFlow(what.first, what.second, n);
     metrics.commits->Add();
+    const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+    for (const auto& [topic, ms] : ingested) {
+      EndToEnd(*topic).Observe(std::max<int64_t>(0, now_ms - ms) / 1000.0);
+    }
     if (stage.on_commit) stage.on_commit();
     return std::nullopt;
   }
@@ -222,6 +305,7 @@ StageLoop::~StageLoop() {
 }
 
 const StageStats& StageLoop::stats() const { return impl_->stats; }
+const std::string& StageLoop::name() const { return impl_->options.stage; }
 
 absl::StatusOr<std::unique_ptr<StageLoop>> StageLoop::Create(StageOptions options, Stage stage) {
   if (!stage.process) return absl::InvalidArgumentError("stage needs a process function");
@@ -263,11 +347,15 @@ absl::StatusOr<std::unique_ptr<StageLoop>> StageLoop::Create(StageOptions option
 absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
   Impl& s = *impl_;
   // init_transactions also aborts whatever a previous incarnation left open.
+  // In short steps, so a shutdown while the broker is unreachable is prompt (and clean:
+  // nothing was read, nothing is lost).
   for (;;) {
-    rd_kafka_error_t* e = rd_kafka_init_transactions(s.producer.get(), 30000);
+    if (stop.load()) return absl::OkStatus();
+    rd_kafka_error_t* e = rd_kafka_init_transactions(s.producer.get(), 5000);
     if (e == nullptr) break;
+    s.stats.alive_unix_ms = absl::ToUnixMillis(absl::Now());  // waiting, not stuck
     ErrorAction a = internal::Classify(e);
-    if (a == ErrorAction::kFatal || stop.load()) {
+    if (a == ErrorAction::kFatal) {
       return internal::ToStatus(e, absl::StrCat(s.options.stage, ": init transactions"));
     }
     Log().Warn("init transactions, retrying", {{"stage", s.options.stage}, {"error", rd_kafka_error_string(e)}});
@@ -285,6 +373,7 @@ absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
 
   s.InitMetrics();
   while (!stop.load()) {
+    s.stats.alive_unix_ms = absl::ToUnixMillis(absl::Now());
     std::vector<Record> batch = s.Collect(stop);
     s.UpdateLag();
     if (batch.empty()) continue;

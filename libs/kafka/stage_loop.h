@@ -8,6 +8,10 @@
 // downstream: either the outputs and the offsets are committed, or neither is and the
 // batch is read again.
 //
+// Each output inherits its input's `traceparent` (as a child span named after the stage)
+// and `ww-ingested-ms` headers unless it sets its own; the committed outputs' age since
+// ingest is the ww_end_to_end_seconds histogram, per output topic.
+//
 // A record the function refuses (its Status is not OK) goes to the dead-letter topic with
 // the reason and its origin in headers, in the same transaction, and the loop goes on.
 #include <atomic>
@@ -56,6 +60,8 @@ struct StageStats {
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> aborts{0};
   std::atomic<bool> assigned{false};        // has joined the group and holds partitions
+  std::atomic<bool> joined{false};          // has joined the group (maybe with no partitions)
+  std::atomic<int64_t> alive_unix_ms{0};    // when the loop last went round (liveness)
 };
 
 class StageLoop {
@@ -69,6 +75,7 @@ class StageLoop {
   absl::Status Run(const std::atomic<bool>& stop);
 
   const StageStats& stats() const;
+  const std::string& name() const;  // the stage's name (StageOptions::stage)
 
  private:
   struct Impl;

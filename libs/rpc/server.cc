@@ -59,7 +59,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 }
 
 void Server::SetServing(bool serving) {
-  if (auto* health = server_->GetHealthCheckService()) health->SetServingStatus(serving);
+  absl::MutexLock lock(&mu_);
+  ready_ = serving;
+  Publish();
+}
+
+void Server::SetLive(bool live) {
+  absl::MutexLock lock(&mu_);
+  live_ = live;
+  Publish();
+}
+
+void Server::Publish() {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  // The bool overload sets every service name, liveness included: set that one after.
+  health->SetServingStatus(ready_);
+  health->SetServingStatus(kLivenessService, live_);
 }
 
 void Server::Shutdown(absl::Duration grace) {

@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace ww::rpc {
@@ -16,6 +17,10 @@ struct TlsFiles {
   std::string cert_file;
   std::string key_file;
 };
+
+// The health service name a liveness probe asks for (Kubernetes: grpc.service). The
+// overall status ("") is readiness: whether to send this replica work.
+inline constexpr char kLivenessService[] = "liveness";
 
 class Server {
  public:
@@ -31,14 +36,21 @@ class Server {
   int port() const { return port_; }
   // Readiness as the standard grpc.health.v1 service reports it, overall and per service.
   void SetServing(bool serving);
+  // Liveness, under kLivenessService: false asks the orchestrator to restart the process.
+  // SERVING from the start; readiness changes leave it alone.
+  void SetLive(bool live);
   // Stops accepting calls and waits up to `grace` for those in flight (streams included).
   void Shutdown(absl::Duration grace);
 
  private:
   Server(std::unique_ptr<grpc::Server> server, int port);
+  void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;
+  absl::Mutex mu_;
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool live_ ABSL_GUARDED_BY(mu_) = true;
 };
 
 }  // namespace ww::rpc

@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
           "Prometheus metrics over HTTP (GET /metrics) on host:port; port 0 picks one; empty: off");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
+          "liveness fails when a stage loop has not gone round for this long (a wedged "
+          "process); the orchestrator then restarts it");
 ABSL_FLAG(std::string, instance_id, "",
           "stable id of this replica (pod name); default: the host name. Two live replicas of "
           "one service must not share it");

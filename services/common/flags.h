@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/time/time.h"
 #include "libs/kafka/record.h"
 #include "libs/kafka/stage_loop.h"
 #include "services/common/topics.h"
@@ -15,6 +16,7 @@ ABSL_DECLARE_FLAG(std::string, instance_id);
 ABSL_DECLARE_FLAG(std::string, metrics_listen);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 ABSL_DECLARE_FLAG(std::string, tls_key_file);
+ABSL_DECLARE_FLAG(absl::Duration, stall_timeout);
 
 namespace ww::services {
 

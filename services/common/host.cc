@@ -71,14 +71,33 @@ int ServiceHost::Run(const std::string& grpc_listen) {
     });
   }
   log.Info("started", {{"grpc_port", (*server)->port()}, {"metrics_port", metrics ? metrics->port() : 0}});
-  bool was_ready = false;
+  bool was_ready = false, was_live = true;
+  const absl::Duration stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
   while (!shutdown.WaitFor(absl::Milliseconds(200))) {
+    // Ready: every stage has joined its group and the service's own state is loaded.
     bool ready = true;
+    for (auto& stage : stages_) ready = ready && stage->stats().joined.load();
     for (auto& check : ready_checks_) ready = ready && check();
     if (ready != was_ready) {
       (*server)->SetServing(ready);
       log.Info(ready ? "ready" : "not ready");
       was_ready = ready;
+    }
+    // Live: no stage loop is stuck (one that has not started yet is not stuck).
+    const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+    std::string stalled;
+    for (auto& stage : stages_) {
+      const int64_t alive = stage->stats().alive_unix_ms.load();
+      if (alive > 0 && absl::Milliseconds(now_ms - alive) > stall_timeout) stalled = stage->name();
+    }
+    if (stalled.empty() != was_live) {
+      was_live = stalled.empty();
+      (*server)->SetLive(was_live);
+      if (was_live) {
+        log.Info("live again");
+      } else {
+        log.Error("stage loop stalled: reporting not live", {{"stage", stalled}});
+      }
     }
   }
   log.Info("shutting down");

@@ -5,6 +5,7 @@
 #include "libs/dedup/fingerprint.h"
 #include "libs/feeds/url.h"
 #include "libs/runtime/ids.h"
+#include "libs/runtime/metrics.h"
 
 namespace ww::services {
 
@@ -44,6 +45,24 @@ ww::v1::Article ArticleFromFeedItem(const feeds::FeedItem& item, const std::stri
   a.set_feed_id(runtime::DeterministicId("fd", {feed_url}));
   if (item.published.has_value()) a.set_published_unix_ms(absl::ToUnixMillis(*item.published));
   return a;
+}
+
+kafka::OutRecord ArticleRecord(const std::string& topic, const ww::v1::Article& article,
+                               const std::optional<runtime::TraceContext>& parent) {
+  const runtime::TraceContext trace =
+      parent ? parent->Child("ingestor") : runtime::TraceContext::NewRoot(article.id());
+  kafka::OutRecord r{topic, article.id(), article.SerializeAsString()};
+  r.headers.push_back({std::string(runtime::kTraceparentHeader), trace.ToString()});
+  r.headers.push_back(
+      {std::string(kafka::kHeaderIngestedMs), absl::StrCat(article.ingested_unix_ms())});
+  return r;
+}
+
+void CountPublished(const std::string& via, uint64_t n) {
+  runtime::Metrics::Default()
+      .counter("ww_articles_published_total", "articles published to the raw topic, by how they came",
+               {{"via", via}})
+      .Add(n);
 }
 
 }  // namespace ww::services

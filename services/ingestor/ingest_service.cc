@@ -4,7 +4,7 @@
 
 namespace ww::services {
 
-grpc::Status IngestServiceImpl::Submit(grpc::ServerContext*, const ww::v1::SubmitRequest* req,
+grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::SubmitRequest* req,
                                        ww::v1::SubmitResponse* resp) {
   ww::v1::Article a;
   a.set_title(req->title());
@@ -17,11 +17,23 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext*, const ww::v1::Submi
   if (!article.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(article.status().message()));
   }
-  auto sent = producer_->Send({raw_topic_, article->id(), article->SerializeAsString()});
+  // A caller that traces its own work sends W3C `traceparent` metadata: the article's
+  // trace continues it.
+  std::optional<runtime::TraceContext> parent;
+  const auto& meta = ctx->client_metadata();
+  if (auto it = meta.find(std::string(runtime::kTraceparentHeader)); it != meta.end()) {
+    parent = runtime::TraceContext::Parse(std::string_view(it->second.data(), it->second.size()));
+  }
+  const kafka::OutRecord record = ArticleRecord(raw_topic_, *article, parent);
+  auto sent = producer_->Send(record);
   if (!sent.ok()) {
     runtime::Logger("ingestor").Error("cannot publish article", {{"error", sent.status().ToString()}});
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(sent.status().message()));
   }
+  CountPublished("submit");
+  const std::string& traceparent = record.headers.front().value;  // ArticleRecord puts it first
+  runtime::Logger("ingestor").Info("article published",
+                                   {{"id", article->id()}, {"traceparent", traceparent}});
   resp->set_article_id(article->id());
   return grpc::Status::OK;
 }

@@ -68,7 +68,9 @@ int main(int argc, char** argv) {
   kafka::Producer* out = producer->get();
   services::FeedSinks sinks;
   sinks.publish = [out, &topics](const ww::v1::Article& a) {
-    return out->Send({topics.raw, a.id(), a.SerializeAsString()}).status();
+    absl::Status sent = out->Send(services::ArticleRecord(topics.raw, a)).status();
+    if (sent.ok()) services::CountPublished("feed");
+    return sent;
   };
   sinks.store = [out, &topics](const std::string& id, const ww::v1::FeedState* state) {
     kafka::OutRecord r{topics.feeds, id};
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
     }
     return out->Send(r).status();
   };
+  for (const char* via : {"submit", "feed"}) services::CountPublished(via, 0);
   services::FeedPoller poller(poll, sinks);
   services::IngestServiceImpl ingest(out, topics.raw, limits, &poller);
 

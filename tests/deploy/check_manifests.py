@@ -21,7 +21,9 @@ import argparse
 import json
 import re
 import subprocess
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import kubernetes_validate
@@ -39,6 +41,8 @@ METRICS = {
     "ww_stage_batch_seconds_bucket", "ww_stage_batch_seconds_sum", "ww_stage_batch_seconds_count",
     "ww_alerts_raised_total", "ww_alert_subscribers", "ww_matcher_aliases",
     "ww_matcher_build_seconds", "ww_feeds_polled_total", "ww_dedup_duplicates_total",
+    "ww_end_to_end_seconds", "ww_end_to_end_seconds_bucket", "ww_end_to_end_seconds_sum",
+    "ww_end_to_end_seconds_count", "ww_alert_subscribers_dropped_total", "ww_articles_published_total",
 }
 # services/common/topics.cc with the prefix "ww.": (compacted, retention.ms or None)
 TOPICS = {
@@ -125,6 +129,12 @@ def check_pod(c, where, spec, *, probes=True, min_grace=30):
                 c.check(f"{w}: {probe} is gRPC on the health port {GRPC_PORT}",
                         p.get("grpc", {}).get("port") == ports.get("grpc") == GRPC_PORT
                         and not {"httpGet", "tcpSocket", "exec"} & p.keys(), json.dumps(p))
+            # Liveness asks the health service for "liveness" (a stalled stage loop), readiness
+            # and startup for the overall status (joined the group, state loaded).
+            c.check(f"{w}: livenessProbe asks for the liveness service",
+                    ct.get("livenessProbe", {}).get("grpc", {}).get("service") == "liveness")
+            c.check(f"{w}: readinessProbe asks for overall readiness",
+                    ct.get("readinessProbe", {}).get("grpc", {}).get("service", "") == "")
             env = {e["name"]: e for e in ct.get("env", [])}
             iid = env.get("WW_INSTANCE_ID", {}).get("valueFrom", {}).get("fieldRef", {})
             c.check(f"{w}: WW_INSTANCE_ID is the pod name (transactional id)",
@@ -281,12 +291,31 @@ def check_monitoring(c, target, objects, root):
             {"ww_consumer_lag", "ww_records_deadlettered_total", "ww_transactions_total", "ww_alerts_raised_total"} <= dused)
     ids = [p["id"] for p in dash["panels"]]
     c.check(f"{target}: dashboard panel ids are unique", len(ids) == len(set(ids)))
+    check_rules_with_promtool(c, target, rules, root)
+
+
+def check_rules_with_promtool(c, target, rules, root):
+    """promtool (Debian's prometheus package) checks the rules and runs their unit tests."""
+    promtool = shutil.which("promtool")
+    c.check(f"{target}: promtool is installed (tools/dev/setup installs prometheus)", promtool is not None)
+    if promtool is None or len(rules) != 1:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        groups = Path(tmp) / "prometheus-rules.groups.yaml"
+        groups.write_text(yaml.safe_dump({"groups": rules[0]["spec"]["groups"]}, sort_keys=False))
+        shutil.copy(root / "deploy/monitoring/prometheus-rules.test.yaml", tmp)
+        for what, argv in (("promtool check rules", [promtool, "check", "rules", groups.name]),
+                           ("promtool test rules", [promtool, "test", "rules", "prometheus-rules.test.yaml"])):
+            r = subprocess.run(argv, cwd=tmp, capture_output=True, text=True)
+            c.check(f"{target}: {what} passes", r.returncode == 0, (r.stdout + r.stderr)[-2000:])
 
 
 def check_dockerfile(c, root):
     setup = (root / "tools/dev/setup").read_text()
     listed = re.search(r"packages=\((.*?)\)", setup, re.S).group(1).split()
-    needed = set(listed) - {"default-jdk-headless", "maven", "git"}  # only the local broker / repo
+    # only the local broker, the repository and the observability tests
+    needed = set(listed) - {"default-jdk-headless", "maven", "git", "prometheus", "clang",
+                            "libclang-rt-14-dev"}
     dockerfile = (root / "deploy/docker/Dockerfile").read_text()
     build = re.search(r"FROM \S+ AS build\n(.*?)\nFROM ", dockerfile, re.S).group(1)
     c.check("Dockerfile: the build stage installs tools/dev/setup's packages",

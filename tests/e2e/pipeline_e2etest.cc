@@ -99,7 +99,8 @@ TEST_F(PipelineTest, ABadRecordIsDeadLetteredAndThePipelineGoesOn) {
   auto dead = ww::testing::ReadTopic(client_, prefix_ + "deadletter", 1, absl::Seconds(20));
   // What an operator's Prometheus sees: the dead letter counted, the alerts raised.
   std::string deduper = Metrics("deduper");
-  EXPECT_NE(deduper.find("ww_records_deadlettered_total{stage=\"deduper-fingerprint\"} 1\n"),
+  EXPECT_NE(deduper.find(absl::StrCat("ww_records_deadlettered_total{stage=\"deduper-fingerprint\",topic=\"",
+                                       prefix_, "articles.raw\"} 1\n")),
             std::string::npos) << deduper;
   std::string alerter = Metrics("alerter");
   EXPECT_NE(alerter.find("ww_alerts_raised_total{rule=\"mention:vladimir-putin\",severity=\"info\"} 1\n"),

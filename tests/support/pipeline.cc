@@ -121,15 +121,15 @@ RunResult PipelineTest::Wwctl(std::vector<std::string> args) {
   return ::ww::testing::Run(argv, absl::Seconds(60));
 }
 
-std::string PipelineTest::Metrics(const std::string& service) {
+std::string HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(metrics_port_[service]));
+  a.sin_port = htons(static_cast<uint16_t>(port));
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-    const std::string req = "GET /metrics HTTP/1.0\r\n\r\n";
+    const std::string req = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
     send(fd, req.data(), req.size(), 0);
     char buf[4096];
     ssize_t n;
@@ -137,6 +137,10 @@ std::string PipelineTest::Metrics(const std::string& service) {
   }
   close(fd);
   return out;
+}
+
+std::string PipelineTest::Metrics(const std::string& service) {
+  return HttpGet(metrics_port_[service], "/metrics");
 }
 
 std::string PipelineTest::Sample(const std::string& relative) const {

@@ -18,6 +18,10 @@
 
 namespace ww::testing {
 
+// GET `path` from 127.0.0.1:`port` over HTTP/1.0: the whole response, headers included
+// ("" when nothing answers).
+std::string HttpGet(int port, const std::string& path);
+
 // Collects every alert a subscription receives, on its own thread.
 class Subscriber {
  public:
