@@ -129,6 +129,116 @@ absl::StatusOr<std::vector<TopicInfo>> ListTopics(const ClientConfig& config) {
   return out;
 }
 
+namespace {
+
+// Topic configs of `names` (one DescribeConfigs call); fills `configs` and `overridden`.
+absl::Status DescribeTopicConfigs(rd_kafka_t* rk, const ClientConfig& config,
+                                  std::vector<TopicDescription>& topics) {
+  std::vector<rd_kafka_ConfigResource_t*> resources;
+  for (const TopicDescription& t : topics) {
+    resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t.name.c_str()));
+  }
+  char err[256];
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+  rd_kafka_AdminOptions_set_request_timeout(opts, kTimeoutMs, err, sizeof err);
+  rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), opts, q);
+  rd_kafka_event_t* ev = WaitResult(q);
+  absl::Status status;
+  if (ev == nullptr) {
+    status = absl::UnavailableError(
+        absl::StrCat("no answer from Kafka at ", config.bootstrap_servers, " to describe configs"));
+  } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = internal::ToStatus(rd_kafka_event_error(ev), "describe configs");
+  } else {
+    size_t n = 0;
+    const rd_kafka_ConfigResource_t** res =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+    for (size_t i = 0; i < n && status.ok(); ++i) {
+      const std::string name = rd_kafka_ConfigResource_name(res[i]);
+      if (auto e = rd_kafka_ConfigResource_error(res[i]); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        status = internal::ToStatus(e, "configs of topic " + name);
+        break;
+      }
+      auto t = std::find_if(topics.begin(), topics.end(), [&](auto& t) { return t.name == name; });
+      if (t == topics.end()) continue;
+      size_t ne = 0;
+      const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(res[i], &ne);
+      for (size_t j = 0; j < ne; ++j) {
+        const char* value = rd_kafka_ConfigEntry_value(entries[j]);
+        const std::string key = rd_kafka_ConfigEntry_name(entries[j]);
+        t->configs[key] = value ? value : "";
+        if (rd_kafka_ConfigEntry_source(entries[j]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) {
+          t->overridden.insert(key);
+        }
+      }
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_queue_destroy(q);
+  for (auto* r : resources) rd_kafka_ConfigResource_destroy(r);
+  return status;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TopicDescription>> DescribeTopics(
+    const ClientConfig& config, const std::vector<std::string>& names) {
+  auto rk = AdminClient(config);
+  if (!rk.ok()) return rk.status();
+  std::vector<TopicDescription> out;
+  for (const std::string& name : names) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk->get(), name.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 0, rkt, &md, kTimeoutMs);
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return internal::ToStatus(err, absl::StrCat("describe topic ", name, " at ",
+                                                  config.bootstrap_servers));
+    }
+    TopicDescription d;
+    d.name = name;
+    absl::Status status = absl::NotFoundError(absl::StrCat("topic ", name, " does not exist"));
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      const auto& t = md->topics[i];
+      if (name != t.topic) continue;
+      if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (t.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+          status = internal::ToStatus(t.err, "describe topic " + name);
+        }
+        continue;
+      }
+      status = absl::OkStatus();
+      for (int p = 0; p < t.partition_cnt; ++p) {
+        const auto& mp = t.partitions[p];
+        PartitionDescription pd;
+        pd.partition = mp.id;
+        pd.leader = mp.leader;
+        pd.replicas.assign(mp.replicas, mp.replicas + mp.replica_cnt);
+        pd.isr.assign(mp.isrs, mp.isrs + mp.isr_cnt);
+        d.partitions.push_back(std::move(pd));
+      }
+    }
+    rd_kafka_metadata_destroy(md);
+    if (!status.ok()) return status;
+    std::sort(d.partitions.begin(), d.partitions.end(),
+              [](auto& a, auto& b) { return a.partition < b.partition; });
+    if (!d.partitions.empty()) d.replication_factor = d.partitions[0].replicas.size();
+    for (PartitionDescription& p : d.partitions) {
+      err = rd_kafka_query_watermark_offsets(rk->get(), name.c_str(), p.partition, &p.low, &p.high,
+                                             kTimeoutMs);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return internal::ToStatus(err, absl::StrCat("watermarks of ", name, "/", p.partition));
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  if (out.empty()) return out;
+  if (absl::Status s = DescribeTopicConfigs(rk->get(), config, out); !s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const ClientConfig& config,
                                                                      const std::string& topic) {
   auto rk = AdminClient(config);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -125,6 +126,54 @@ absl::StatusOr<std::map<std::pair<std::string, int32_t>, int64_t>> Committed(
   return out;
 }
 
+constexpr int64_t kUnknown = -1;
+
+// Timestamp of the first record at or after `offsets[partition]` in each listed partition of
+// `topic`; a partition with no such record (only transaction markers left) is absent, one
+// not read in time (say, behind an open transaction) is kUnknown. Reads committed records
+// only, as the stages do.
+absl::StatusOr<std::map<int32_t, int64_t>> FirstTimestamps(
+    const ClientConfig& config, const std::string& topic,
+    const std::map<int32_t, int64_t>& offsets) {
+  std::map<int32_t, int64_t> out;
+  if (offsets.empty()) return out;
+  auto conf = internal::MakeConf(config, {{"group.id", "ww-wwctl-time-lag-unused"},
+                                          {"enable.auto.commit", "false"},
+                                          {"enable.auto.offset.store", "false"},
+                                          {"isolation.level", "read_committed"},
+                                          {"enable.partition.eof", "true"},
+                                          // a committed offset already deleted by retention
+                                          {"auto.offset.reset", "earliest"}});
+  if (!conf.ok()) return conf.status();
+  auto rk = internal::NewClient(RD_KAFKA_CONSUMER, *conf);
+  if (!rk.ok()) return rk.status();
+  internal::PartitionList list(rd_kafka_topic_partition_list_new(offsets.size()));
+  for (const auto& [p, off] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = off;
+  }
+  if (auto err = rd_kafka_assign(rk->get(), list.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return internal::ToStatus(err, "assign " + topic);
+  }
+  std::set<int32_t> pending;
+  for (const auto& [p, off] : offsets) pending.insert(p);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(kTimeoutMs);
+  while (!pending.empty() && absl::Now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk->get(), 200);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (pending.erase(m->partition) > 0) {
+        out[m->partition] = rd_kafka_message_timestamp(m, nullptr);
+      }
+    } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      pending.erase(m->partition);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk->get());
+  for (int32_t p : pending) out[p] = kUnknown;
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<GroupListing>> ListGroups(const ClientConfig& config) {
@@ -192,6 +241,25 @@ absl::StatusOr<GroupDescription> DescribeGroup(const ClientConfig& config,
     }
     d.partitions.push_back(lag);
   }
+  // Time lag: the age of the record each lagging partition would be consumed from next.
+  std::map<std::string, std::map<int32_t, int64_t>> behind;
+  for (const PartitionLag& p : d.partitions) {
+    if (p.lag > 0) behind[p.topic][p.partition] = p.committed;
+  }
+  std::map<std::pair<std::string, int32_t>, int64_t> stamps;
+  for (const auto& [topic, offsets] : behind) {
+    auto first = FirstTimestamps(config, topic, offsets);
+    if (!first.ok()) return first.status();
+    for (const auto& [p, ts] : *first) stamps[{topic, p}] = ts;
+  }
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  for (PartitionLag& p : d.partitions) {
+    if (p.committed < 0) continue;
+    auto it = stamps.find({p.topic, p.partition});
+    if (it != stamps.end() && it->second == kUnknown) continue;
+    p.time_lag_ms = it == stamps.end() ? 0 : std::max<int64_t>(0, now_ms - it->second);
+    d.max_time_lag_ms = std::max(d.max_time_lag_ms, p.time_lag_ms);
+  }
   return d;
 }
 
@@ -203,6 +271,13 @@ absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& co
   if (!marks.ok()) return marks.status();
   auto current = CommittedOffsets(config, group, topic);
   if (!current.ok()) return current.status();
+  for (const auto& [p, off] : reset.offsets) {
+    if (reset.kind == OffsetReset::Kind::kExplicit &&
+        (p < 0 || p >= static_cast<int32_t>(marks->size()))) {
+      return absl::InvalidArgumentError(absl::StrCat("topic ", topic, " has no partition ", p,
+                                                     " (it has ", marks->size(), ")"));
+    }
+  }
   std::map<int32_t, int64_t> by_time;
   if (reset.kind == OffsetReset::Kind::kTime) {
     auto t = OffsetsForTime(config, topic, reset.time_ms);
@@ -211,6 +286,7 @@ absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& co
   }
   std::vector<OffsetChange> plan;
   for (int32_t p = 0; p < static_cast<int32_t>(marks->size()); ++p) {
+    if (reset.kind == OffsetReset::Kind::kExplicit && !reset.offsets.contains(p)) continue;
     const auto [lo, hi] = (*marks)[p];
     OffsetChange c{p, (*current)[p], hi};
     switch (reset.kind) {
@@ -227,6 +303,9 @@ absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& co
         // Like kafka-consumer-groups: a partition without a committed offset shifts from
         // its earliest offset.
         c.target = (c.current >= 0 ? c.current : lo) + reset.shift;
+        break;
+      case OffsetReset::Kind::kExplicit:
+        c.target = reset.offsets.at(p);
         break;
     }
     c.target = std::clamp(c.target, lo, hi);

@@ -1,8 +1,10 @@
 #pragma once
 // Consumer groups for operators (wwctl groups, wwctl offsets): list, describe with lag, and
 // reset committed offsets. Lag is computed like kafka-consumer-groups: log end offset (high
-// watermark) minus the committed offset. Blocking; thread-compatible.
+// watermark) minus the committed offset; time lag is the age of the oldest unconsumed record.
+// Blocking; thread-compatible.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,10 @@ struct PartitionLag {
   int64_t committed = -1;  // -1: no committed offset
   int64_t log_end = -1;    // high watermark
   int64_t lag = -1;        // log_end - committed; -1 when there is no committed offset
+  // Age of the oldest unconsumed record: now minus the timestamp of the first record at or
+  // after the committed offset; 0 when caught up (or the record is from the future), -1
+  // when there is no committed offset or the record could not be read in time.
+  int64_t time_lag_ms = -1;
   std::string member_id;   // the member it is assigned to, if any
 };
 
@@ -40,6 +46,7 @@ struct GroupDescription {
   std::vector<GroupMember> members;
   std::vector<PartitionLag> partitions;  // sorted by topic, partition
   int64_t total_lag = 0;
+  int64_t max_time_lag_ms = 0;  // the largest time lag of any partition
 };
 
 // Groups known to the cluster, sorted by name. Unavailable when no broker answers.
@@ -51,10 +58,13 @@ absl::StatusOr<GroupDescription> DescribeGroup(const ClientConfig& config,
                                                const std::string& group);
 
 struct OffsetReset {
-  enum class Kind { kEarliest, kLatest, kTime, kShift };
+  enum class Kind { kEarliest, kLatest, kTime, kShift, kExplicit };
   Kind kind = Kind::kLatest;
   int64_t time_ms = 0;  // kTime
   int64_t shift = 0;    // kShift: added to the committed offset (negative goes back)
+  // kExplicit: the target offset of each listed partition (a saved plan); partitions not
+  // listed are left out of the plan.
+  std::map<int32_t, int64_t> offsets;
 };
 
 struct OffsetChange {
@@ -63,8 +73,9 @@ struct OffsetChange {
   int64_t target = -1;   // clamped to [low watermark, high watermark]
 };
 
-// What a reset of `group` on every partition of `topic` would do. NotFound for an unknown
-// topic.
+// What a reset of `group` on every partition of `topic` would do (for kExplicit: on the
+// listed partitions). NotFound for an unknown topic; InvalidArgument for a listed partition
+// the topic does not have.
 absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& config,
                                                           const std::string& group,
                                                           const std::string& topic,

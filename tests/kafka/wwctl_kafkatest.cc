@@ -1,8 +1,14 @@
 // wwctl's Kafka commands against a real broker: replay (time range, filters, dry run,
 // interruption and resume without duplicates), groups describe (lag as kafka-consumer-groups
-// prints it), offsets reset (refused on a live group, applied on an idle one) and errors.
+// prints it, time lag), offsets reset (refused on a live group, applied on an idle one, saved
+// and reused as a plan file), topics describe, status lag, consume --follow, connection
+// settings from a config file, and errors.
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -423,6 +429,325 @@ TEST(WwctlConsume, DecodesByTopicAndDeadLettersGoBackToTheirSource) {
   EXPECT_EQ(unknown.exit_code, 1);
   auto bad_since = Wwctl(client, prefix, {"consume", articles, "--since", "soon"});
   EXPECT_EQ(bad_since.exit_code, 2);
+}
+
+// Commits `targets` (partition -> offset) for an idle `group` on `topic`.
+void Commit(const ClientConfig& c, const std::string& group, const std::string& topic,
+            const std::map<int32_t, int64_t>& targets) {
+  OffsetReset reset;
+  reset.kind = OffsetReset::Kind::kExplicit;
+  reset.offsets = targets;
+  auto plan = PlanOffsetReset(c, group, topic, reset);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(ApplyOffsetReset(c, group, topic, *plan).ok());
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The JSON objects wwctl printed, one a line.
+std::vector<nlohmann::json> JsonLines(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded()) v.push_back(j);
+  }
+  return v;
+}
+
+// A running stage in `group` on `in` (a live group for the refusal checks).
+struct LiveGroup {
+  std::unique_ptr<StageLoop> loop;
+  std::atomic<bool> stop{false};
+  absl::Status result;
+  std::thread thread;
+  LiveGroup(const ClientConfig& c, const std::string& prefix, const std::string& group,
+            const std::string& in) {
+    StageOptions o;
+    o.stage = "test";
+    o.client = c;
+    o.group_id = group;
+    o.input_topics = {in};
+    o.deadletter_topic = prefix + "dlq";
+    o.transactional_id = prefix + "tx";
+    auto l = StageLoop::Create(
+        o, {[](const Record&) -> absl::StatusOr<std::vector<OutRecord>> {
+          return std::vector<OutRecord>{};
+        }});
+    EXPECT_TRUE(l.ok()) << l.status();
+    if (!l.ok()) return;
+    loop = *std::move(l);
+    thread = std::thread([this] { result = loop->Run(stop); });
+  }
+  ~LiveGroup() { Stop(); }
+  void Stop() {
+    stop = true;
+    if (thread.joinable()) thread.join();
+    loop.reset();
+  }
+};
+
+TEST(WwctlOffsets, AnExportedPlanIsPreviewedAndAppliedFromFileButNotOnALiveGroup) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("offsets-file");
+  const std::string in = prefix + "in", group = prefix + "group";
+  ASSERT_TRUE(EnsureTopics(client, {{in, 2}, {prefix + "dlq", 1}}).ok());
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 3600) * 1000;
+  ASSERT_EQ(ProduceMinutes(client, in, t0, 20).size(), 20u);
+  auto marks = Watermarks(client, in);
+  ASSERT_TRUE(marks.ok());
+  Commit(client, group, in, {{0, (*marks)[0].second}, {1, (*marks)[1].second}});
+  ASSERT_EQ(DescribeGroup(client, group)->total_lag, 0);
+
+  // --export writes the plan and changes nothing.
+  const std::string file = TempFile(prefix + "plan.json", "");
+  auto exported = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
+                                         "--shift", "-3", "--export", file});
+  ASSERT_EQ(exported.exit_code, 0) << exported.out;
+  EXPECT_TRUE(absl::StrContains(exported.out, "plan written to " + file)) << exported.out;
+  auto plan = nlohmann::json::parse(Slurp(file), nullptr, false);
+  ASSERT_FALSE(plan.is_discarded()) << Slurp(file);
+  EXPECT_EQ(plan["group"], group);
+  EXPECT_EQ(plan["topic"], in);
+  ASSERT_EQ(plan["partitions"].size(), 2u);
+  for (const auto& p : plan["partitions"]) {
+    const int64_t hi = (*marks)[p["partition"].get<int>()].second;
+    EXPECT_EQ(p["current"], hi);
+    EXPECT_EQ(p["target"], std::max<int64_t>(0, hi - 3));
+  }
+  EXPECT_EQ(DescribeGroup(client, group)->total_lag, 0) << "--export alone applies nothing";
+
+  // --from-file previews; a --group that is not the plan's is refused.
+  auto preview = Wwctl(client, prefix, {"offsets", "reset", "--from-file", file});
+  ASSERT_EQ(preview.exit_code, 0) << preview.out;
+  EXPECT_TRUE(absl::StrContains(preview.out, "add --execute")) << preview.out;
+  EXPECT_EQ(DescribeGroup(client, group)->total_lag, 0);
+  auto other = Wwctl(client, prefix, {"offsets", "reset", "--from-file", file, "--group",
+                                      prefix + "other", "--execute"});
+  EXPECT_EQ(other.exit_code, 2);
+
+  // Live group: refused.
+  {
+    LiveGroup live(client, prefix, group, in);
+    ASSERT_TRUE(Eventually([&] {
+      auto d = DescribeGroup(client, group);
+      return d.ok() && !d->members.empty();
+    }));
+    auto refused = Wwctl(client, prefix, {"offsets", "reset", "--from-file", file, "--execute"});
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    live.Stop();
+    EXPECT_TRUE(live.result.ok()) << live.result;
+  }
+  ASSERT_TRUE(Eventually([&] {
+    auto d = DescribeGroup(client, group);
+    return d.ok() && d->members.empty();
+  }));
+  ASSERT_EQ(DescribeGroup(client, group)->total_lag, 0) << "the refused plan changed nothing";
+
+  // Idle: applied, exactly the targets of the file.
+  auto applied = Wwctl(client, prefix, {"offsets", "reset", "--from-file", file, "--execute"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  auto committed = CommittedOffsets(client, group, in);
+  ASSERT_TRUE(committed.ok());
+  for (const auto& p : plan["partitions"]) {
+    EXPECT_EQ((*committed)[p["partition"].get<int>()], p["target"].get<int64_t>());
+  }
+
+  // A plan for a partition the topic does not have: a clear error, exit 2.
+  const std::string bad = TempFile(prefix + "bad.json",
+                                   absl::StrCat(R"({"group":")", group, R"(","topic":")", in,
+                                                R"(","partitions":[{"partition":7,"target":0}]})"));
+  auto refused_bad = Wwctl(client, prefix, {"offsets", "reset", "--from-file", bad});
+  EXPECT_EQ(refused_bad.exit_code, 2) << refused_bad.out;
+}
+
+TEST(WwctlTopics, DescribeShowsPartitionsWatermarksRetentionAndCompaction) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("topics-describe");
+  const std::string stream = prefix + "stream", table = prefix + "table";
+  ASSERT_TRUE(EnsureTopics(client, {{stream, 3, 1, {{"retention.ms", "3600000"}}},
+                                    {table, 1, 1, {{"cleanup.policy", "compact"}}}})
+                  .ok());
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 600) * 1000;
+  std::vector<Record> records = ProduceMinutes(client, stream, t0, 9);
+  ASSERT_EQ(records.size(), 9u);
+  std::map<int, int64_t> high;  // partition -> next offset, from what was read back
+  for (const Record& r : records) high[r.partition] = std::max(high[r.partition], r.offset + 1);
+
+  auto json = Wwctl(client, prefix, {"topics", "describe", stream, table, "--output", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  std::vector<nlohmann::json> topics = JsonLines(json.out);
+  ASSERT_EQ(topics.size(), 2u) << json.out;
+  EXPECT_EQ(topics[0]["topic"], stream);
+  EXPECT_EQ(topics[0]["partition_count"], 3);
+  EXPECT_EQ(topics[0]["replication_factor"], 1);
+  EXPECT_EQ(topics[0]["retention_ms"], 3600000);
+  EXPECT_EQ(topics[0]["cleanup_policy"], "delete");
+  EXPECT_EQ(topics[0]["messages"], 9);
+  ASSERT_EQ(topics[0]["partitions"].size(), 3u);
+  for (const auto& p : topics[0]["partitions"]) {
+    const int partition = p["partition"].get<int>();
+    EXPECT_EQ(p["low"], 0);
+    EXPECT_EQ(p["high"], high[partition]) << "partition " << partition;
+    EXPECT_EQ(p["replicas"].size(), 1u);
+  }
+  EXPECT_EQ(topics[1]["topic"], table);
+  EXPECT_EQ(topics[1]["cleanup_policy"], "compact");
+  EXPECT_EQ(topics[1]["partition_count"], 1);
+
+  auto text = Wwctl(client, prefix, {"topics", "describe", table});
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "cleanup.policy compact")) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "HIGH-WATERMARK")) << text.out;
+  auto hours = Wwctl(client, prefix, {"topics", "describe", stream});
+  EXPECT_TRUE(absl::StrContains(hours.out, "retention 1h")) << hours.out;
+
+  auto unknown = Wwctl(client, prefix, {"topics", "describe", prefix + "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+}
+
+TEST(WwctlGroups, TimeLagIsTheAgeOfTheOldestUnconsumedRecord) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("time-lag");
+  const std::string in = prefix + "in", group = prefix + "group";
+  ASSERT_TRUE(EnsureTopics(client, {{in, 2}}).ok());
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 2 * 3600) * 1000;
+  std::vector<Record> records = ProduceMinutes(client, in, t0, 20);
+  ASSERT_EQ(records.size(), 20u);
+  std::map<std::pair<int, int64_t>, int64_t> stamp;  // (partition, offset) -> timestamp
+  std::map<int, int64_t> high;
+  for (const Record& r : records) {
+    stamp[{r.partition, r.offset}] = r.timestamp_ms;
+    high[r.partition] = std::max(high[r.partition], r.offset + 1);
+  }
+  // The fuller partition is two records in; the other is caught up.
+  const int behind = high[0] >= high[1] ? 0 : 1, other = 1 - behind;
+  ASSERT_GE(high[behind], 3);
+  Commit(client, group, in, {{behind, 2}, {other, high[other]}});
+
+  const int64_t before = absl::ToUnixMillis(absl::Now());
+  auto d = DescribeGroup(client, group);
+  const int64_t after = absl::ToUnixMillis(absl::Now());
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_EQ(d->partitions.size(), 2u);
+  const int64_t oldest = stamp[{behind, 2}];
+  EXPECT_GE(d->partitions[behind].time_lag_ms, before - oldest);
+  EXPECT_LE(d->partitions[behind].time_lag_ms, after - oldest);
+  EXPECT_EQ(d->partitions[other].time_lag_ms, 0) << "caught up";
+  EXPECT_EQ(d->max_time_lag_ms, d->partitions[behind].time_lag_ms);
+
+  const int64_t cli_before = absl::ToUnixMillis(absl::Now());
+  auto json = Wwctl(client, prefix, {"groups", "describe", group, "--output", "json"});
+  const int64_t cli_after = absl::ToUnixMillis(absl::Now());
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  std::vector<nlohmann::json> lines = JsonLines(json.out);
+  ASSERT_EQ(lines.size(), 1u) << json.out;
+  const auto& parts = lines[0]["partitions"];
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_GE(parts[behind]["time_lag_ms"].get<int64_t>(), cli_before - oldest);
+  EXPECT_LE(parts[behind]["time_lag_ms"].get<int64_t>(), cli_after - oldest);
+  EXPECT_EQ(parts[other]["time_lag_ms"], 0);
+  auto text = Wwctl(client, prefix, {"groups", "describe", group});
+  EXPECT_TRUE(absl::StrContains(text.out, "TIME-LAG")) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "time lag 1h")) << text.out;  // just under 2h
+}
+
+TEST(WwctlStatus, LagColumnSumsEachServicesGroups) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("status-lag");
+  const std::string in = prefix + "in";
+  ASSERT_TRUE(EnsureTopics(client, {{in, 1}}).ok());
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 3600) * 1000;
+  ASSERT_EQ(ProduceMinutes(client, in, t0, 10).size(), 10u);
+  Commit(client, prefix + "a", in, {{0, 7}});  // lag 3
+  Commit(client, prefix + "b", in, {{0, 6}});  // lag 4
+  // No service runs: health is UNREACHABLE (exit 1), the lag still comes from Kafka.
+  auto r = Wwctl(client, prefix,
+                 {"status", "--output", "json", "--group", "tagger=" + prefix + "a",
+                  "--group", absl::StrCat("deduper=", prefix, "a,", prefix, "b"), "--group",
+                  "alerter=" + prefix + "never-started", "--ingestor", "127.0.0.1:19212",
+                  "--deduper", "127.0.0.1:19213", "--tagger", "127.0.0.1:19214", "--alerter",
+                  "127.0.0.1:19215"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  std::map<std::string, int64_t> lag;
+  for (const auto& line : JsonLines(r.out)) {
+    EXPECT_EQ(line["health"], "UNREACHABLE");
+    lag[line["service"].get<std::string>()] = line["lag"].get<int64_t>();
+  }
+  EXPECT_EQ(lag, (std::map<std::string, int64_t>{
+                     {"ingestor", -1}, {"deduper", 7}, {"tagger", 3}, {"alerter", -1}}))
+      << r.out;
+}
+
+TEST(WwctlConnection, SettingsComeFromTheConfigFileEnvironmentAndFlags) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("connection");
+  const std::string topic = prefix + "t";
+  ASSERT_TRUE(EnsureTopics(client, {{topic, 1}}).ok());
+  const char* bin = std::getenv("WW_BIN_DIR");
+  ASSERT_NE(bin, nullptr);
+  const std::string wwctl = absl::StrCat(bin, "/wwctl");
+  auto run = [&](const std::string& config, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/bin/env", "-u", "WW_BOOTSTRAP_SERVERS",
+                                     "WW_CONFIG=" + config, wwctl};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return ::ww::testing::Run(argv, absl::Seconds(60));
+  };
+  // The broker address and a librdkafka property from the file alone.
+  const std::string good = TempFile(prefix + "good.conf",
+                                    absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
+                                                 "\nkafka.client.id: wwctl-test\n"));
+  auto ok = run(good, {"topics", "describe", topic});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_TRUE(absl::StrContains(ok.out, topic)) << ok.out;
+  // A bad property in the file reaches librdkafka (and is named); a flag overrides it.
+  const std::string bad = TempFile(prefix + "bad.conf",
+                                   absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
+                                                "\nkafka.security.protocol = carrier-pigeon\n"));
+  auto refused = run(bad, {"topics", "describe", topic});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  auto fixed = run(bad, {"topics", "describe", topic, "--kafka-property",
+                         "security.protocol=plaintext"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
+  // The command line wins over the file for the broker address too.
+  const std::string nowhere = TempFile(prefix + "nowhere.conf", "bootstrap-servers = 127.0.0.1:1\n");
+  auto here = run(nowhere, {"--bootstrap-servers", client.bootstrap_servers, "topics", "describe",
+                            topic});
+  EXPECT_EQ(here.exit_code, 0) << here.out;
+}
+
+TEST(WwctlConsume, FollowPrintsNewRecordsUntilSigterm) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("follow");
+  const std::string topic = prefix + "t";
+  ASSERT_TRUE(EnsureTopics(client, {{topic, 1}}).ok());
+  auto producer = Producer::Create(client);
+  ASSERT_TRUE(producer.ok());
+  ASSERT_TRUE((*producer)->Send({topic, "k", "first-value"}).ok());
+  const char* bin = std::getenv("WW_BIN_DIR");
+  ASSERT_NE(bin, nullptr);
+  ::ww::testing::Process follow({absl::StrCat(bin, "/wwctl"), "consume", topic, "--follow",
+                                 "--output", "json", "--bootstrap-servers",
+                                 client.bootstrap_servers},
+                                (std::filesystem::temp_directory_path() / (prefix + "log")).string());
+  EXPECT_NE(follow.WaitForLine("first-value", absl::Seconds(30)), "");
+  absl::SleepFor(absl::Seconds(1));  // past the end of the topic: still running
+  EXPECT_TRUE(follow.running());
+  ASSERT_TRUE((*producer)->Send({topic, "k", "second-value"}).ok());
+  EXPECT_NE(follow.WaitForLine("second-value", absl::Seconds(30)), "");
+  EXPECT_EQ(follow.Stop(), 0) << "SIGTERM ends --follow cleanly";
 }
 
 }  // namespace

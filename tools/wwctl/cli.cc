@@ -1,13 +1,19 @@
 #include "tools/wwctl/cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 
 extern char** environ;
@@ -47,6 +53,80 @@ std::string EnvName(const std::string& option) {
   return n;
 }
 
+using Values = std::map<std::string, std::vector<std::string>>;
+
+std::string Strip(absl::string_view s) { return std::string(absl::StripAsciiWhitespace(s)); }
+
+// Global option values from the config file at `path`, by option name in file order.
+// A missing file is an error only when it was named explicitly.
+absl::StatusOr<Values> ReadConfigFile(const std::string& path, bool named,
+                                      const std::vector<OptionSpec>& globals) {
+  Values out;
+  std::ifstream in(path);
+  if (!in) {
+    if (!named) return out;
+    return absl::InvalidArgumentError(absl::StrCat("cannot read config file ", path));
+  }
+  std::map<std::string, const OptionSpec*> known;
+  for (const auto& o : globals) {
+    if (o.name != "config") known[o.name] = &o;
+  }
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::string text = Strip(line.substr(0, line.find('#')));
+    if (text.empty()) continue;
+    size_t sep = text.find_first_of("=:");
+    if (sep == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", n, ": expected 'key = value' or 'key: value'"));
+    }
+    std::string key = absl::StrReplaceAll(Strip(text.substr(0, sep)), {{"_", "-"}});
+    std::string value = Strip(text.substr(sep + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (key.rfind("kafka.", 0) == 0 && known.count("kafka-property")) {
+      // kafka.sasl.username = x: a librdkafka property (dots kept, not dashes).
+      std::string property = Strip(text.substr(6, sep - 6));
+      out["kafka-property"].push_back(absl::StrCat(property, "=", value));
+      continue;
+    }
+    if (!known.count(key)) {
+      std::vector<std::string> names;
+      for (const auto& [k, o] : known) names.push_back(o->keyed ? "kafka.KEY" : k);
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": unknown key '", key,
+                                                     "' (known: ", absl::StrJoin(names, ", "),
+                                                     ")"));
+    }
+    out[key].push_back(value);
+  }
+  return out;
+}
+
+// KEY=VALUE entries of the sources, weakest first: one per KEY, the strongest value, in the
+// order the keys first appear.
+absl::StatusOr<std::vector<std::string>> MergeKeyed(
+    const std::string& option, const std::vector<const std::vector<std::string>*>& sources) {
+  std::vector<std::string> keys;
+  std::map<std::string, std::string> value;
+  for (const auto* source : sources) {
+    for (const std::string& kv : *source) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", option, " takes KEY=VALUE, not '", kv, "'"));
+      }
+      std::string key = kv.substr(0, eq);
+      if (!value.count(key)) keys.push_back(key);
+      value[key] = kv.substr(eq + 1);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& k : keys) out.push_back(absl::StrCat(k, "=", value[k]));
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedArgs> Cli::Parse(const Command& command, const std::vector<std::string>& args,
@@ -56,6 +136,7 @@ absl::StatusOr<ParsedArgs> Cli::Parse(const Command& command, const std::vector<
   for (const auto& o : command.options) specs[o.name] = &o;
   ParsedArgs out;
   for (const auto& [name, spec] : specs) out.defaults_[name] = spec->default_value;
+  Values line, from_env;
   bool only_positional = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -91,11 +172,52 @@ absl::StatusOr<ParsedArgs> Cli::Parse(const Command& command, const std::vector<
       }
       value = args[++i];
     }
-    out.given_[name].push_back(value);
+    line[name].push_back(value);
   }
   for (const auto& [name, spec] : specs) {
-    if (out.given_.count(name)) continue;
-    if (auto e = env.find(EnvName(name)); e != env.end()) out.given_[name].push_back(e->second);
+    auto e = env.find(EnvName(name));
+    if (e == env.end()) continue;
+    if (!spec->keyed) {
+      from_env[name].push_back(e->second);
+      continue;
+    }
+    for (absl::string_view kv : absl::StrSplit(e->second, ';', absl::SkipWhitespace())) {
+      from_env[name].push_back(Strip(kv));
+    }
+  }
+  Values from_file;
+  if (std::any_of(global_.begin(), global_.end(), [](auto& o) { return o.name == "config"; })) {
+    std::string path;
+    bool named = true;
+    if (line.count("config")) {
+      path = line["config"].back();
+    } else if (from_env.count("config")) {
+      path = from_env["config"].back();
+    } else if (auto home = env.find("HOME"); home != env.end() && !home->second.empty()) {
+      path = absl::StrCat(home->second, "/.config/wirewatch/wwctl.conf");
+      named = false;
+    }
+    if (!path.empty()) {
+      auto file = ReadConfigFile(path, named, global_);
+      if (!file.ok()) return file.status();
+      from_file = *std::move(file);
+    }
+  }
+  static const std::vector<std::string> kNone;
+  for (const auto& [name, spec] : specs) {
+    auto get = [&](const Values& v) { return v.count(name) ? &v.at(name) : &kNone; };
+    if (spec->keyed) {
+      auto merged = MergeKeyed(name, {get(from_file), get(from_env), get(line)});
+      if (!merged.ok()) return merged.status();
+      if (!merged->empty()) out.given_[name] = *std::move(merged);
+      continue;
+    }
+    for (const Values* layer : {&line, &from_env, &from_file}) {
+      if (layer->count(name)) {
+        out.given_[name] = layer->at(name);
+        break;
+      }
+    }
   }
   return out;
 }
@@ -110,12 +232,13 @@ std::string Cli::Help(const Command& c) const {
       std::string left = absl::StrCat("  --", o.name, o.value_name.empty() ? "" : " ", o.value_name);
       absl::StrAppend(&s, left, std::string(left.size() < 32 ? 32 - left.size() : 1, ' '), o.help);
       if (!o.default_value.empty()) absl::StrAppend(&s, " (default: ", o.default_value, ")");
-      if (o.repeated) absl::StrAppend(&s, " (repeatable)");
+      if (o.repeated || o.keyed) absl::StrAppend(&s, " (repeatable)");
       absl::StrAppend(&s, "\n");
     }
   };
   list(c.options, "Options");
-  list(global_, "Connection options (also WW_<NAME> in the environment, e.g. WW_BOOTSTRAP_SERVERS)");
+  list(global_, "Connection options (also WW_<NAME> in the environment, e.g. "
+                "WW_BOOTSTRAP_SERVERS, or NAME = VALUE in the --config file)");
   if (!c.example.empty()) absl::StrAppend(&s, "\nExample:\n  ", c.example, "\n");
   return s;
 }
@@ -129,6 +252,113 @@ std::string Cli::Overview() const {
                     "\n");
   }
   absl::StrAppend(&s, "\nRun 'wwctl COMMAND --help' for a command's options and an example.\n");
+  return s;
+}
+
+namespace {
+
+// Words of a bash case pattern or list, quoted for the script.
+std::string Quoted(const std::string& s) { return absl::StrCat("\"", s, "\""); }
+
+}  // namespace
+
+absl::StatusOr<std::string> Cli::Completion(const std::string& shell) const {
+  if (shell != "bash" && shell != "zsh") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no completion for shell '", shell, "'; give bash or zsh"));
+  }
+  // Options that take a value (their next word is not a command word), and the choices of
+  // those whose value is a list like text|json.
+  std::map<std::string, std::string> takes_value;
+  auto note = [&](const OptionSpec& o) {
+    if (o.value_name.empty()) return;
+    std::string& choices = takes_value[o.name];  // one declaration with choices is enough
+    if (absl::StrContains(o.value_name, "|")) {
+      choices = absl::StrReplaceAll(o.value_name, {{"|", " "}});
+    }
+  };
+  for (const auto& o : global_) note(o);
+  for (const auto& c : commands_) {
+    for (const auto& o : c.options) note(o);
+  }
+  std::string globals;
+  for (const auto& o : global_) absl::StrAppend(&globals, " --", o.name);
+  // Next words after each partial path ("" is the top level), and each command's options.
+  std::map<std::string, std::set<std::string>> next;
+  std::map<std::string, std::string> options;
+  for (const auto& c : commands_) {
+    for (size_t i = 0; i < c.path.size(); ++i) {
+      std::vector<std::string> head(c.path.begin(), c.path.begin() + i);
+      next[absl::StrJoin(head, " ")].insert(c.path[i]);
+    }
+    std::string opts = "--help";
+    for (const auto& o : c.options) absl::StrAppend(&opts, " --", o.name);
+    options[absl::StrJoin(c.path, " ")] = absl::StrCat(opts, globals);
+  }
+  std::string s = absl::StrCat(
+      shell == "zsh" ? "#compdef wwctl\n" : "",
+      "# ", shell, " completion for wwctl, generated by `wwctl completion ", shell,
+      "` from its commands and options.\n",
+      shell == "zsh" ? "# Load it with: source <(wwctl completion zsh)\n"
+                       "autoload -U +X bashcompinit && bashcompinit\n"
+                     : "# Load it with: source <(wwctl completion bash)\n",
+      "_wwctl() {\n"
+      "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+      "  local cmdpath=\"\" w i subs=\"\" opts=\"\"\n"
+      "  # The value of an option that takes one.\n"
+      "  case \"$prev\" in\n");
+  for (const auto& [name, choices] : takes_value) {
+    // No choices: an empty reply, so that `complete -o default` completes file names.
+    absl::StrAppend(&s, "    --", name, ") COMPREPLY=(",
+                    choices.empty() ? ""
+                                    : absl::StrCat("$(compgen -W ", Quoted(choices),
+                                                   " -- \"$cur\")"),
+                    "); return ;;\n");
+  }
+  absl::StrAppend(&s,
+                  "  esac\n"
+                  "  # The command words typed so far, options and their values skipped.\n"
+                  "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
+                  "    w=\"${COMP_WORDS[i]}\"\n"
+                  "    if [[ $w == --* ]]; then\n"
+                  "      case \"$w\" in\n");
+  for (const auto& [name, choices] : takes_value) {
+    absl::StrAppend(&s, "        --", name, ") ((i++)) ;;\n");
+  }
+  absl::StrAppend(&s,
+                  "      esac\n"
+                  "      continue\n"
+                  "    fi\n"
+                  "    cmdpath=\"${cmdpath:+$cmdpath }$w\"\n"
+                  "  done\n"
+                  "  case \"$cmdpath\" in\n");
+  // Exact partial paths first (they offer the next word), then commands with their
+  // arguments, longest first.
+  for (const auto& [head, words] : next) {
+    std::string opts = absl::StrCat("--help", globals);
+    if (auto it = options.find(head); it != options.end()) opts = it->second;
+    absl::StrAppend(&s, "    ", Quoted(head), ") subs=", Quoted(absl::StrJoin(words, " ")),
+                    " opts=", Quoted(opts), " ;;\n");
+  }
+  std::vector<std::string> paths;
+  for (const auto& [path, opts] : options) paths.push_back(path);
+  std::sort(paths.begin(), paths.end(),
+            [](auto& a, auto& b) { return a.size() != b.size() ? a.size() > b.size() : a < b; });
+  for (const auto& path : paths) {
+    absl::StrAppend(&s, "    ", Quoted(path), "|", Quoted(path + " "), "*) opts=",
+                    Quoted(options[path]), " ;;\n");
+  }
+  absl::StrAppend(&s,
+                  "  esac\n"
+                  "  if [[ $cur == -* ]]; then\n"
+                  "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+                  "  elif [[ -n $subs ]]; then\n"
+                  "    COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
+                  "  else\n"
+                  "    COMPREPLY=()  # an argument: file names (complete -o default)\n"
+                  "  fi\n"
+                  "}\n"
+                  "complete -o default -F _wwctl wwctl\n");
   return s;
 }
 

@@ -2,7 +2,11 @@
 // A small sub-command parser for wwctl: each command declares its options, and --help is
 // generated from the declarations (summary, usage, options with defaults, an example).
 // Options come as --name VALUE, --name=VALUE or, for switches, --name. Every option also
-// reads WW_<NAME> from the environment when it is not on the command line.
+// reads WW_<NAME> from the environment when it is not on the command line. When the Cli
+// has a global option "config", global options are also read from a config file (`--config
+// FILE`, WW_CONFIG, or ~/.config/wirewatch/wwctl.conf if it exists) of `key = value` or
+// `key: value` lines; `kafka.KEY = VALUE` there is `--kafka-property KEY=VALUE`.
+// Precedence: command line > environment > config file > default.
 #include <functional>
 #include <map>
 #include <optional>
@@ -19,6 +23,9 @@ struct OptionSpec {
   std::string help;
   std::string default_value;
   bool repeated = false;
+  // KEY=VALUE values (implies repeated): merged by KEY across the sources, each KEY taking
+  // its value from the strongest source; WW_<NAME> holds several separated by ';'.
+  bool keyed = false;
 };
 
 class ParsedArgs {
@@ -57,6 +64,9 @@ class Cli {
                                    const std::map<std::string, std::string>& env) const;
   std::string Help(const Command& command) const;
   std::string Overview() const;
+  // A completion script for "bash" or "zsh", generated from the registered commands and
+  // options; InvalidArgument for another shell.
+  absl::StatusOr<std::string> Completion(const std::string& shell) const;
 
  private:
   std::vector<OptionSpec> global_;

@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
+#include "libs/kafka/record.h"
 #include "tools/wwctl/cli.h"
 
 namespace google::protobuf {
@@ -27,6 +29,24 @@ void AddReplayCommands(Cli& cli);
 void AddGroupCommands(Cli& cli);
 // consume, deadletter list|show|retry (commands_consume.cc).
 void AddConsumeCommands(Cli& cli);
+
+// trace ARTICLE_ID: an article's path through the topics (commands_trace.cc).
+void AddTraceCommand(Cli& cli);
+
+// completion bash|zsh: a script generated from `cli`'s commands (commands_completion.cc).
+// Register it last; `cli` must outlive the command.
+void AddCompletionCommand(Cli& cli);
+
+// Writes watchlist FILE through the tagger's WatchlistService, as `watchlist apply` does
+// (replacing the current one unless `merge`), then waits up to `wait` until the tagger is
+// SERVING with that watchlist version. Prints progress or the problem; returns the exit
+// code (0: applied and loaded).
+int ApplyWatchlistAndWait(const ParsedArgs& a, const std::string& cmd, const std::string& file,
+                          bool merge, absl::Duration wait);
+
+// The Kafka connection of the global options (connection.cc): --bootstrap-servers and every
+// --kafka-property KEY=VALUE (from the command line, WW_* or the config file).
+kafka::ClientConfig KafkaClient(const ParsedArgs& a);
 
 // "2026-11-28T10:00:00Z", "2026-11-28", "now" or an age like "3d" -> Unix ms.
 // InvalidArgument names the accepted forms.

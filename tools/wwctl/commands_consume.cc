@@ -12,6 +12,7 @@
 #include "libs/kafka/producer.h"
 #include "libs/kafka/reader.h"
 #include "libs/runtime/json.h"
+#include "libs/runtime/shutdown.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
@@ -22,12 +23,6 @@ namespace {
 
 std::string When(int64_t ms) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
-}
-
-kafka::ClientConfig Client(const ParsedArgs& a) {
-  kafka::ClientConfig c;
-  c.bootstrap_servers = a.value("bootstrap-servers");
-  return c;
 }
 
 }  // namespace
@@ -71,15 +66,21 @@ std::string RecordJson(const kafka::Record& r, const std::string& value_json) {
 }
 
 // Reads `topic` from `since_ms` (-1: the beginning) to its end, at most `limit` records
-// (0: all), calling `fn` for each.
+// (0: all), calling `fn` for each. With `follow`, goes on past the end until SIGINT or
+// SIGTERM (or `limit`).
 absl::Status ReadRange(const kafka::ClientConfig& c, const std::string& topic, int64_t since_ms,
-                       int64_t limit, const std::function<void(const kafka::Record&)>& fn) {
+                       int64_t limit, const std::function<void(const kafka::Record&)>& fn,
+                       bool follow = false) {
+  const runtime::Shutdown* stop = follow ? &runtime::Shutdown::Install() : nullptr;
   kafka::StartAt start;
   start.time_ms = since_ms;
   auto reader = kafka::TopicReader::Create(c, topic, start);
   if (!reader.ok()) return reader.status();
   int64_t n = 0;
-  while (!(*reader)->caught_up() && (limit == 0 || n < limit)) {
+  auto more = [&] {
+    return follow ? !stop->requested() : !(*reader)->caught_up();
+  };
+  while (more() && (limit == 0 || n < limit)) {
     for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(300))) {
       if (limit != 0 && n >= limit) break;
       fn(r);
@@ -114,7 +115,8 @@ int Consume(const ParsedArgs& a) {
   if (!range.ok()) return Fail("consume", std::string(range.status().message()), 2);
   const std::string topic = a.positional()[0], prefix = a.value("topic-prefix");
   const bool raw = a.has("raw");
-  absl::Status s = ReadRange(Client(a), topic, range->since_ms, range->limit,
+  const bool follow = a.has("follow");
+  absl::Status s = ReadRange(KafkaClient(a), topic, range->since_ms, range->limit,
                              [&](const kafka::Record& r) {
     const std::string value = ValueJson(r, topic, prefix, raw);
     if (format == Format::kJson) {
@@ -123,7 +125,8 @@ int Consume(const ParsedArgs& a) {
       std::printf("%d/%lld  %s  %s  %s\n", r.partition, static_cast<long long>(r.offset),
                   When(r.timestamp_ms).c_str(), r.key.c_str(), value.c_str());
     }
-  });
+    if (follow) std::fflush(stdout);  // a line as soon as it arrives, also into a pipe
+  }, follow);
   if (!s.ok()) return FailStatus("consume", s, a.value("bootstrap-servers"));
   return 0;
 }
@@ -147,7 +150,7 @@ int DeadletterList(const ParsedArgs& a) {
   auto range = Range(a);
   if (!range.ok()) return Fail("deadletter list", std::string(range.status().message()), 2);
   std::vector<std::vector<std::string>> rows;
-  absl::Status s = ReadRange(Client(a), DlqTopic(a), range->since_ms, range->limit,
+  absl::Status s = ReadRange(KafkaClient(a), DlqTopic(a), range->since_ms, range->limit,
                              [&](const kafka::Record& r) {
     if (format == Format::kJson) {
       std::printf("%s\n", RecordJson(r, runtime::JsonQuote(r.value)).c_str());
@@ -183,7 +186,7 @@ absl::StatusOr<std::vector<kafka::Record>> Chosen(const ParsedArgs& a, const std
         absl::StrCat("give ids PARTITION:OFFSET", cmd == "retry" ? " or --all" : ""));
   }
   std::vector<kafka::Record> out;
-  absl::Status s = ReadRange(Client(a), DlqTopic(a), -1, 0, [&](const kafka::Record& r) {
+  absl::Status s = ReadRange(KafkaClient(a), DlqTopic(a), -1, 0, [&](const kafka::Record& r) {
     if (want.empty() || want.erase({r.partition, r.offset}) > 0) out.push_back(r);
   });
   if (!s.ok()) return s;
@@ -226,7 +229,7 @@ int DeadletterRetry(const ParsedArgs& a) {
   auto records = Chosen(a, "retry");
   const std::string bootstrap = a.value("bootstrap-servers");
   if (!records.ok()) return FailStatus("deadletter retry", records.status(), bootstrap);
-  auto producer = kafka::Producer::Create(Client(a));
+  auto producer = kafka::Producer::Create(KafkaClient(a));
   if (!producer.ok()) return FailStatus("deadletter retry", producer.status(), bootstrap);
   int failed = 0;
   for (const kafka::Record& r : *records) {
@@ -270,11 +273,14 @@ void AddConsumeCommands(Cli& cli) {
   const OptionSpec raw{"raw", "", "print values as bytes, not decoded", ""};
   const OptionSpec topic{"topic", "TOPIC", "dead-letter topic (default <prefix>deadletter)", ""};
   cli.Add({{"consume"},
-           "Prints a topic's records to its current end, decoded by topic (articles.*, "
+           "Prints a topic's records to its current end (with --follow: and on), decoded by topic (articles.*, "
            "articles.tagged, alerts, watchlist, rules, feeds; others raw).",
-           "TOPIC [--since T] [--limit N] [--raw]",
-           "wwctl consume ww.alerts --since 2h --limit 20 --output json",
-           {since, limit, raw, output}, Consume});
+           "TOPIC [--since T] [--limit N] [--raw] [--follow]",
+           "wwctl consume ww.alerts --since 2h --limit 20 --output json\n"
+           "  wwctl consume ww.articles.tagged --follow   # until Ctrl-C",
+           {since, limit, raw, output,
+            {"follow", "", "keep printing new records until Ctrl-C or SIGTERM", ""}},
+           Consume});
   cli.Add({{"deadletter", "list"},
            "Lists dead letters: id (PARTITION:OFFSET), stage, source topic/partition/offset "
            "and reason.",

@@ -1,12 +1,15 @@
 // wwctl groups list|describe and wwctl offsets reset: consumer groups, their lag, and
 // moving their committed offsets (libs/kafka/groups.h).
 #include <cstdio>
+#include <fstream>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/groups.h"
 #include "libs/runtime/json.h"
 #include "tools/wwctl/commands.h"
+#include "tools/wwctl/offset_plan.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
 
@@ -15,15 +18,9 @@ namespace {
 
 std::string Dash(int64_t v) { return v < 0 ? "-" : absl::StrCat(v); }
 
-kafka::ClientConfig Client(const ParsedArgs& a) {
-  kafka::ClientConfig c;
-  c.bootstrap_servers = a.value("bootstrap-servers");
-  return c;
-}
-
 int GroupsList(const ParsedArgs& a) {
   const Format format = FormatFromFlag(a.value("output"));
-  auto groups = kafka::ListGroups(Client(a));
+  auto groups = kafka::ListGroups(KafkaClient(a));
   if (!groups.ok()) return FailStatus("groups list", groups.status(), a.value("bootstrap-servers"));
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups) {
@@ -40,7 +37,7 @@ int GroupsList(const ParsedArgs& a) {
 int GroupsDescribe(const ParsedArgs& a) {
   const Format format = FormatFromFlag(a.value("output"));
   if (a.positional().size() != 1) return Fail("groups describe", "give one GROUP", 2);
-  auto d = kafka::DescribeGroup(Client(a), a.positional()[0]);
+  auto d = kafka::DescribeGroup(KafkaClient(a), a.positional()[0]);
   if (!d.ok()) return FailStatus("groups describe", d.status(), a.value("bootstrap-servers"));
   std::map<std::string, const kafka::GroupMember*> members;
   for (const auto& m : d->members) members[m.member_id] = &m;
@@ -55,16 +52,19 @@ int GroupsDescribe(const ParsedArgs& a) {
       absl::StrAppend(&ps, ps.empty() ? "" : ",", "{\"topic\":", runtime::JsonQuote(p.topic),
                       ",\"partition\":", p.partition, ",\"committed\":", p.committed,
                       ",\"log_end\":", p.log_end, ",\"lag\":", p.lag,
+                      ",\"time_lag_ms\":", p.time_lag_ms,
                       ",\"member_id\":", runtime::JsonQuote(p.member_id), "}");
     }
-    std::printf("{\"group\":%s,\"state\":%s,\"total_lag\":%lld,\"members\":[%s],"
-                "\"partitions\":[%s]}\n",
-                runtime::JsonQuote(d->group).c_str(), runtime::JsonQuote(d->state).c_str(), static_cast<long long>(d->total_lag),
+    std::printf("{\"group\":%s,\"state\":%s,\"total_lag\":%lld,\"max_time_lag_ms\":%lld,"
+                "\"members\":[%s],\"partitions\":[%s]}\n",
+                runtime::JsonQuote(d->group).c_str(), runtime::JsonQuote(d->state).c_str(),
+                static_cast<long long>(d->total_lag), static_cast<long long>(d->max_time_lag_ms),
                 ms.c_str(), ps.c_str());
     return 0;
   }
-  std::printf("group %s  state %s  members %zu  total lag %lld\n\n", d->group.c_str(),
-              d->state.c_str(), d->members.size(), static_cast<long long>(d->total_lag));
+  std::printf("group %s  state %s  members %zu  total lag %lld  time lag %s\n\n",
+              d->group.c_str(), d->state.c_str(), d->members.size(),
+              static_cast<long long>(d->total_lag), FormatAge(d->max_time_lag_ms).c_str());
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : d->partitions) {
     std::string who = "-";
@@ -72,9 +72,10 @@ int GroupsDescribe(const ParsedArgs& a) {
       who = absl::StrCat(it->second->client_id, " ", it->second->host);
     }
     rows.push_back({p.topic, absl::StrCat(p.partition), Dash(p.committed), Dash(p.log_end),
-                    Dash(p.lag), who});
+                    Dash(p.lag), FormatAge(p.time_lag_ms), who});
   }
-  std::fputs(Table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER"},
+  std::fputs(Table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG",
+                    "CONSUMER"},
                    rows)
                  .c_str(),
              stdout);
@@ -89,38 +90,80 @@ int GroupsDescribe(const ParsedArgs& a) {
   return 0;
 }
 
-int OffsetsReset(const ParsedArgs& a) {
-  const std::string cmd = "offsets reset";
-  const Format format = FormatFromFlag(a.value("output"));
-  const std::string group = a.value("group"), topic = a.value("topic");
-  if (group.empty() || topic.empty()) return Fail(cmd, "--group and --topic are required", 2);
-  int modes = a.has("to-time") + a.has("to-earliest") + a.has("to-latest") + a.has("shift");
-  if (modes != 1) {
-    return Fail(cmd, "give exactly one of --to-time, --to-earliest, --to-latest, --shift", 2);
-  }
+// The reset the flags ask for, with the group and topic; a plan read from --from-file gives
+// both. InvalidArgument (exit 2) for a bad combination.
+absl::StatusOr<std::pair<OffsetPlan, kafka::OffsetReset>> ResetFromFlags(const ParsedArgs& a) {
+  OffsetPlan target{a.value("group"), a.value("topic"), {}};
   kafka::OffsetReset reset;
+  const int modes = a.has("to-time") + a.has("to-earliest") + a.has("to-latest") + a.has("shift") +
+                    a.has("from-file");
+  if (modes != 1) {
+    return absl::InvalidArgumentError(
+        "give exactly one of --to-time, --to-earliest, --to-latest, --shift, --from-file");
+  }
+  if (a.has("from-file")) {
+    auto text = ReadFile(a.value("from-file"));
+    if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
+    auto saved = OffsetPlanFromJson(*text);
+    if (!saved.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(a.value("from-file"), ": ", saved.status().message()));
+    }
+    // --group / --topic are optional here; given, they must agree with the file, so a plan
+    // is never applied to another group by mistake.
+    for (auto [flag, mine, theirs] : {std::tuple{"group", target.group, saved->group},
+                                      std::tuple{"topic", target.topic, saved->topic}}) {
+      if (!mine.empty() && mine != theirs) {
+        return absl::InvalidArgumentError(absl::StrCat("--", flag, " ", mine, " but the plan in ",
+                                                       a.value("from-file"), " is for ", theirs));
+      }
+    }
+    reset.kind = kafka::OffsetReset::Kind::kExplicit;
+    for (const auto& c : saved->changes) reset.offsets[c.partition] = c.target;
+    return std::pair{OffsetPlan{saved->group, saved->topic, {}}, reset};
+  }
+  if (target.group.empty() || target.topic.empty()) {
+    return absl::InvalidArgumentError("--group and --topic are required");
+  }
   if (a.has("to-earliest")) reset.kind = kafka::OffsetReset::Kind::kEarliest;
   if (a.has("to-latest")) reset.kind = kafka::OffsetReset::Kind::kLatest;
   if (a.has("to-time")) {
     auto t = ParseTimeArg(a.value("to-time"));
-    if (!t.ok()) return Fail(cmd, absl::StrCat("--to-time: ", t.status().message()), 2);
+    if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--to-time: ", t.status().message()));
     reset.kind = kafka::OffsetReset::Kind::kTime;
     reset.time_ms = *t;
   }
   if (a.has("shift")) {
     reset.kind = kafka::OffsetReset::Kind::kShift;
     if (!absl::SimpleAtoi(a.value("shift"), &reset.shift)) {
-      return Fail(cmd, "--shift must be a whole number (negative goes back)", 2);
+      return absl::InvalidArgumentError("--shift must be a whole number (negative goes back)");
     }
   }
-  const kafka::ClientConfig client = Client(a);
-  auto plan = kafka::PlanOffsetReset(client, group, topic, reset);
-  if (!plan.ok()) return FailStatus(cmd, plan.status(), client.bootstrap_servers);
+  return std::pair{target, reset};
+}
+
+int OffsetsReset(const ParsedArgs& a) {
+  const std::string cmd = "offsets reset";
+  const Format format = FormatFromFlag(a.value("output"));
+  auto asked = ResetFromFlags(a);
+  if (!asked.ok()) return Fail(cmd, std::string(asked.status().message()), 2);
+  auto& [plan, reset] = *asked;
+  const std::string& group = plan.group;
+  const std::string& topic = plan.topic;
+  const kafka::ClientConfig client = KafkaClient(a);
+  auto changes = kafka::PlanOffsetReset(client, group, topic, reset);
+  if (!changes.ok()) return FailStatus(cmd, changes.status(), client.bootstrap_servers);
+  plan.changes = *changes;
+  if (a.has("export")) {
+    std::ofstream out(a.value("export"), std::ios::trunc);
+    out << OffsetPlanToJson(plan);
+    if (!out.flush()) return Fail(cmd, absl::StrCat("cannot write ", a.value("export")));
+  }
   const bool execute = a.has("execute");
   absl::Status applied;
-  if (execute) applied = kafka::ApplyOffsetReset(client, group, topic, *plan);
+  if (execute) applied = kafka::ApplyOffsetReset(client, group, topic, plan.changes);
   if (format == Format::kJson) {
-    for (const auto& c : *plan) {
+    for (const auto& c : plan.changes) {
       std::printf("{\"group\":%s,\"topic\":%s,\"partition\":%d,\"current\":%lld,"
                   "\"target\":%lld,\"applied\":%s}\n",
                   runtime::JsonQuote(group).c_str(), runtime::JsonQuote(topic).c_str(), c.partition,
@@ -129,7 +172,7 @@ int OffsetsReset(const ParsedArgs& a) {
     }
   } else {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& c : *plan) {
+    for (const auto& c : plan.changes) {
       rows.push_back({topic, absl::StrCat(c.partition), Dash(c.current), absl::StrCat(c.target)});
     }
     std::fputs(Table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"}, rows).c_str(),
@@ -137,6 +180,7 @@ int OffsetsReset(const ParsedArgs& a) {
   }
   if (!applied.ok()) return FailStatus(cmd, applied, client.bootstrap_servers);
   if (format == Format::kText) {
+    if (a.has("export")) std::printf("plan written to %s\n", a.value("export").c_str());
     std::printf(execute ? "offsets of group %s reset\n"
                         : "plan only for group %s: add --execute to apply it\n",
                 group.c_str());
@@ -152,21 +196,24 @@ void AddGroupCommands(Cli& cli) {
            "wwctl groups list --output json", {output}, GroupsList});
   cli.Add({{"groups", "describe"},
            "Shows a group's state, members, and committed offset, log end and lag per "
-           "partition (as kafka-consumer-groups), with the total lag.",
+           "partition (as kafka-consumer-groups), with the total lag, and the time lag: the age "
+           "of the oldest unconsumed record (0 when caught up).",
            "GROUP", "wwctl groups describe ww-tagger", {output}, GroupsDescribe});
   cli.Add({{"offsets", "reset"},
            "Moves a group's committed offsets on a topic: shows the plan; --execute applies it "
            "(refused while the group has active members).",
            "--group G --topic T (--to-time T | --to-earliest | --to-latest | --shift N) "
-           "[--execute]",
+           "[--export FILE] [--execute]  |  --from-file FILE [--execute]",
            "wwctl offsets reset --group ww-tagger --topic ww.articles.unique --to-time 2h "
-           "--execute",
+           "--export plan.json\n  wwctl offsets reset --from-file plan.json --execute",
            {{"group", "GROUP", "consumer group", ""},
             {"topic", "TOPIC", "topic whose partitions are reset", ""},
             {"to-time", "TIME", "first record at or after: ISO 8601 or age like 3d", ""},
             {"to-earliest", "", "the earliest offset", ""},
             {"to-latest", "", "the end (skip everything not yet consumed)", ""},
             {"shift", "N", "move the committed offset by N (negative goes back)", ""},
+            {"export", "FILE", "also write the plan to FILE as JSON (for --from-file)", ""},
+            {"from-file", "FILE", "the plan saved by --export (targets per partition)", ""},
             {"execute", "", "apply the plan (default: only show it)", ""},
             output},
            OffsetsReset});

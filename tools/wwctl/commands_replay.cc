@@ -42,9 +42,10 @@ absl::StatusOr<int64_t> ParseTimeArg(const std::string& v) {
 namespace {
 
 std::atomic<bool> g_stop{false};
+const char* g_command = "replay";  // or "backfill", for messages
 
 int Fail(const std::string& message, int code = 1) {
-  std::fprintf(stderr, "wwctl replay: %s\n", message.c_str());
+  std::fprintf(stderr, "wwctl %s: %s\n", g_command, message.c_str());
   return code;
 }
 
@@ -194,11 +195,32 @@ absl::StatusOr<std::function<bool(const kafka::Record&)>> FieldPredicate(
   };
 }
 
+// --since, --until and --rate into `o`; InvalidArgument names the bad flag.
+absl::Status TimeRangeAndRate(const ParsedArgs& a, kafka::ReplayOptions& o) {
+  for (auto [flag, out] : {std::pair{"since", &o.since_ms}, std::pair{"until", &o.until_ms}}) {
+    if (!a.has(flag)) continue;
+    auto t = ParseTimeArg(a.value(flag));
+    if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", t.status().message()));
+    *out = *t;
+  }
+  if (a.has("rate")) {
+    std::string r = a.value("rate");
+    if (r.ends_with("/s")) r.resize(r.size() - 2);
+    if (!absl::SimpleAtod(r, &o.rate_per_second) || o.rate_per_second <= 0) {
+      return absl::InvalidArgumentError(
+          "--rate must be a positive number of records a second, like 500/s");
+    }
+  }
+  return absl::OkStatus();
+}
+
+int RunJob(const kafka::ReplayOptions& o, Format format);
+
 int RunReplay(const ParsedArgs& a) {
   const Format format = FormatFromFlag(a.value("output"));
   if (!a.positional().empty()) return Fail("unexpected argument " + a.positional()[0], 2);
   kafka::ReplayOptions o;
-  o.client.bootstrap_servers = a.value("bootstrap-servers");
+  o.client = KafkaClient(a);
   o.from_topic = a.value("from");
   o.to_topic = a.value("to");
   if (o.from_topic.empty()) return Fail("--from TOPIC is required", 2);
@@ -206,16 +228,7 @@ int RunReplay(const ParsedArgs& a) {
   const bool by_time = a.has("since") || a.has("until");
   const bool by_offset = a.has("from-offset") || a.has("to-offset");
   if (by_time && by_offset) return Fail("give a time range or an offset range, not both", 2);
-  if (a.has("since")) {
-    auto t = ParseTimeArg(a.value("since"));
-    if (!t.ok()) return Fail(absl::StrCat("--since: ", t.status().message()), 2);
-    o.since_ms = *t;
-  }
-  if (a.has("until")) {
-    auto t = ParseTimeArg(a.value("until"));
-    if (!t.ok()) return Fail(absl::StrCat("--until: ", t.status().message()), 2);
-    o.until_ms = *t;
-  }
+  if (absl::Status s = TimeRangeAndRate(a, o); !s.ok()) return Fail(std::string(s.message()), 2);
   for (const std::string& v : a.values("from-offset")) {
     if (auto s = ParsePartitionOffset(v, &o.from_offsets); !s.ok()) {
       return Fail(absl::StrCat("--from-offset: ", s.message()), 2);
@@ -235,13 +248,6 @@ int RunReplay(const ParsedArgs& a) {
     auto f = kafka::ParseReplayFilter(v);
     if (!f.ok()) return Fail(absl::StrCat("--where: ", f.status().message()), 2);
     o.where.push_back(*f);
-  }
-  if (a.has("rate")) {
-    std::string r = a.value("rate");
-    if (r.ends_with("/s")) r.resize(r.size() - 2);
-    if (!absl::SimpleAtod(r, &o.rate_per_second) || o.rate_per_second <= 0) {
-      return Fail("--rate must be a positive number of records a second, like 500/s", 2);
-    }
   }
   if (a.has("limit")) {
     if (!absl::SimpleAtoi(a.value("limit"), &o.limit) || o.limit < 0) {
@@ -263,6 +269,11 @@ int RunReplay(const ParsedArgs& a) {
        absl::StrJoin(a.values("where"), "\x1f")},
       "\x1e"));
 
+  return RunJob(o, format);
+}
+
+// Runs a replay job with progress on stderr and prints the summary; the exit code.
+int RunJob(const kafka::ReplayOptions& o, Format format) {
   g_stop = false;
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
@@ -323,9 +334,71 @@ int RunReplay(const ParsedArgs& a) {
   return 0;
 }
 
+// wwctl backfill: the watchlist applied, then the deduplicated articles of a time range
+// replayed onto the tagger's input, so past articles are tagged and alerted for entities
+// added later. Alerts already raised are not repeated: the alerter raises one alert per rule
+// and story (deterministic ids) and ignores a rule firing again on a story.
+int RunBackfill(const ParsedArgs& a) {
+  const std::string cmd = "backfill";
+  g_command = "backfill";
+  const Format format = FormatFromFlag(a.value("output"));
+  if (!a.positional().empty()) return Fail("unexpected argument " + a.positional()[0], 2);
+  if (a.value("watchlist").empty() && !a.has("no-watchlist")) {
+    return Fail("--watchlist FILE is required (or --no-watchlist to replay only)", 2);
+  }
+  if (a.value("since").empty()) return Fail("--since TIME is required (e.g. 3d)", 2);
+  kafka::ReplayOptions o;
+  o.client = KafkaClient(a);
+  if (absl::Status s = TimeRangeAndRate(a, o); !s.ok()) return Fail(std::string(s.message()), 2);
+  auto wait = ParseDuration(a.value("wait"));
+  if (!wait.ok()) return Fail(absl::StrCat("--wait: ", wait.status().message()), 2);
+  o.dry_run = a.has("dry-run");
+  if (!a.has("no-watchlist") && !o.dry_run) {
+    if (int code = ApplyWatchlistAndWait(a, cmd, a.value("watchlist"), a.has("merge"), *wait);
+        code != 0) {
+      return code;
+    }
+  }
+  // The deduper's output is the tagger's input: replaying it there re-tags each article once.
+  const std::string prefix = a.value("topic-prefix");
+  o.from_topic = prefix + "articles.unique";
+  o.to_topic = o.from_topic;
+  o.checkpoint_topic = prefix + "replay.checkpoints";
+  // Named by the arguments as given and the watchlist's content: rerun unchanged, an
+  // interrupted backfill resumes (and a finished one is not redone); a changed watchlist is
+  // a new backfill.
+  std::string watchlist;
+  if (!a.value("watchlist").empty()) {
+    auto text = ReadFile(a.value("watchlist"));
+    if (!text.ok()) return Fail(std::string(text.status().message()), 2);
+    watchlist = *text;
+  }
+  o.job_id = Hex64(absl::StrJoin(
+      {std::string("backfill"), o.from_topic, a.value("since"), a.value("until"), watchlist},
+      "\x1e"));
+  return RunJob(o, format);
+}
+
 }  // namespace
 
 void AddReplayCommands(Cli& cli) {
+  cli.Add({{"backfill"},
+           "Re-tags and re-alerts past articles for entities added to the watchlist later: "
+           "applies the watchlist (as watchlist apply), waits until the tagger has loaded it, "
+           "then replays <prefix>articles.unique from --since onto itself (ww-replay-of "
+           "headers) through the running pipeline. Alerts already raised are not repeated.",
+           "--watchlist FILE --since T [--until T] [--merge] [--rate N/s] [--dry-run]",
+           "wwctl backfill --watchlist samples/watchlist.yaml --since 3d",
+           {{"watchlist", "FILE", "the watchlist with the new entities", ""},
+            {"merge", "", "keep entities that the file does not list", ""},
+            {"no-watchlist", "", "skip applying a watchlist: only replay", ""},
+            {"since", "TIME", "articles from: ISO 8601 or age like 3d", ""},
+            {"until", "TIME", "articles before (default: now)", ""},
+            {"wait", "DURATION", "how long to wait for the tagger to load the watchlist", "60s"},
+            {"rate", "N/s", "at most N articles a second", ""},
+            {"dry-run", "", "count the articles in the range; apply and replay nothing", ""},
+            {"output", "text|json", "output format of the summary", "text"}},
+           RunBackfill});
   cli.Add({{"replay"},
            "Copies a time or offset range of a topic exactly once, resumable (checkpoint in "
            "<prefix>replay.checkpoints); keeps key, headers, timestamp; adds ww-replay-of.",

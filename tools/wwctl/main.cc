@@ -5,6 +5,12 @@
 int main(int argc, char** argv) {
   ww::wwctl::Cli cli({
       {"bootstrap-servers", "HOST:PORT", "Kafka brokers", "127.0.0.1:9092"},
+      {"kafka-property", "KEY=VALUE",
+       "librdkafka property, e.g. security.protocol=SASL_SSL, sasl.mechanism, sasl.username, "
+       "ssl.ca.location",
+       "", true, true},
+      {"config", "FILE", "config file of these options ('key = value'; kafka.KEY for "
+       "--kafka-property)", "$WW_CONFIG or ~/.config/wirewatch/wwctl.conf if it exists"},
       {"topic-prefix", "PREFIX", "prefix of the pipeline's topic names", "ww."},
       {"ingestor", "HOST:PORT", "ww-ingestor gRPC address", "127.0.0.1:50051"},
       {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},
@@ -21,5 +27,7 @@ int main(int argc, char** argv) {
   ww::wwctl::AddReplayCommands(cli);
   ww::wwctl::AddGroupCommands(cli);
   ww::wwctl::AddConsumeCommands(cli);
+  ww::wwctl::AddTraceCommand(cli);
+  ww::wwctl::AddCompletionCommand(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/strings/str_cat.h"
+
 namespace ww::wwctl {
 
 Format FormatFromFlag(const std::string& value) {
@@ -21,6 +23,15 @@ std::string ToJsonLine(const google::protobuf::Message& m) {
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(m, &out, options);
   return out;
+}
+
+std::string FormatAge(int64_t ms) {
+  if (ms < 0) return "-";
+  const int64_t s = ms / 1000;
+  if (s < 60) return absl::StrCat(s, "s");
+  if (s < 3600) return absl::StrCat(s / 60, "m", s % 60, "s");
+  if (s < 86400) return absl::StrCat(s / 3600, "h", s % 3600 / 60, "m");
+  return absl::StrCat(s / 86400, "d", s % 86400 / 3600, "h");
 }
 
 std::string Table(const std::vector<std::string>& header,

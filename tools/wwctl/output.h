@@ -1,5 +1,6 @@
 #pragma once
 // How wwctl prints: tables and lines for people, one JSON object a line for scripts.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ Format FormatFromFlag(const std::string& value);
 
 // A protobuf message as one line of JSON with the .proto field names.
 std::string ToJsonLine(const google::protobuf::Message& m);
+
+// An age or time lag for people: "-" (negative: unknown), "0s", "42s", "3m12s", "5h3m",
+// "2d4h".
+std::string FormatAge(int64_t ms);
 
 // Left-aligned columns under a header row.
 std::string Table(const std::vector<std::string>& header,
