@@ -36,7 +36,8 @@ bool HasTokenBoundaries(std::string_view folded, size_t start, size_t end) {
     const char32_t next = DecodeUtf8(folded, end).cp;
     if (IsWordChar(next) && !IsSpacelessScript(next)) {
       const char32_t last = DecodeUtf8Before(folded, end).cp;
-      if (!IsSpacelessScript(last) && !IsHangul(last)) return false;
+      // Korean particles attach to any name: "김정은은", "Putin은", "(…)의".
+      if (!IsSpacelessScript(last) && !IsHangul(last) && !IsHangul(next)) return false;
     }
   }
   return true;

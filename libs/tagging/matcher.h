@@ -8,8 +8,9 @@
 //   * Token boundaries: the code point before a match and the one after it must not be word
 //     characters (letter, mark, number), so "Kimberly" does not match "Kim" but "Putin's"
 //     matches "Putin". No boundary is needed on a side where the match edge or its neighbour
-//     is Han, Hiragana or Katakana (no spaces in CJK text), nor after a match ending in
-//     Hangul (Korean particles: "김정은은", "김정은의" match "김정은").
+//     is Han, Hiragana or Katakana (no spaces in CJK text), nor after a match that ends in
+//     or is followed by Hangul (Korean particles: "김정은은", "김정은의" match "김정은",
+//     "Putin은" and "UN의" match "Putin" and "UN").
 //   * Overlaps: leftmost match first, and among matches starting at the same place the
 //     longest ("North Korea" over "Korea", "Vladimir Putin" over "Putin"); reported mentions
 //     never overlap.

@@ -169,6 +169,10 @@ TEST(MatcherTest, KoreanParticles) {
               ElementsAre(P{"north-korea", "북한"}, P{"kim-jong-un", "김정은"}));
   // A boundary is still required before a Hangul match.
   EXPECT_THAT(Found("반김정은 시위"), IsEmpty());
+  // Particles after a name in another script, or after one ending in punctuation.
+  EXPECT_THAT(Found("Putin은 말했다"), ElementsAre(P{"putin", "Putin"}));
+  EXPECT_THAT(Found("Путин의 발언"), ElementsAre(P{"putin", "Путин"}));
+  EXPECT_THAT(Found("Putinism은"), IsEmpty());
 }
 
 TEST(MatcherTest, MixedScriptParagraph) {

@@ -424,4 +424,48 @@ absl::StatusOr<Watchlist> LoadWatchlistFile(const std::string& path) {
   return watchlist;
 }
 
+std::string WatchlistToYaml(const Watchlist& watchlist) {
+  YAML::Emitter out;
+  out << YAML::BeginMap << YAML::Key << "entities" << YAML::Value << YAML::BeginSeq;
+  for (const Entity& e : watchlist.entities) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "id" << YAML::Value << e.id;
+    out << YAML::Key << "name" << YAML::Value << e.name;
+    out << YAML::Key << "kind" << YAML::Value << std::string(EntityKindName(e.kind));
+    if (e.surname_only) out << YAML::Key << "surname_only" << YAML::Value << true;
+    if (e.inflections != Inflections::kNone) {
+      out << YAML::Key << "inflections" << YAML::Value
+          << std::string(InflectionsName(e.inflections));
+    }
+    if (!e.aliases.empty()) {
+      out << YAML::Key << "aliases" << YAML::Value << YAML::BeginSeq;
+      for (size_t i = 0; i < e.aliases.size(); ++i) {
+        const AliasOptions& o = e.OptionsOf(i);
+        if (o.IsDefault()) {
+          out << e.aliases[i];
+          continue;
+        }
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "text" << YAML::Value << e.aliases[i];
+        if (o.case_sensitive) out << YAML::Key << "case_sensitive" << YAML::Value << true;
+        if (!o.fold_diacritics) out << YAML::Key << "fold_diacritics" << YAML::Value << false;
+        if (o.whole_phrase) out << YAML::Key << "whole_phrase" << YAML::Value << true;
+        if (!o.exclude_near.empty()) {
+          out << YAML::Key << "exclude_near" << YAML::Value << o.exclude_near;
+        }
+        if (o.window != AliasOptions::kDefaultWindow) {
+          out << YAML::Key << "window" << YAML::Value << o.window;
+        }
+        if (!o.exclude_preceded_by.empty()) {
+          out << YAML::Key << "exclude_preceded_by" << YAML::Value << o.exclude_preceded_by;
+        }
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
 }  // namespace ww::tagging

@@ -124,4 +124,10 @@ absl::StatusOr<Watchlist> ParseWatchlistYaml(std::string_view yaml);
 // prefixed with "<path>: ".
 absl::StatusOr<Watchlist> LoadWatchlistFile(const std::string& path);
 
+// The watchlist as a YAML file in the format above, which ParseWatchlistYaml reads back to
+// an equal watchlist (up to trailing default alias_options): an alias with default options
+// is a plain string, other aliases are maps; keys at their default values are left out.
+// Deterministic, so the same watchlist always gives the same text.
+std::string WatchlistToYaml(const Watchlist& watchlist);
+
 }  // namespace ww::tagging

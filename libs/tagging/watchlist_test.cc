@@ -205,5 +205,51 @@ TEST(LoadWatchlistFileTest, LoadsAndPrefixesErrorsWithPath) {
   std::remove(bad.c_str());
 }
 
+// What `wwctl watchlist export` prints must load back as the same watchlist, options and
+// awkward strings (YAML specials, quotes, non-Latin scripts) included.
+TEST(WatchlistToYamlTest, RoundTripsThroughTheParser) {
+  Watchlist wl;
+  Entity putin{.id = "putin", .name = "Vladimir Putin", .kind = EntityKind::kPerson};
+  putin.aliases = {"Владимир Путин", "VVP", "Путин", "yes", "Kim: \"the\" #1", "- dash"};
+  putin.alias_options.resize(3);
+  putin.alias_options[1].case_sensitive = true;
+  putin.alias_options[2].fold_diacritics = false;
+  putin.alias_options[2].whole_phrase = true;
+  putin.surname_only = true;
+  putin.inflections = Inflections::kRussian;
+  Entity georgia{.id = "georgia", .name = "Georgia", .kind = EntityKind::kPlace};
+  georgia.aliases = {"Georgia", "Jordan"};
+  georgia.alias_options.resize(2);
+  georgia.alias_options[0].exclude_near = {"Atlanta", "Savannah"};
+  georgia.alias_options[0].window = 25;
+  georgia.alias_options[1].exclude_preceded_by = {"Michael"};
+  wl.entities = {putin, georgia, Entity{.id = "un", .name = "ООН 联合国"}};
+
+  const std::string yaml = WatchlistToYaml(wl);
+  absl::StatusOr<Watchlist> back = ParseWatchlistYaml(yaml);
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << yaml;
+  ASSERT_EQ(back->entities.size(), wl.entities.size()) << yaml;
+  for (size_t i = 0; i < wl.entities.size(); ++i) {
+    const Entity& want = wl.entities[i];
+    const Entity& got = back->entities[i];
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(got.name, want.name);
+    EXPECT_EQ(got.kind, want.kind);
+    EXPECT_EQ(got.aliases, want.aliases) << yaml;
+    EXPECT_EQ(got.surname_only, want.surname_only);
+    EXPECT_EQ(got.inflections, want.inflections);
+    for (size_t j = 0; j < want.aliases.size(); ++j) {
+      EXPECT_TRUE(got.OptionsOf(j) == want.OptionsOf(j)) << want.id << " alias " << j << "\n" << yaml;
+    }
+  }
+  EXPECT_EQ(WatchlistToYaml(*back), yaml);
+}
+
+TEST(WatchlistToYamlTest, EmptyWatchlistLoads) {
+  absl::StatusOr<Watchlist> back = ParseWatchlistYaml(WatchlistToYaml({}));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->entities.empty());
+}
+
 }  // namespace
 }  // namespace ww::tagging

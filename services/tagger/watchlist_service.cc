@@ -1,5 +1,6 @@
 #include "services/tagger/watchlist_service.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -79,6 +80,12 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext*,
 grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext*,
                                                 const ww::v1::DeleteEntityRequest* req,
                                                 ww::v1::DeleteEntityResponse*) {
+  const std::vector<tagging::Entity> current = table_->entities();
+  if (std::none_of(current.begin(), current.end(),
+                   [&](const tagging::Entity& e) { return e.id == req->id(); })) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no entity with id '", req->id(), "' in the watchlist"));
+  }
   std::map<int32_t, int64_t> written;
   if (grpc::Status s = Write(req->id(), nullptr, written); !s.ok()) return s;
   return AwaitApplied(written);
