@@ -107,13 +107,20 @@ class Matcher::Builder {
  public:
   explicit Builder(Matcher* m) : m_(m) {}
 
+  // Sizes the tables for `forms` calls of Add (aliases before variants).
+  void Reserve(size_t forms) {
+    pattern_ids_.reserve(forms);
+    closed_.reserve(forms);
+    pending_.reserve(forms);
+  }
+
   // Adds `form` (the alias itself or a variant of it) for entity `entity`, reported as
   // `written`. A form that folds to nothing is an error for a written alias and skipped for
   // a variant.
   absl::Status Add(uint32_t entity, std::string_view entity_id, const std::string& written,
                    std::string_view form, const AliasOptions& options, bool is_variant) {
-    const ww::text::Normalized folded = ww::text::Normalize(form);
-    std::string key(TrimSpaces(folded.text));
+    ww::text::NormalizeInto(form, &folded_);
+    std::string key(TrimSpaces(folded_.text));
     if (key.empty()) {
       if (is_variant) return absl::OkStatus();
       return absl::InvalidArgumentError(absl::StrCat(
@@ -154,8 +161,12 @@ class Matcher::Builder {
     } else {
       closed_[pattern] = true;
     }
+    if (entity != written_entity_) {  // entities arrive in order: dedupe within one only
+      written_offsets_.clear();
+      written_entity_ = entity;
+    }
     auto [w, new_written] = written_offsets_.try_emplace(
-        WrittenKey{entity, written}, static_cast<uint32_t>(m_->written_aliases_.size()));
+        ToAbsl(written), static_cast<uint32_t>(m_->written_aliases_.size()));
     if (new_written) m_->written_aliases_.append(written);
     pending_.push_back({pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()),
                                        check}});
@@ -217,34 +228,39 @@ class Matcher::Builder {
     uint32_t pattern;
     Alias alias;
   };
-  struct WrittenKey {
-    uint32_t entity;
-    std::string text;
-    template <typename H>
-    friend H AbslHashValue(H h, const WrittenKey& k) {
-      return H::combine(std::move(h), k.entity, k.text);
-    }
-    friend bool operator==(const WrittenKey&, const WrittenKey&) = default;
-  };
 
   Matcher* m_;
   absl::flat_hash_map<std::string, uint32_t> pattern_ids_;  // folded key -> pattern id
   std::vector<bool> closed_;  // per pattern: an alias without conditions was added
   std::vector<Pending> pending_;
-  absl::flat_hash_map<WrittenKey, uint32_t> written_offsets_;
+  ww::text::Normalized folded_;  // reused by Add
+  // Written alias -> offset in written_aliases_, for the entity `written_entity_` only; the
+  // keys view the caller's Entity strings, which outlive the build.
+  absl::flat_hash_map<absl::string_view, uint32_t> written_offsets_;
+  uint32_t written_entity_ = UINT32_MAX;
 };
 
 absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& watchlist) {
   std::shared_ptr<Matcher> matcher(new Matcher());
-  absl::flat_hash_set<std::string> ids;
+  absl::flat_hash_set<absl::string_view> ids;  // views of the watchlist's ids
   ids.reserve(watchlist.entities.size());
   matcher->entity_offsets_.reserve(watchlist.entities.size() + 1);
   Builder builder(matcher.get());
+  size_t forms = 0, id_bytes = 0, written_bytes = 0;
+  for (const Entity& entity : watchlist.entities) {
+    forms += 1 + entity.aliases.size();
+    id_bytes += entity.id.size();
+    written_bytes += entity.name.size();
+    for (const std::string& alias : entity.aliases) written_bytes += alias.size();
+  }
+  builder.Reserve(forms);
+  matcher->entity_bytes_.reserve(id_bytes);
+  matcher->written_aliases_.reserve(written_bytes);  // an upper bound; trimmed in Finish
   const AliasOptions defaults;
 
   for (const Entity& entity : watchlist.entities) {
     if (absl::Status status = ValidateEntity(entity); !status.ok()) return status;
-    if (!ids.insert(entity.id).second) {
+    if (!ids.insert(ToAbsl(entity.id)).second) {
       return absl::InvalidArgumentError(absl::StrCat("duplicate entity id '", entity.id, "'"));
     }
     const uint32_t entity_index = static_cast<uint32_t>(matcher->entity_offsets_.size() - 1);
