@@ -4,7 +4,9 @@
 
 #include "absl/time/clock.h"
 #include "libs/alerting/evaluate.h"
+#include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
+#include "libs/runtime/trace.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
@@ -102,7 +104,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     ApplyState(*ev, now_ms, alert);
     std::string value = alert.SerializeAsString();
     book_.SetPayload(ev->state.rule_id, ev->state.cluster_id, value);
-    raised_.push_back({rule.id, alert.severity()});
+    NoteRaised(alert, in);
     out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
   }
   return out;
@@ -120,7 +122,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Duplicate(const kafka:
     ww::v1::Alert alert;
     if (!alert.ParseFromString(ev.state.payload)) continue;
     ApplyState(ev, now_ms, alert);
-    if (ev.raised) raised_.push_back({alert.rule_id(), alert.severity()});
+    if (ev.raised) NoteRaised(alert, in);
     std::string value = alert.SerializeAsString();
     book_.SetPayload(ev.state.rule_id, ev.state.cluster_id, value);
     out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
@@ -138,13 +140,24 @@ void AlertStage::Remember(const kafka::Record& r) {
   book_.Remember(st, story);
 }
 
+void AlertStage::NoteRaised(const ww::v1::Alert& alert, const kafka::Record& in) {
+  std::string trace_id;
+  if (auto tp = in.header(runtime::kTraceparentHeader)) {
+    if (auto t = runtime::TraceContext::Parse(*tp)) trace_id = t->trace_id;
+  }
+  raised_.push_back({alert.rule_id(), alert.severity(), alert.id(), alert.article_id(), trace_id});
+}
+
 void AlertStage::Commit() {
   book_.Commit(NowMs());
-  for (const auto& [rule, severity] : raised_) {
+  static const runtime::Logger log("alerter");
+  for (const Raised& r : raised_) {
     runtime::Metrics::Default()
         .counter("ww_alerts_raised_total", "alerts raised (not updates), by rule and severity",
-                 {{"rule", rule}, {"severity", severity}})
+                 {{"rule", r.rule}, {"severity", r.severity}})
         .Add();
+    log.Info("alert raised", {{"alert", r.alert_id}, {"rule", r.rule}, {"severity", r.severity},
+                              {"article", r.article_id}, {"trace_id", r.trace_id}});
   }
   raised_.clear();
 }

@@ -14,6 +14,7 @@
 #include "libs/alerting/alert_book.h"
 #include "libs/alerting/rule.h"
 #include "libs/kafka/record.h"
+#include "ww/v1/records.pb.h"
 
 namespace ww::services {
 
@@ -49,7 +50,13 @@ class AlertStage {
   AlertStageOptions options_;
   RulesFn rules_;
   alerting::AlertBook book_;
-  std::vector<std::pair<std::string, std::string>> raised_;  // rule, severity; counted on commit
+  // Alerts raised in the open transaction: counted and logged (with the article's trace id)
+  // once it commits.
+  struct Raised {
+    std::string rule, severity, alert_id, article_id, trace_id;
+  };
+  void NoteRaised(const ww::v1::Alert& alert, const kafka::Record& in);
+  std::vector<Raised> raised_;
 };
 
 }  // namespace ww::services

@@ -242,6 +242,20 @@ TEST_F(ObservabilityTest, TraceparentFollowsAnArticleThroughEveryTopicToItsAlert
     EXPECT_GT(records, 0) << "nothing on " << topic;
   }
 
+  // The alerter logs each alert it raised with the article's trace id, once committed.
+  const std::string alerter_log = absl::StrCat(bin_, "/../test-logs/", prefix_, "alerter.log");
+  bool logged = false;
+  for (int i = 0; i < 50 && !logged; ++i) {
+    std::ifstream log(alerter_log);
+    for (std::string line; std::getline(log, line);) {
+      logged = logged || (line.find("alert raised") != std::string::npos &&
+                          line.find(caller_trace) != std::string::npos);
+    }
+    if (!logged) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(logged) << "no 'alert raised' line with trace id " << caller_trace << " in "
+                      << alerter_log;
+
   // wwctl trace finds the article's path from its id.
   auto traced = Wwctl({"trace", resp.article_id()});
   ASSERT_EQ(traced.exit_code, 0) << traced.out;
