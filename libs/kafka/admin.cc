@@ -8,13 +8,8 @@
 namespace ww::kafka {
 namespace {
 
-constexpr int kTimeoutMs = 15000;
-
-absl::StatusOr<internal::KafkaHandle> AdminClient(const ClientConfig& config) {
-  auto conf = internal::MakeConf(config, {});
-  if (!conf.ok()) return conf.status();
-  return internal::NewClient(RD_KAFKA_PRODUCER, *conf);
-}
+using internal::AdminClient;
+constexpr int kTimeoutMs = internal::kAdminTimeoutMs;
 
 // Waits for the result event of an admin call on `q`.
 rd_kafka_event_t* WaitResult(rd_kafka_queue_t* q) {

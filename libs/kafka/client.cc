@@ -110,6 +110,12 @@ absl::StatusOr<KafkaHandle> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* con
   return KafkaHandle(rk);
 }
 
+absl::StatusOr<KafkaHandle> AdminClient(const ClientConfig& config) {
+  auto conf = MakeConf(config, {});
+  if (!conf.ok()) return conf.status();
+  return NewClient(RD_KAFKA_PRODUCER, *conf);
+}
+
 Record ToRecord(const rd_kafka_message_t* m) {
   Record r;
   r.topic = rd_kafka_topic_name(m->rkt);

@@ -43,6 +43,12 @@ absl::StatusOr<rd_kafka_conf_t*> MakeConf(const ClientConfig& config,
 
 absl::StatusOr<KafkaHandle> NewClient(rd_kafka_type_t type, rd_kafka_conf_t* conf);
 
+// How long admin and metadata requests (topics, offsets, groups) wait for the cluster.
+inline constexpr int kAdminTimeoutMs = 15000;
+
+// A client for admin and metadata requests (a producer handle: it joins no group).
+absl::StatusOr<KafkaHandle> AdminClient(const ClientConfig& config);
+
 // Converts a consumed message (not an error event) into a Record.
 Record ToRecord(const rd_kafka_message_t* m);
 

@@ -13,13 +13,8 @@
 namespace ww::kafka {
 namespace {
 
-constexpr int kTimeoutMs = 15000;
-
-absl::StatusOr<internal::KafkaHandle> AdminClient(const ClientConfig& config) {
-  auto conf = internal::MakeConf(config, {});
-  if (!conf.ok()) return conf.status();
-  return internal::NewClient(RD_KAFKA_PRODUCER, *conf);
-}
+using internal::AdminClient;
+constexpr int kTimeoutMs = internal::kAdminTimeoutMs;
 
 // One admin call: options for `op`, a queue, the result event (destroyed by the caller).
 struct AdminCall {

@@ -1,5 +1,6 @@
 #pragma once
 // The wwctl commands, registered on a Cli.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -57,6 +58,13 @@ absl::StatusOr<int64_t> ParseTimeArg(const std::string& v);
 // FeedState); null for topics of raw bytes.
 std::unique_ptr<google::protobuf::Message> RecordMessageFor(const std::string& topic,
                                                             const std::string& prefix);
+
+// Reads `topic` from `since_ms` (-1: the beginning) to its end, at most `limit` records
+// (0: all), calling `fn` for each. With `follow`, goes on past the end until SIGINT or
+// SIGTERM (or `limit`). (commands_consume.cc)
+absl::Status ReadRange(const kafka::ClientConfig& c, const std::string& topic, int64_t since_ms,
+                       int64_t limit, const std::function<void(const kafka::Record&)>& fn,
+                       bool follow = false);
 
 // Reads a whole file ("-" is stdin). NotFound / PermissionDenied name the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

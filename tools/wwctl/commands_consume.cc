@@ -65,12 +65,11 @@ std::string RecordJson(const kafka::Record& r, const std::string& value_json) {
                       value_json, "}");
 }
 
-// Reads `topic` from `since_ms` (-1: the beginning) to its end, at most `limit` records
-// (0: all), calling `fn` for each. With `follow`, goes on past the end until SIGINT or
-// SIGTERM (or `limit`).
+}  // namespace
+
 absl::Status ReadRange(const kafka::ClientConfig& c, const std::string& topic, int64_t since_ms,
                        int64_t limit, const std::function<void(const kafka::Record&)>& fn,
-                       bool follow = false) {
+                       bool follow) {
   const runtime::Shutdown* stop = follow ? &runtime::Shutdown::Install() : nullptr;
   kafka::StartAt start;
   start.time_ms = since_ms;
@@ -89,6 +88,8 @@ absl::Status ReadRange(const kafka::ClientConfig& c, const std::string& topic, i
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 struct RangeArgs {
   int64_t since_ms = -1;

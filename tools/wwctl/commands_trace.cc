@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "libs/kafka/reader.h"
 #include "libs/runtime/json.h"
 #include "libs/runtime/trace.h"
 #include "tools/wwctl/commands.h"
@@ -28,19 +27,6 @@ std::string Header(const kafka::Record& r, std::string_view key) {
   return v ? std::string(*v) : "";
 }
 
-// Reads `topic` from `since_ms` to its current end, calling `fn` for every record.
-absl::Status Scan(const kafka::ClientConfig& client, const std::string& topic, int64_t since_ms,
-                  const std::function<void(kafka::Record&)>& fn) {
-  kafka::StartAt start;
-  start.time_ms = since_ms;
-  auto reader = kafka::TopicReader::Create(client, topic, start);
-  if (!reader.ok()) return reader.status();
-  while (!(*reader)->caught_up()) {
-    for (kafka::Record& r : (*reader)->Poll(absl::Milliseconds(500))) fn(r);
-  }
-  return absl::OkStatus();
-}
-
 int Trace(const ParsedArgs& a) {
   const std::string cmd = "trace";
   if (a.positional().size() != 1) return Fail(cmd, "give one article id (as `wwctl submit` prints)", 2);
@@ -54,7 +40,7 @@ int Trace(const ParsedArgs& a) {
   // The article's traces: one per time it was ingested (a resubmission is a new trace).
   std::set<std::string> traces;
   const std::string raw = prefix + "articles.raw";
-  absl::Status s = Scan(client, raw, *since, [&](kafka::Record& r) {
+  absl::Status s = ReadRange(client, raw, *since, 0, [&](const kafka::Record& r) {
     if (r.key != article) return;
     if (auto t = runtime::TraceContext::Parse(Header(r, runtime::kTraceparentHeader))) {
       traces.insert(t->trace_id);
@@ -70,9 +56,9 @@ int Trace(const ParsedArgs& a) {
   std::vector<Hop> hops;
   for (const char* name : {"articles.raw", "dedup.claims", "articles.unique", "articles.duplicates",
                            "articles.tagged", "alerts", "deadletter"}) {
-    s = Scan(client, prefix + name, *since, [&](kafka::Record& r) {
+    s = ReadRange(client, prefix + name, *since, 0, [&](const kafka::Record& r) {
       auto t = runtime::TraceContext::Parse(Header(r, runtime::kTraceparentHeader));
-      if (t && traces.contains(t->trace_id)) hops.push_back({std::move(r), t->trace_id, t->span_id});
+      if (t && traces.contains(t->trace_id)) hops.push_back({r, t->trace_id, t->span_id});
     });
     if (!s.ok()) return FailStatus(cmd, s, client.bootstrap_servers);
   }
