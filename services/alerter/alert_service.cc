@@ -44,18 +44,26 @@ class Sent {
   std::deque<std::string> order_;
 };
 
-// A live delivery's shared bytes as a message, without copying them.
-grpc::ByteBuffer SharedMessage(std::shared_ptr<const Delivery> d) {
+// A live delivery's shared bytes, without copying them.
+grpc::Slice SharedSlice(std::shared_ptr<const Delivery> d) {
   auto* keep = new std::shared_ptr<const Delivery>(std::move(d));
-  grpc::Slice slice(
+  return grpc::Slice(
       const_cast<char*>((*keep)->wire.data()), (*keep)->wire.size(),
       [](void* p) { delete static_cast<std::shared_ptr<const Delivery>*>(p); }, keep);
-  return grpc::ByteBuffer(&slice, 1);
 }
 
-grpc::ByteBuffer OwnMessage(const ww::v1::Alert& a) {
-  grpc::Slice slice(a.SerializeAsString());
-  return grpc::ByteBuffer(&slice, 1);
+// What precedes one serialised Alert inside a serialised AlertBatch: the tag of field 1
+// (length-delimited) and the length. A batch is these and the alerts' own bytes, so the
+// shared bytes of live alerts are never copied into it.
+grpc::Slice BatchFieldHeader(size_t size) {
+  char header[1 + 10];
+  size_t n = 0;
+  header[n++] = 0x0A;  // field 1, wire type 2
+  do {
+    header[n++] = static_cast<char>((size & 0x7F) | (size > 0x7F ? 0x80 : 0));
+    size >>= 7;
+  } while (size != 0);
+  return grpc::Slice(header, n);
 }
 
 // A call refused before it started streaming.
@@ -78,8 +86,21 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     std::map<int32_t, int64_t> from;
   };
 
-  static SubscribeStream* Start(AlertHub* hub, AlertFilterSpec filter, std::optional<Resume> resume) {
-    auto stream = std::shared_ptr<SubscribeStream>(new SubscribeStream(hub, std::move(filter)));
+  // How the stream frames alerts: one per message (Subscribe), or up to `max` per
+  // AlertBatch (SubscribeBatched).
+  struct Framing {
+    bool batched = false;
+    size_t max = 1;
+  };
+  // Most alerts, and about the most bytes, in one batch (gRPC clients refuse messages
+  // over 4 MiB by default).
+  static constexpr size_t kMaxBatch = 256;
+  static constexpr size_t kMaxBatchBytes = 1 << 20;
+
+  static SubscribeStream* Start(AlertHub* hub, AlertFilterSpec filter, Framing framing,
+                                std::optional<Resume> resume) {
+    auto stream =
+        std::shared_ptr<SubscribeStream>(new SubscribeStream(hub, std::move(filter), framing));
     stream->self_ = stream;
     std::map<int32_t, int64_t> live;  // where the live stream starts
     {
@@ -120,7 +141,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   }
 
  private:
-  SubscribeStream(AlertHub* hub, AlertFilterSpec filter) : hub_(hub), filter_(std::move(filter)) {}
+  SubscribeStream(AlertHub* hub, AlertFilterSpec filter, Framing framing)
+      : hub_(hub), filter_(std::move(filter)), framing_(framing) {}
 
   void OpDone(bool ok) {
     {
@@ -155,23 +177,39 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
         if (!headers_ready_) return;
         next = kHeaders;
         headers_sent_ = true;
-      } else if (!finish_ && !replayed_.empty()) {
-        message_ = std::move(replayed_.front());
-        replayed_.pop_front();
-        next = kWrite;
-      } else if (!finish_ && !replaying_) {
-        std::shared_ptr<const Delivery> d;
-        while (next == kNothing) {
-          if (!sub_->TryNext(&d)) {
-            finish_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "subscriber too slow: alert buffer full; subscribe again with "
-                                   "the cursor of the last alert received");
+      } else if (!finish_) {
+        // The next message: replayed alerts first, then live ones once the replay is done;
+        // with batching, everything due now (bounded), otherwise one alert.
+        parts_.clear();
+        size_t alerts = 0, bytes = 0;
+        while (alerts < framing_.max && bytes < kMaxBatchBytes) {
+          grpc::Slice alert;
+          if (!replayed_.empty()) {
+            alert = std::move(replayed_.front());
+            replayed_.pop_front();
+          } else if (replaying_) {
             break;
+          } else {
+            std::shared_ptr<const Delivery> d;
+            if (!sub_->TryNext(&d)) {
+              finish_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                     "subscriber too slow: alert buffer full; subscribe again "
+                                     "with the cursor of the last alert received");
+              break;
+            }
+            if (!d) break;
+            if (!filter_.Admits(d->alert) || sub_->Repeats(*d)) continue;
+            if (!sent_.empty() && sent_.Covers(d->alert)) continue;  // replayed already
+            alert = SharedSlice(std::move(d));
           }
-          if (!d) break;
-          if (!filter_.Admits(d->alert) || sub_->Repeats(*d)) continue;
-          if (!sent_.empty() && sent_.Covers(d->alert)) continue;  // replayed already
-          message_ = SharedMessage(std::move(d));
+          bytes += alert.size();
+          if (framing_.batched) parts_.push_back(BatchFieldHeader(alert.size()));
+          parts_.push_back(std::move(alert));
+          ++alerts;
+        }
+        if (alerts > 0) {
+          // Alerts taken before an overflow still go out: each carries its own cursor.
+          message_ = grpc::ByteBuffer(parts_.data(), parts_.size());
           next = kWrite;
         }
       }
@@ -239,7 +277,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
         cursor[rec.partition] = std::max(cursor[rec.partition], rec.offset + 1);
         if (!filter_.Admits(a) || !sent_.ShouldSend(a)) continue;
         a.set_cursor(EncodeCursor(cursor));
-        if (!Enqueue(OwnMessage(a))) return;
+        if (!Enqueue(grpc::Slice(a.SerializeAsString()))) return;
       }
       // Transaction markers take offsets too: move past them once the reader is there.
       if ((*reader)->caught_up()) {
@@ -259,7 +297,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
 
   // Queues a replayed alert, waiting while the stream has plenty queued already.
   // False once the stream is ending.
-  bool Enqueue(grpc::ByteBuffer message) {
+  bool Enqueue(grpc::Slice message) {
     {
       absl::MutexLock lock(&mu_);
       auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -277,6 +315,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
 
   AlertHub* const hub_;
   const AlertFilterSpec filter_;
+  const Framing framing_;
   std::shared_ptr<SubscribeStream> self_;  // released in OnDone
   Sent sent_;  // the replay thread's until replaying_ turns false, then Pump's
 
@@ -289,8 +328,9 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   bool busy_ ABSL_GUARDED_BY(mu_) = false;  // headers or a write in flight
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> finish_ ABSL_GUARDED_BY(mu_);
-  std::deque<grpc::ByteBuffer> replayed_ ABSL_GUARDED_BY(mu_);
-  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);  // the write in flight
+  std::deque<grpc::Slice> replayed_ ABSL_GUARDED_BY(mu_);  // serialised Alerts
+  std::vector<grpc::Slice> parts_ ABSL_GUARDED_BY(mu_);     // of the next message
+  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);           // the write in flight
 };
 
 }  // namespace
@@ -313,6 +353,16 @@ grpc::Status AlertServiceImpl::MakeFilter(const std::string& tenant, const ww::v
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::Subscribe(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
+  return StartSubscription(ctx, request, /*batched=*/false);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::SubscribeBatched(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
+  return StartSubscription(ctx, request, /*batched=*/true);
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::StartSubscription(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request, bool batched) {
   std::string tenant;
   if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return new Refusal(s);
   ww::v1::SubscribeRequest req;
@@ -325,6 +375,17 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::Subscribe(
   ww::v1::AlertFilter f = req.filter();
   for (const auto& e : req.entity_ids()) f.add_entity_ids(e);
   if (grpc::Status s = MakeFilter(tenant, f, &filter); !s.ok()) return new Refusal(s);
+  SubscribeStream::Framing framing;
+  if (batched) {
+    if (req.max_batch() < 0 || req.max_batch() > static_cast<int>(SubscribeStream::kMaxBatch)) {
+      return new Refusal(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("max_batch must be 0 (the most, ", SubscribeStream::kMaxBatch, ") to ",
+                       SubscribeStream::kMaxBatch, ", not ", req.max_batch())));
+    }
+    framing = {true, req.max_batch() == 0 ? SubscribeStream::kMaxBatch
+                                           : static_cast<size_t>(req.max_batch())};
+  }
   std::optional<SubscribeStream::Resume> resume;
   if (!req.cursor().empty()) {
     auto from = DecodeCursor(req.cursor());
@@ -334,7 +395,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::Subscribe(
     }
     resume = SubscribeStream::Resume{client_, topic_, *std::move(from)};
   }
-  return SubscribeStream::Start(hub_, std::move(filter), std::move(resume));
+  return SubscribeStream::Start(hub_, std::move(filter), framing, std::move(resume));
 }
 
 grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,

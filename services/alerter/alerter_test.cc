@@ -1,5 +1,6 @@
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -235,19 +236,31 @@ TEST(AlertHub, ARepeatedAlertIsMarkedOnlyForThoseWhoHadIt) {
   EXPECT_FALSE(late->Repeats(*late_first)) << "it subscribed after the first copy";
 }
 
-// AlertService.Subscribe over loopback gRPC (port 0), fed straight from the hub.
+// AlertService on loopback gRPC (port 0), fed straight from `hub`, and a client of it.
+struct LoopbackAlertService {
+  explicit LoopbackAlertService(AlertHub* hub) : service(hub, &auth, {}, "alerts") {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service);
+    server = builder.BuildAndStart();
+    stub = ww::v1::AlertService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+  ~LoopbackAlertService() { server->Shutdown(); }
+
+  Authenticator auth;  // off
+  AlertServiceImpl service;
+  int port = 0;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<ww::v1::AlertService::Stub> stub;
+};
+
+// AlertService.Subscribe over loopback gRPC, fed straight from the hub.
 TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
   AlertHub hub(/*max_queue=*/8);
-  Authenticator auth;  // off
-  AlertServiceImpl service(&hub, &auth, {}, "alerts");
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(port, 0);
-  auto stub = ww::v1::AlertService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  LoopbackAlertService loopback(&hub);
+  ASSERT_NE(loopback.port, 0);
+  auto& stub = loopback.stub;
 
   grpc::ClientContext fast_ctx, slow_ctx;
   slow_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -295,7 +308,62 @@ TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
     EXPECT_EQ(got[i].id(), absl::StrCat("a", 2 * i));
     EXPECT_EQ(got[i].cursor(), absl::StrCat("0:", 2 * i + 1)) << "resumes after this alert";
   }
-  server->Shutdown();
+}
+
+// SubscribeBatched over loopback gRPC: a client that falls behind gets what queued
+// meanwhile in few messages, with the same alerts, order and cursors as Subscribe's.
+TEST(AlertService, ABatchedSubscriberGetsTheSameAlertsInFewerMessages) {
+  AlertHub hub;
+  LoopbackAlertService loopback(&hub);
+  ASSERT_NE(loopback.port, 0);
+  auto& stub = loopback.stub;
+
+  grpc::ClientContext one_ctx, batch_ctx, bad_ctx;
+  auto one = stub->Subscribe(&one_ctx, {});
+  ww::v1::SubscribeRequest up_to_50;
+  up_to_50.set_max_batch(50);
+  auto batched = stub->SubscribeBatched(&batch_ctx, up_to_50);
+  one->WaitForInitialMetadata();
+  batched->WaitForInitialMetadata();
+  ww::v1::SubscribeRequest too_many;
+  too_many.set_max_batch(100000);
+  auto refused = stub->SubscribeBatched(&bad_ctx, too_many);
+  ww::v1::AlertBatch nothing;
+  EXPECT_FALSE(refused->Read(&nothing));
+  grpc::Status bad = refused->Finish();
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("max_batch"), std::string::npos) << bad.error_message();
+  ASSERT_EQ(hub.subscribers(), 2u);
+
+  // 50 kB alerts: the HTTP/2 window of the batched stream, which nobody reads yet, fills
+  // after a few, and the rest wait in its queue.
+  const int n = 300;
+  const std::string bulk(50000, 'x');
+  for (int i = 0; i < n; ++i) {
+    ww::v1::Alert a = AlertFor(absl::StrCat("a", i), "kim");
+    a.set_title(bulk);
+    hub.Publish(a, 0, i);
+  }
+  std::vector<ww::v1::Alert> singles;
+  for (ww::v1::Alert a; static_cast<int>(singles.size()) < n && one->Read(&a);) singles.push_back(a);
+  std::vector<ww::v1::Alert> from_batches;
+  int messages = 0, largest = 0;
+  for (ww::v1::AlertBatch b; static_cast<int>(from_batches.size()) < n && batched->Read(&b);) {
+    ++messages;
+    largest = std::max(largest, b.alerts_size());
+    from_batches.insert(from_batches.end(), b.alerts().begin(), b.alerts().end());
+  }
+  ASSERT_EQ(singles.size(), static_cast<size_t>(n));
+  ASSERT_EQ(from_batches.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(from_batches[i].id(), absl::StrCat("a", i));
+    EXPECT_EQ(from_batches[i].cursor(), singles[i].cursor());
+    EXPECT_EQ(from_batches[i].SerializeAsString(), singles[i].SerializeAsString());
+  }
+  EXPECT_LE(largest, 21) << "at most about 1 MiB in a message";
+  EXPECT_LT(messages, n / 2) << "a stream that fell behind catches up in batches";
+  one_ctx.TryCancel();
+  batch_ctx.TryCancel();
 }
 
 TEST(Cursor, RoundTripAndErrors) {

@@ -45,9 +45,11 @@ TEST_F(PipelineTest, ASubscriberThatResumesWithItsCursorMissesNothingAndSeesNoth
   auto missed = Wwctl({"alerts", "list", "--since", "1h", "--output", "json"});
   ASSERT_EQ(missed.exit_code, 0) << missed.out;
 
+  // Resumed through SubscribeBatched: a cursor from either RPC serves the other, and the
+  // replay and the live stream go out in batches.
   ww::v1::SubscribeRequest resume;
   resume.set_cursor(cursor);
-  Subscriber again(addr_["alerter"], resume);
+  Subscriber again(addr_["alerter"], resume, "", /*batched=*/true);
   ASSERT_TRUE(again.WaitForCount(6, absl::Seconds(60))) << again.alerts().size();
   absl::SleepFor(absl::Seconds(2));  // anything more would be a repeat
   std::vector<ww::v1::Alert> got = again.alerts();

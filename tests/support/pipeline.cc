@@ -20,14 +20,25 @@ std::string Env(const char* name) {
 }  // namespace
 
 Subscriber::Subscriber(const std::string& target, const ww::v1::SubscribeRequest& request,
-                       const std::string& token) {
+                       const std::string& token, bool batched) {
   stub_ = ww::v1::AlertService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   if (!token.empty()) ctx_.AddMetadata("authorization", "Bearer " + token);
+  if (batched) {
+    batch_reader_ = stub_->SubscribeBatched(&ctx_, request);
+    batch_reader_->WaitForInitialMetadata();
+    thread_ = std::thread([this] {
+      for (ww::v1::AlertBatch batch; batch_reader_->Read(&batch);) {
+        absl::MutexLock lock(&mu_);
+        alerts_.insert(alerts_.end(), batch.alerts().begin(), batch.alerts().end());
+      }
+      status_ = batch_reader_->Finish();
+    });
+    return;
+  }
   reader_ = stub_->Subscribe(&ctx_, request);
   reader_->WaitForInitialMetadata();
   thread_ = std::thread([this] {
-    ww::v1::Alert a;
-    while (reader_->Read(&a)) {
+    for (ww::v1::Alert a; reader_->Read(&a);) {
       absl::MutexLock lock(&mu_);
       alerts_.push_back(a);
     }

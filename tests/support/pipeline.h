@@ -25,9 +25,10 @@ std::string HttpGet(int port, const std::string& path);
 // Collects every alert a subscription receives, on its own thread.
 class Subscriber {
  public:
-  // Blocks until the subscription is live (the server sent its headers).
+  // Blocks until the subscription is live (the server sent its headers). `batched`:
+  // through SubscribeBatched, each batch's alerts collected in order.
   Subscriber(const std::string& target, const ww::v1::SubscribeRequest& request = {},
-             const std::string& token = "");
+             const std::string& token = "", bool batched = false);
   ~Subscriber();
   std::vector<ww::v1::Alert> alerts();
   // Waits until alerts for all `entities` have arrived (or the timeout).
@@ -41,6 +42,7 @@ class Subscriber {
   std::unique_ptr<ww::v1::AlertService::Stub> stub_;
   grpc::ClientContext ctx_;
   std::unique_ptr<grpc::ClientReader<ww::v1::Alert>> reader_;
+  std::unique_ptr<grpc::ClientReader<ww::v1::AlertBatch>> batch_reader_;
   absl::Mutex mu_;
   std::vector<ww::v1::Alert> alerts_ ABSL_GUARDED_BY(mu_);
   grpc::Status status_;

@@ -14,7 +14,9 @@
 #include <fstream>
 #include <sstream>
 #include <iterator>
+#include <map>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -34,6 +36,11 @@ ABSL_FLAG(int, rate, 100, "alerts written per second");
 ABSL_FLAG(int, seconds, 20, "how long to write alerts");
 ABSL_FLAG(int, warmup, 2, "seconds of alerts written first and left out of the figures");
 ABSL_FLAG(int, channels, 8, "gRPC channels (HTTP/2 connections) the streams are spread over");
+ABSL_FLAG(bool, batched, false,
+          "subscribe with SubscribeBatched (alerts due together share a message) instead of "
+          "Subscribe (one alert per message)");
+ABSL_FLAG(bool, timeline, false, "also print p50 / p99 for the alerts raised in each second");
+ABSL_FLAG(int, max_batch, 0, "SubscribeBatched's max_batch (0: the server's most)");
 
 namespace {
 
@@ -65,32 +72,12 @@ double Percentile(std::vector<double>& v, double p) {
   return v[i];
 }
 
-// One Subscribe stream: reads until cancelled, keeping the latency of each measured alert.
-// gRPC runs one stream's callbacks one at a time, so its own vector needs no lock.
-class Stream final : public grpc::ClientReadReactor<ww::v1::Alert> {
+// One Subscribe (Response = Alert) or SubscribeBatched (Response = AlertBatch) stream:
+// reads until cancelled, keeping the latency of each measured alert. gRPC runs one
+// stream's callbacks one at a time, so its own vector needs no lock.
+class StreamBase {
  public:
-  Stream(ww::v1::AlertService::Stub* stub, const std::string& run, std::atomic<int>* live)
-      : run_(run), live_(live) {
-    stub->async()->Subscribe(&ctx_, &request_, this);
-    StartRead(&alert_);
-    StartCall();
-  }
-  void OnReadInitialMetadataDone(bool ok) override {
-    if (ok) ++*live_;
-  }
-  void OnReadDone(bool ok) override {
-    if (!ok) return;
-    if (alert_.rule_id() == run_ && alert_.version() != 0) {  // version 0: warm-up
-      latencies_ms_.push_back(static_cast<double>(absl::GetCurrentTimeNanos()) / 1e6 -
-                              static_cast<double>(alert_.raised_unix_ms()));
-    }
-    StartRead(&alert_);
-  }
-  void OnDone(const grpc::Status& s) override {
-    absl::MutexLock lock(&mu_);
-    status_ = s;
-    done_ = true;
-  }
+  virtual ~StreamBase() = default;
   void Cancel() { ctx_.TryCancel(); }
   // Blocks until the stream ended; its final status.
   grpc::Status Wait() {
@@ -99,17 +86,71 @@ class Stream final : public grpc::ClientReadReactor<ww::v1::Alert> {
     return status_;
   }
   const std::vector<double>& latencies_ms() const { return latencies_ms_; }
+  const std::vector<int64_t>& raised_ms() const { return raised_ms_; }
+  size_t messages() const { return messages_; }
+  size_t alerts() const { return alerts_; }
 
- private:
+ protected:
+  StreamBase(const std::string& run, std::atomic<int>* live) : run_(run), live_(live) {}
+  void Received(const ww::v1::Alert& a) {
+    ++alerts_;
+    if (a.rule_id() == run_ && a.version() != 0) {  // version 0: warm-up
+      latencies_ms_.push_back(static_cast<double>(absl::GetCurrentTimeNanos()) / 1e6 -
+                              static_cast<double>(a.raised_unix_ms()));
+      raised_ms_.push_back(a.raised_unix_ms());
+    }
+  }
+  void Done(const grpc::Status& s) {
+    absl::MutexLock lock(&mu_);
+    status_ = s;
+    done_ = true;
+  }
+
   const std::string run_;
   std::atomic<int>* live_;
   grpc::ClientContext ctx_;
   ww::v1::SubscribeRequest request_;
-  ww::v1::Alert alert_;
   std::vector<double> latencies_ms_;
+  std::vector<int64_t> raised_ms_;  // of the same alerts
+  size_t messages_ = 0;
+  size_t alerts_ = 0;
   absl::Mutex mu_;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+template <typename Response>
+class Stream final : public StreamBase, public grpc::ClientReadReactor<Response> {
+ public:
+  Stream(ww::v1::AlertService::Stub* stub, const std::string& run, std::atomic<int>* live,
+         int max_batch)
+      : StreamBase(run, live) {
+    if constexpr (std::is_same_v<Response, ww::v1::AlertBatch>) {
+      request_.set_max_batch(max_batch);
+      stub->async()->SubscribeBatched(&ctx_, &request_, this);
+    } else {
+      stub->async()->Subscribe(&ctx_, &request_, this);
+    }
+    this->StartRead(&response_);
+    this->StartCall();
+  }
+  void OnReadInitialMetadataDone(bool ok) override {
+    if (ok) ++*live_;
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    ++messages_;
+    if constexpr (std::is_same_v<Response, ww::v1::AlertBatch>) {
+      for (const ww::v1::Alert& a : response_.alerts()) Received(a);
+    } else {
+      Received(response_);
+    }
+    this->StartRead(&response_);
+  }
+  void OnDone(const grpc::Status& s) override { Done(s); }
+
+ private:
+  Response response_;
 };
 
 }  // namespace
@@ -132,9 +173,16 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_alerter), grpc::InsecureChannelCredentials(), args)));
   }
   std::atomic<int> live{0};
-  std::vector<std::unique_ptr<Stream>> streams;
+  const bool batched = absl::GetFlag(FLAGS_batched);
+  std::vector<std::unique_ptr<StreamBase>> streams;
   for (int i = 0; i < n; ++i) {
-    streams.push_back(std::make_unique<Stream>(stubs[i % stubs.size()].get(), run, &live));
+    auto* stub = stubs[i % stubs.size()].get();
+    if (batched) {
+      streams.push_back(std::make_unique<Stream<ww::v1::AlertBatch>>(
+          stub, run, &live, absl::GetFlag(FLAGS_max_batch)));
+    } else {
+      streams.push_back(std::make_unique<Stream<ww::v1::Alert>>(stub, run, &live, 0));
+    }
   }
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   while (live.load() < n && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(50));
@@ -176,19 +224,35 @@ int main(int argc, char** argv) {
   double wall = absl::ToDoubleSeconds(absl::Now() - start_measure);
   for (auto& s : streams) s->Cancel();
   int ended_badly = 0;
+  size_t messages = 0, alerts = 0;
   std::vector<double> v;
+  std::map<int64_t, std::vector<double>> by_second;  // raised second -> latencies
   for (auto& s : streams) {
     grpc::Status status = s->Wait();
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) ++ended_badly;
     v.insert(v.end(), s->latencies_ms().begin(), s->latencies_ms().end());
+    for (size_t i = 0; i < s->raised_ms().size(); ++i) {
+      by_second[s->raised_ms()[i] / 1000].push_back(s->latencies_ms()[i]);
+    }
+    messages += s->messages();
+    alerts += s->alerts();
   }
 
   const double expected = static_cast<double>(written) * n;
   std::printf("subscribers %d, alerts %d at %d/s, deliveries %zu of %.0f (%.2f%%), streams ended "
               "with an error %d\n",
               n, written, rate, v.size(), expected, 100.0 * v.size() / expected, ended_badly);
+  std::printf("rpc %s: %.2f alerts per stream message\n", batched ? "SubscribeBatched" : "Subscribe",
+              messages == 0 ? 0.0 : static_cast<double>(alerts) / static_cast<double>(messages));
   std::printf("latency ms: p50 %.1f  p99 %.1f  max %.1f\n", Percentile(v, 0.50), Percentile(v, 0.99),
               v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
+  if (absl::GetFlag(FLAGS_timeline)) {
+    for (auto& [second, l] : by_second) {
+      std::printf("  raised at +%llds: %zu deliveries, p50 %.1f ms, p99 %.1f ms\n",
+                  static_cast<long long>(second - by_second.begin()->first), l.size(),
+                  Percentile(l, 0.5), Percentile(l, 0.99));
+    }
+  }
   std::printf("client: %.1f us of CPU per delivery\n",
               v.empty() ? 0.0
                         : 1e6 * (client_after.cpu_seconds - client_before.cpu_seconds) /
