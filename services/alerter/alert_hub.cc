@@ -27,6 +27,49 @@ bool AlertFilterSpec::Admits(const ww::v1::Alert& a) const {
   return !sev.ok() || *sev >= min_severity;
 }
 
+AlertHub::AlertHub(size_t max_queue, int notifiers) : max_queue_(max_queue) {
+  for (int i = 0; i < notifiers; ++i) notifiers_.emplace_back([this] { NotifierLoop(); });
+}
+
+AlertHub::~AlertHub() {
+  {
+    absl::MutexLock lock(&notify_mu_);
+    stopping_ = true;
+  }
+  for (auto& t : notifiers_) t.join();
+}
+
+void AlertHub::Notify(std::vector<std::shared_ptr<Subscription>> wake) {
+  if (notifiers_.empty()) {
+    for (const auto& s : wake) s->on_ready_();
+    return;
+  }
+  absl::MutexLock lock(&notify_mu_);
+  for (auto& s : wake) {
+    if (s->scheduled_) continue;  // told already, not yet acted on: it will see these too
+    s->scheduled_ = true;
+    ready_.push_back(std::move(s));
+  }
+}
+
+void AlertHub::NotifierLoop() {
+  for (;;) {
+    std::shared_ptr<Subscription> s;
+    {
+      absl::MutexLock lock(&notify_mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) {
+        return stopping_ || !ready_.empty();
+      };
+      notify_mu_.Await(absl::Condition(&has_work));
+      if (stopping_) return;
+      s = std::move(ready_.front());
+      ready_.pop_front();
+      s->scheduled_ = false;  // from here on, a new alert tells it again
+    }
+    s->on_ready_();
+  }
+}
+
 std::shared_ptr<const Delivery> AlertHub::Subscription::Next(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return !queue_.empty() || overflowed_; };
@@ -130,7 +173,7 @@ void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
     }
   }
   // Outside the locks: a subscriber's on_ready may start a write that completes at once.
-  for (const auto& s : wake) s->on_ready_();
+  Notify(std::move(wake));
 }
 
 }  // namespace ww::services

@@ -3,7 +3,10 @@
 // topic order; each alert is serialised once (with the cursor that resumes after it) and
 // shared by every subscriber. Each subscriber has a bounded queue, so a slow subscriber is
 // cut off (its overflowed() turns true) instead of slowing the others or the pipeline.
-// Thread-safe.
+// Subscribers are told that alerts wait (on_ready) by the hub's notifier threads, not by
+// the publishing thread: starting a thousand gRPC writes per alert would otherwise hold
+// up the reading of the alerts topic itself. A subscriber is told once however many
+// alerts arrive before it is told, so those go out together. Thread-safe.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -12,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -64,17 +68,24 @@ class AlertHub {
     friend class AlertHub;
     uint64_t first_seq_ = 0;
     std::function<void()> on_ready_;  // set once, before the subscription is shared
+    bool scheduled_ = false;          // waits in the hub's ready_ list (hub's notify_mu_)
     mutable absl::Mutex mu_;
     std::deque<std::shared_ptr<const Delivery>> queue_ ABSL_GUARDED_BY(mu_);
     bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
   };
 
-  explicit AlertHub(size_t max_queue = 10000) : max_queue_(max_queue) {}
+  // `notifiers`: threads that call the subscribers' on_ready; 0 calls it on the publishing
+  // thread, within Publish.
+  explicit AlertHub(size_t max_queue = 10000, int notifiers = 0);
+  ~AlertHub();
+  AlertHub(const AlertHub&) = delete;
+  AlertHub& operator=(const AlertHub&) = delete;
 
   // Registers a subscriber. `positions` gets the next offset per partition at this moment:
   // every alert at or after them reaches the subscription, none before. `on_ready`, if
-  // given, is called (from the publishing thread, with no lock held) after deliveries were
-  // queued or the subscription overflowed; it must not block.
+  // given, is called (with no hub lock held) after deliveries were queued or the
+  // subscription overflowed; it may run on several notifier threads at once and should not
+  // block for long.
   std::shared_ptr<Subscription> Subscribe(std::map<int32_t, int64_t>* positions,
                                           std::function<void()> on_ready = nullptr);
   void Unsubscribe(const std::shared_ptr<Subscription>& s);
@@ -86,6 +97,9 @@ class AlertHub {
  private:
   // Remembers the publication that carried each alert id's highest version. Bounded.
   uint64_t RepeatOf(const ww::v1::Alert& a, uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Has on_ready called for each of `wake`, inline or by a notifier thread.
+  void Notify(std::vector<std::shared_ptr<Subscription>> wake);
+  void NotifierLoop();
 
   const size_t max_queue_;
   mutable absl::Mutex mu_;
@@ -98,6 +112,11 @@ class AlertHub {
   };
   absl::flat_hash_map<std::string, Latest> latest_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> latest_order_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex notify_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(notify_mu_);
+  bool stopping_ ABSL_GUARDED_BY(notify_mu_) = false;
+  std::vector<std::thread> notifiers_;
 };
 
 }  // namespace ww::services

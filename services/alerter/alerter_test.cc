@@ -1,11 +1,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/alerter/alert_hub.h"
@@ -236,6 +238,34 @@ TEST(AlertHub, ARepeatedAlertIsMarkedOnlyForThoseWhoHadIt) {
   EXPECT_FALSE(late->Repeats(*late_first)) << "it subscribed after the first copy";
 }
 
+TEST(AlertHub, PublishingNeverWaitsForSubscribersToBeTold) {
+  AlertHub hub(/*max_queue=*/1000, /*notifiers=*/1);
+  std::map<int32_t, int64_t> pos;
+  absl::Notification release;
+  std::atomic<int> calls{0};
+  std::atomic<bool> inside_first{false};
+  auto s = hub.Subscribe(&pos, [&] {
+    if (calls.fetch_add(1) == 0) {
+      inside_first = true;
+      release.WaitForNotificationWithTimeout(absl::Seconds(5));  // a stuck write, say
+      inside_first = false;
+    }
+  });
+  for (int i = 0; i < 100; ++i) hub.Publish(AlertFor(absl::StrCat("a", i), "kim"), 0, i);
+  // Every alert is queued while the subscriber is still being told of the first one.
+  for (int i = 0; i < 500 && calls.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_TRUE(inside_first.load()) << "Publish waited for on_ready";
+  release.Notify();
+  for (int i = 0; i < 100; ++i) {
+    auto d = s->Next(absl::Seconds(1));
+    ASSERT_NE(d, nullptr) << i;
+    EXPECT_EQ(d->offset, i);
+  }
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_LE(calls.load(), 2) << "told once for everything that arrived while it was busy";
+  EXPECT_GE(calls.load(), 1);
+}
+
 // AlertService on loopback gRPC (port 0), fed straight from `hub`, and a client of it.
 struct LoopbackAlertService {
   explicit LoopbackAlertService(AlertHub* hub) : service(hub, &auth, {}, "alerts") {
@@ -313,7 +343,7 @@ TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
 // SubscribeBatched over loopback gRPC: a client that falls behind gets what queued
 // meanwhile in few messages, with the same alerts, order and cursors as Subscribe's.
 TEST(AlertService, ABatchedSubscriberGetsTheSameAlertsInFewerMessages) {
-  AlertHub hub;
+  AlertHub hub(/*max_queue=*/10000, /*notifiers=*/2);  // as ww-alerter runs it
   LoopbackAlertService loopback(&hub);
   ASSERT_NE(loopback.port, 0);
   auto& stub = loopback.stub;

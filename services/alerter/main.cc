@@ -1,5 +1,8 @@
 // ww-alerter: ww.articles.tagged + ww.articles.duplicates -> ww.alerts, with rules from
 // ww.rules; AlertService (Subscribe, ListAlerts) and RuleService for clients.
+#include <algorithm>
+#include <thread>
+
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "libs/kafka/admin.h"
@@ -23,6 +26,9 @@ ABSL_FLAG(std::string, tokens_file, "",
 ABSL_FLAG(bool, implicit_entity_rules, true,
           "also alert whenever a watched entity is mentioned (rule id mention:<entity>, "
           "tenant 'default')");
+ABSL_FLAG(int, fanout_threads, 0,
+          "threads that start the writes of AlertService subscribers' streams, so the alerts "
+          "topic is read without waiting for them (0: one per core, at most 4)");
 ABSL_FLAG(absl::Duration, remember, absl::Hours(72),
           "how far back the alerts topic is read on start to remember raised alerts");
 
@@ -81,7 +87,11 @@ int main(int argc, char** argv) {
     log.Error("cannot read the alerts topic", {{"error", fanout.status().ToString()}});
     return 1;
   }
-  services::AlertHub hub;
+  int fanout_threads = absl::GetFlag(FLAGS_fanout_threads);
+  if (fanout_threads <= 0) {
+    fanout_threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  }
+  services::AlertHub hub(/*max_queue=*/10000, fanout_threads);
   hub.Advance(end);
   services::AlertServiceImpl alert_service(&hub, &auth, client, topics.alerts);
   services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules, &auth);
