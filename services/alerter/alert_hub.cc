@@ -155,7 +155,8 @@ void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
     // (or has filtered out) every record up to here.
     alert.set_cursor(EncodeCursor(positions_));
     d->alert = std::move(alert);
-    d->alert.SerializeToString(&d->wire);
+    d->wire = grpc::Slice(d->alert.ByteSizeLong());
+    d->alert.SerializeWithCachedSizesToArray(const_cast<uint8_t*>(d->wire.begin()));
     std::shared_ptr<const Delivery> shared = std::move(d);
     for (const auto& s : subs_) {
       absl::MutexLock sl(&s->mu_);

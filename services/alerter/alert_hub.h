@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/support/slice.h>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -40,7 +42,9 @@ struct Delivery {
   ww::v1::Alert alert;  // its cursor resumes right after this record
   int32_t partition = 0;
   int64_t offset = 0;
-  std::string wire;  // `alert` serialised, for every subscriber to send as is
+  // `alert` serialised, for every subscriber to send as is: copying the slice takes a
+  // reference, it does not copy the bytes.
+  grpc::Slice wire;
   // Publications are numbered from 1. `repeat_of` is the number of an earlier publication
   // of the same alert id at this or a higher version (0: none), so a subscriber that
   // already had that one does not get the alert twice.

@@ -44,14 +44,6 @@ class Sent {
   std::deque<std::string> order_;
 };
 
-// A live delivery's shared bytes, without copying them.
-grpc::Slice SharedSlice(std::shared_ptr<const Delivery> d) {
-  auto* keep = new std::shared_ptr<const Delivery>(std::move(d));
-  return grpc::Slice(
-      const_cast<char*>((*keep)->wire.data()), (*keep)->wire.size(),
-      [](void* p) { delete static_cast<std::shared_ptr<const Delivery>*>(p); }, keep);
-}
-
 // What precedes one serialised Alert inside a serialised AlertBatch: the tag of field 1
 // (length-delimited) and the length. A batch is these and the alerts' own bytes, so the
 // shared bytes of live alerts are never copied into it.
@@ -200,7 +192,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
             if (!d) break;
             if (!filter_.Admits(d->alert) || sub_->Repeats(*d)) continue;
             if (!sent_.empty() && sent_.Covers(d->alert)) continue;  // replayed already
-            alert = SharedSlice(std::move(d));
+            alert = d->wire;  // a reference, not a copy
           }
           bytes += alert.size();
           if (framing_.batched) parts_.push_back(BatchFieldHeader(alert.size()));

@@ -208,7 +208,7 @@ TEST(AlertHub, EachAlertIsSerialisedOnceWithTheCursorThatResumesAfterIt) {
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(da.get(), db.get()) << "one copy shared by every subscriber";
   ww::v1::Alert sent;
-  ASSERT_TRUE(sent.ParseFromString(da->wire));
+  ASSERT_TRUE(sent.ParseFromArray(da->wire.begin(), static_cast<int>(da->wire.size())));
   EXPECT_EQ(sent.id(), "x1");
   EXPECT_EQ(sent.cursor(), "0:5,1:4");
 }
