@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/time/clock.h"
 #include "libs/runtime/metrics.h"
 #include "services/alerter/cursor.h"
 
@@ -11,6 +12,13 @@ runtime::Gauge& SubscribersGauge() {
   static runtime::Gauge& g =
       runtime::Metrics::Default().gauge("ww_alert_subscribers", "AlertService.Subscribe streams open");
   return g;
+}
+runtime::Histogram& PublishDelay() {
+  static runtime::Histogram& h = runtime::Metrics::Default().histogram(
+      "ww_alert_publish_delay_seconds",
+      "time from an alert being raised to the hub handing it to subscribers (alerts topic "
+      "read late, or the hub behind)");
+  return h;
 }
 constexpr size_t kRememberedIds = 100000;
 }  // namespace
@@ -142,6 +150,10 @@ uint64_t AlertHub::RepeatOf(const ww::v1::Alert& a, uint64_t seq) {
 }
 
 void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
+  if (alert.raised_unix_ms() > 0) {
+    PublishDelay().Observe(
+        std::max<double>(0, (absl::ToUnixMillis(absl::Now()) - alert.raised_unix_ms()) / 1e3));
+  }
   auto d = std::make_shared<Delivery>();
   std::vector<std::shared_ptr<Subscription>> wake;
   {
