@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <iterator>
@@ -198,7 +199,30 @@ int main(int argc, char** argv) {
   absl::Time start = absl::Now(), start_measure = start;
   long rss_max = 0;
   int written = 0;
+  // A few sender threads, so the rate holds without waiting for each acknowledgement
+  // (and without a thread per alert, which would cost the client's core more than it reads).
+  absl::Mutex outbox_mu;
+  std::deque<ww::v1::Alert> outbox;
+  bool closed = false;
   std::vector<std::thread> senders;
+  for (int t = 0; t < 16; ++t) {
+    senders.emplace_back([&] {
+      for (;;) {
+        ww::v1::Alert a;
+        {
+          absl::MutexLock lock(&outbox_mu);
+          auto has_work = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(outbox_mu) {
+            return !outbox.empty() || closed;
+          };
+          outbox_mu.Await(absl::Condition(&has_work));
+          if (outbox.empty()) return;
+          a = std::move(outbox.front());
+          outbox.pop_front();
+        }
+        (void)(*producer)->Send({absl::GetFlag(FLAGS_alerts_topic), a.id(), a.SerializeAsString()});
+      }
+    });
+  }
   const int warm = rate * absl::GetFlag(FLAGS_warmup);
   for (int k = 0; k < warm + rate * seconds; ++k) {
     absl::Time due = start + absl::Seconds(1) * k / rate;
@@ -211,12 +235,16 @@ int main(int argc, char** argv) {
     a.set_severity("info");
     a.set_title("fan-out benchmark");
     a.set_raised_unix_ms(absl::ToUnixMillis(absl::Now()));
-    // Sent without waiting for the acknowledgement, so the rate holds.
-    senders.emplace_back([&, a] {
-      (void)(*producer)->Send({absl::GetFlag(FLAGS_alerts_topic), a.id(), a.SerializeAsString()});
-    });
+    {
+      absl::MutexLock lock(&outbox_mu);
+      outbox.push_back(std::move(a));
+    }
     if (k >= warm) ++written;
     if (k % rate == 0) rss_max = std::max(rss_max, Sample(pid).rss_kb);
+  }
+  {
+    absl::MutexLock lock(&outbox_mu);
+    closed = true;
   }
   for (auto& t : senders) t.join();
   absl::SleepFor(absl::Seconds(3));  // the last deliveries
