@@ -71,20 +71,26 @@ int AlertsTail(const ParsedArgs& a) {
   ww::v1::SubscribeRequest req;
   *req.mutable_filter() = Filter(a);
   req.set_cursor(a.value("cursor"));
-  auto reader = stub->Subscribe(ctx.get(), req);
+  // Batched, so a tail that falls behind a busy desk catches up in few messages; each
+  // alert is still printed (and its cursor kept) one by one.
+  auto reader = stub->SubscribeBatched(ctx.get(), req);
   // Once the server has sent its headers the subscription is live.
   if (reader->WaitForInitialMetadata(), format == Format::kText) {
     std::fprintf(stderr, "subscribed to alerts at %s\n", target.c_str());
   }
   int64_t n = 0;
-  ww::v1::Alert alert;
+  ww::v1::AlertBatch batch;
   std::string cursor;
-  while (reader->Read(&alert)) {
-    Print(alert, format);
-    cursor = alert.cursor();
-    if (limit > 0 && ++n >= limit) {
-      ctx->TryCancel();
-      break;
+  bool done = false;
+  while (!done && reader->Read(&batch)) {
+    for (const ww::v1::Alert& alert : batch.alerts()) {
+      Print(alert, format);
+      cursor = alert.cursor();
+      if (limit > 0 && ++n >= limit) {
+        ctx->TryCancel();
+        done = true;
+        break;
+      }
     }
   }
   grpc::Status s = reader->Finish();
