@@ -92,10 +92,12 @@ bool AlertHub::Subscription::TryNext(std::shared_ptr<const Delivery>* out) {
   absl::MutexLock lock(&mu_);
   out->reset();
   if (overflowed_) return false;
-  if (!queue_.empty()) {
-    *out = std::move(queue_.front());
-    queue_.pop_front();
+  if (queue_.empty()) {
+    waiting_ = true;
+    return true;
   }
+  *out = std::move(queue_.front());
+  queue_.pop_front();
   return true;
 }
 
@@ -182,7 +184,10 @@ void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
       } else {
         s->queue_.push_back(shared);
       }
-      if (s->on_ready_) wake.push_back(s);
+      if (s->on_ready_ && s->waiting_) {
+        s->waiting_ = false;
+        wake.push_back(s);
+      }
     }
   }
   // Outside the locks: a subscriber's on_ready may start a write that completes at once.

@@ -60,7 +60,9 @@ class AlertHub {
     // record), or nullptr after `timeout` or once overflowed.
     std::shared_ptr<const Delivery> Next(absl::Duration timeout);
     // Non-blocking Next for a stream that is told when to look (on_ready): false once
-    // overflowed, else `*out` is the next delivery or nullptr.
+    // overflowed, else `*out` is the next delivery or nullptr. on_ready is called only
+    // after TryNext found nothing (and at the first alert): a stream busy writing looks
+    // again by itself when its write completes, so it is not woken for every alert.
     bool TryNext(std::shared_ptr<const Delivery>* out);
     bool overflowed() const;
     // Publications numbered from here on reach this subscription; see Delivery::repeat_of.
@@ -76,6 +78,7 @@ class AlertHub {
     mutable absl::Mutex mu_;
     std::deque<std::shared_ptr<const Delivery>> queue_ ABSL_GUARDED_BY(mu_);
     bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
+    bool waiting_ ABSL_GUARDED_BY(mu_) = true;  // found nothing last time: wake it
   };
 
   // `notifiers`: threads that call the subscribers' on_ready; 0 calls it on the publishing

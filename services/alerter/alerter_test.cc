@@ -238,6 +238,28 @@ TEST(AlertHub, ARepeatedAlertIsMarkedOnlyForThoseWhoHadIt) {
   EXPECT_FALSE(late->Repeats(*late_first)) << "it subscribed after the first copy";
 }
 
+TEST(AlertHub, ASubscriberIsWokenOnlyWhenItFoundNothingLastTime) {
+  AlertHub hub;
+  std::map<int32_t, int64_t> pos;
+  int woken = 0;
+  auto s = hub.Subscribe(&pos, [&] { ++woken; });
+  hub.Publish(AlertFor("a0", "kim"), 0, 0);
+  EXPECT_EQ(woken, 1);
+  // Busy (it has not looked yet): later alerts queue without waking it again.
+  for (int i = 1; i < 5; ++i) hub.Publish(AlertFor(absl::StrCat("a", i), "kim"), 0, i);
+  EXPECT_EQ(woken, 1);
+  std::shared_ptr<const Delivery> d;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(s->TryNext(&d));
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->offset, i);
+  }
+  ASSERT_TRUE(s->TryNext(&d));
+  EXPECT_EQ(d, nullptr) << "all caught up";
+  hub.Publish(AlertFor("a5", "kim"), 0, 5);
+  EXPECT_EQ(woken, 2) << "it found nothing, so the next alert wakes it";
+}
+
 TEST(AlertHub, PublishingNeverWaitsForSubscribersToBeTold) {
   AlertHub hub(/*max_queue=*/1000, /*notifiers=*/1);
   std::map<int32_t, int64_t> pos;
