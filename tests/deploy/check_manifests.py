@@ -43,6 +43,8 @@ METRICS = {
     "ww_matcher_build_seconds", "ww_feeds_polled_total", "ww_dedup_duplicates_total",
     "ww_end_to_end_seconds", "ww_end_to_end_seconds_bucket", "ww_end_to_end_seconds_sum",
     "ww_end_to_end_seconds_count", "ww_alert_subscribers_dropped_total", "ww_articles_published_total",
+    "ww_alert_publish_delay_seconds", "ww_alert_publish_delay_seconds_bucket",
+    "ww_alert_publish_delay_seconds_sum", "ww_alert_publish_delay_seconds_count",
 }
 # services/common/topics.cc with the prefix "ww.": (compacted, retention.ms or None)
 TOPICS = {
