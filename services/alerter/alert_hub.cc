@@ -35,7 +35,8 @@ bool AlertFilterSpec::Admits(const ww::v1::Alert& a) const {
   return !sev.ok() || *sev >= min_severity;
 }
 
-AlertHub::AlertHub(size_t max_queue, int notifiers) : max_queue_(max_queue) {
+AlertHub::AlertHub(size_t max_queue, int notifiers, absl::Duration round)
+    : max_queue_(max_queue), round_(round) {
   for (int i = 0; i < notifiers; ++i) notifiers_.emplace_back([this] { NotifierLoop(); });
 }
 
@@ -65,17 +66,48 @@ void AlertHub::NotifierLoop() {
     std::shared_ptr<Subscription> s;
     {
       absl::MutexLock lock(&notify_mu_);
-      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) {
-        return stopping_ || !ready_.empty();
-      };
-      notify_mu_.Await(absl::Condition(&has_work));
-      if (stopping_) return;
-      s = std::move(ready_.front());
-      ready_.pop_front();
+      for (;;) {
+        auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) {
+          return stopping_ || !ready_.empty() || !current_.empty();
+        };
+        notify_mu_.Await(absl::Condition(&has_work));
+        if (stopping_) return;
+        if (!current_.empty()) break;
+        // A new round: not before the last one's start + round_, then everyone due now.
+        const absl::Time now = absl::Now();
+        if (now < next_round_) {
+          auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) { return stopping_; };
+          notify_mu_.AwaitWithDeadline(absl::Condition(&stop), next_round_);
+          if (stopping_) return;
+          if (!current_.empty()) break;  // another notifier started it
+          if (absl::Now() < next_round_) continue;
+        }
+        next_round_ = absl::Now() + round_;
+        current_.swap(ready_);
+        if (!current_.empty()) break;
+      }
+      s = std::move(current_.front());
+      current_.pop_front();
       s->scheduled_ = false;  // from here on, a new alert tells it again
     }
     s->on_ready_();
   }
+}
+
+void AlertHub::Rearm(const std::shared_ptr<Subscription>& s) {
+  {
+    absl::MutexLock lock(&s->mu_);
+    if (s->queue_.empty() && !s->overflowed_) {
+      s->waiting_ = true;
+      return;
+    }
+    s->waiting_ = false;
+  }
+  if (!paced()) {
+    s->on_ready_();
+    return;
+  }
+  Notify({s});
 }
 
 std::shared_ptr<const Delivery> AlertHub::Subscription::Next(absl::Duration timeout) {

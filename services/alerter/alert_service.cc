@@ -137,13 +137,21 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
       : hub_(hub), filter_(std::move(filter)), framing_(framing) {}
 
   void OpDone(bool ok) {
+    std::shared_ptr<AlertHub::Subscription> live;
     {
       absl::MutexLock lock(&mu_);
       busy_ = false;
       message_.Clear();
       // The client is gone; the status is for the record only.
       if (!ok && !finish_) finish_ = grpc::Status::OK;
+      // Batches of live alerts go at the hub's pace: the next one waits for its next round.
+      // (One alert per message cannot wait: it would fall behind any steady flow.)
+      if (framing_.batched && hub_->paced() && headers_sent_ && !finish_ && !replaying_ &&
+          replayed_.empty()) {
+        live = sub_;
+      }
     }
+    if (live) return hub_->Rearm(live);
     Pump();
   }
 

@@ -288,6 +288,33 @@ TEST(AlertHub, PublishingNeverWaitsForSubscribersToBeTold) {
   EXPECT_GE(calls.load(), 1);
 }
 
+TEST(AlertHub, UnderASteadyFlowASubscriberIsToldAtMostOncePerRound) {
+  AlertHub hub(/*max_queue=*/1000, /*notifiers=*/2, /*round=*/absl::Milliseconds(100));
+  std::map<int32_t, int64_t> pos;
+  absl::Mutex mu;
+  std::vector<int64_t> got;
+  int told = 0;
+  std::shared_ptr<AlertHub::Subscription> s;
+  s = hub.Subscribe(&pos, [&] {
+    // What a stream does: take everything queued, send it, then ask to be told again.
+    absl::MutexLock lock(&mu);
+    ++told;
+    std::shared_ptr<const Delivery> d;
+    while (s->TryNext(&d) && d) got.push_back(d->offset);
+    hub.Rearm(s);
+  });
+  for (int i = 0; i < 200; ++i) {  // one alert every 5 ms for a second
+    hub.Publish(AlertFor(absl::StrCat("a", i), "kim"), 0, i);
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  absl::SleepFor(absl::Milliseconds(300));
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(got.size(), 200u);
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(got[i], i);
+  EXPECT_LE(told, 13) << "told at most once per 100 ms round";
+  EXPECT_GE(told, 3) << "rounds keep going while alerts flow";
+}
+
 // AlertService on loopback gRPC (port 0), fed straight from `hub`, and a client of it.
 struct LoopbackAlertService {
   explicit LoopbackAlertService(AlertHub* hub) : service(hub, &auth, {}, "alerts") {
@@ -365,7 +392,8 @@ TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
 // SubscribeBatched over loopback gRPC: a client that falls behind gets what queued
 // meanwhile in few messages, with the same alerts, order and cursors as Subscribe's.
 TEST(AlertService, ABatchedSubscriberGetsTheSameAlertsInFewerMessages) {
-  AlertHub hub(/*max_queue=*/10000, /*notifiers=*/2);  // as ww-alerter runs it
+  // As ww-alerter runs it: notifier threads, paced rounds.
+  AlertHub hub(/*max_queue=*/10000, /*notifiers=*/2, /*round=*/absl::Milliseconds(20));
   LoopbackAlertService loopback(&hub);
   ASSERT_NE(loopback.port, 0);
   auto& stub = loopback.stub;

@@ -29,6 +29,11 @@ ABSL_FLAG(bool, implicit_entity_rules, true,
 ABSL_FLAG(int, fanout_threads, 0,
           "threads that start the writes of AlertService subscribers' streams, so the alerts "
           "topic is read without waiting for them (0: one per core, at most 4)");
+ABSL_FLAG(absl::Duration, fanout_round, absl::Milliseconds(40),
+          "under a steady flow of alerts, tell each subscriber at most once per this long, so "
+          "what arrives meanwhile goes out in one message (SubscribeBatched) and many "
+          "subscribers cost less CPU per alert; an alert after a quiet spell goes out at once "
+          "(0: no pacing)");
 ABSL_FLAG(absl::Duration, remember, absl::Hours(72),
           "how far back the alerts topic is read on start to remember raised alerts");
 
@@ -91,7 +96,7 @@ int main(int argc, char** argv) {
   if (fanout_threads <= 0) {
     fanout_threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
   }
-  services::AlertHub hub(/*max_queue=*/10000, fanout_threads);
+  services::AlertHub hub(/*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round));
   hub.Advance(end);
   services::AlertServiceImpl alert_service(&hub, &auth, client, topics.alerts);
   services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules, &auth);
