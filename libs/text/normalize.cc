@@ -8,7 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <memory>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "libs/text/utf8.h"
 
@@ -200,6 +205,20 @@ bool CachedBoundaryBefore(char32_t cp) {
   return (block.boundary_before[k >> 6] >> (k & 63)) & 1;
 }
 
+// End of the run of ASCII bytes that starts at or before `i` (the first byte >= 0x80 at or
+// after `i`, or n).
+size_t AsciiRunEnd(const uint8_t* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    const auto high = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))));
+    if (high != 0) return i + static_cast<size_t>(std::countr_zero(high));
+  }
+#endif
+  while (i < n && s[i] < 0x80) ++i;
+  return i;
+}
+
 // Growable output for Normalize: writes through raw pointers, collapsing runs of spaces.
 class Output {
  public:
@@ -218,6 +237,54 @@ class Output {
     origin_ptr_[len_] = from;
     ++len_;
   }
+  // Appends ASCII input bytes [from, from + count) of `input`, folded as kAsciiFold does
+  // (`fold`). Requires Reserve(count). Blocks of 16 bytes without a space to collapse are
+  // folded and stored with SSE2; the rest byte by byte, branch-free (a test for spaces would
+  // mispredict on every word).
+  void PutAscii(const uint8_t* input, uint32_t from, size_t count,
+                const std::array<char, 128>& fold) {
+    char* text = text_ptr_ + len_;
+    uint32_t* origin = origin_ptr_ + len_;
+    size_t k = 0;
+    bool last_space = last_space_;
+    size_t j = 0;
+#if defined(__SSE2__)
+    const __m128i offsets = _mm_setr_epi32(0, 1, 2, 3);
+    for (; j + 16 <= count; j += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(input + j));
+      // All bytes are ASCII (< 0x80), so signed compares are unsigned ones.
+      const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                          _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+      v = _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8('a' - 'A')));
+      const __m128i control = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                           _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+      const __m128i space = _mm_or_si128(
+          control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+      const auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(space));
+      if ((spaces & ((spaces << 1) | (last_space ? 1u : 0u))) != 0) {  // a run to collapse
+        PutAsciiBytes(input + j, from + static_cast<uint32_t>(j), 16, fold, text, origin, k,
+                      last_space);
+        continue;
+      }
+      v = _mm_or_si128(_mm_andnot_si128(space, v), _mm_and_si128(space, _mm_set1_epi8(' ')));
+      const __m128i grave = _mm_cmpeq_epi8(v, _mm_set1_epi8('`'));
+      v = _mm_or_si128(_mm_andnot_si128(grave, v), _mm_and_si128(grave, _mm_set1_epi8('\'')));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(text + k), v);
+      const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(from + j)), offsets);
+      for (int q = 0; q < 4; ++q) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(origin + k + 4 * q),
+                         _mm_add_epi32(base, _mm_set1_epi32(4 * q)));
+      }
+      k += 16;
+      last_space = (spaces >> 15) != 0;
+    }
+#endif
+    PutAsciiBytes(input + j, from + static_cast<uint32_t>(j), count - j, fold, text, origin, k,
+                  last_space);
+    len_ += k;
+    last_space_ = last_space;
+  }
   void Put(std::string_view bytes, uint32_t from) {
     Reserve(bytes.size());
     for (char c : bytes) Put(c, from);
@@ -229,6 +296,19 @@ class Output {
   }
 
  private:
+  static void PutAsciiBytes(const uint8_t* input, uint32_t from, size_t count,
+                            const std::array<char, 128>& fold, char* text, uint32_t* origin,
+                            size_t& k, bool& last_space) {
+    for (size_t j = 0; j < count; ++j) {
+      const char c = fold[input[j]];
+      const bool space = c == ' ';
+      text[k] = c;
+      origin[k] = from + static_cast<uint32_t>(j);
+      k += !(space & last_space);
+      last_space = space;
+    }
+  }
+
   void Grow(size_t cap) {
     cap_ = cap;
     text_.resize(cap_);
@@ -289,11 +369,13 @@ void NormalizeInto(std::string_view utf8, Normalized* out_ptr) {
     if (s[i] < 0x80) {
       // Run of ASCII. Lead bytes below 0xCC encode code points below U+0300, which never
       // combine with what precedes them, so only the run's last byte may need the slow path.
-      size_t end = i + 1;
-      while (end < n && s[end] < 0x80) ++end;
-      if (end < n && s[end] >= 0xCC && !CachedBoundaryBefore(DecodeUtf8(utf8, end).cp)) --end;
-      out.Reserve(end - i);
-      for (; i < end; ++i) out.Put(kAsciiFold[s[i]], static_cast<uint32_t>(i));
+      const size_t end = AsciiRunEnd(s, i + 1, n);
+      const size_t fold_end =
+          end < n && s[end] >= 0xCC && !CachedBoundaryBefore(DecodeUtf8(utf8, end).cp) ? end - 1
+                                                                                      : end;
+      out.Reserve(fold_end - i);
+      out.PutAscii(s + i, static_cast<uint32_t>(i), fold_end - i, kAsciiFold);
+      i = fold_end;
       if (i == n) break;
     }
     const DecodedCodePoint d = DecodeUtf8(utf8, i);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +38,33 @@ TEST(NormalizeTest, AsciiLowercasesAndKeepsOffsets) {
   const Normalized n = Normalize("Kim JONG");
   EXPECT_EQ(n.text, "kim jong");
   EXPECT_THAT(n.origin, ElementsAre(0, 1, 2, 3, 4, 5, 6, 7, 8));
+}
+
+// Long ASCII texts take a 16-bytes-at-a-time path: same result as folding byte by byte.
+TEST(NormalizeTest, LongAsciiMatchesBytewiseFold) {
+  std::mt19937 rng(5);
+  const std::string alphabet = "aZq09 -  `'\t\n\x7F.,AzMm";
+  for (int round = 0; round < 2000; ++round) {
+    std::string input;
+    for (int k = static_cast<int>(rng() % 100); k > 0; --k) {
+      input.push_back(alphabet[rng() % alphabet.size()]);
+    }
+    std::string text;
+    std::vector<uint32_t> origin;
+    for (size_t i = 0; i < input.size(); ++i) {
+      char c = input[i];
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '-') c = ' ';
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c == '`') c = '\'';
+      if (c == ' ' && !text.empty() && text.back() == ' ') continue;
+      text.push_back(c);
+      origin.push_back(static_cast<uint32_t>(i));
+    }
+    origin.push_back(static_cast<uint32_t>(input.size()));
+    const Normalized n = Normalize(input);
+    ASSERT_EQ(n.text, text) << input;
+    ASSERT_EQ(n.origin, origin) << input;
+  }
 }
 
 TEST(NormalizeTest, CaseAndWidthFold) {
