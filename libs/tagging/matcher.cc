@@ -23,24 +23,37 @@ bool IsHangul(char32_t cp) {
   return ww::text::GetScriptClass(cp) == ww::text::ScriptClass::kHangul;
 }
 
+// Start half of the token-boundary rule (see matcher.h): may a match start at folded byte
+// `start` (a code point boundary)?
+inline bool IsMatchStart(std::string_view folded, size_t start) {
+  if (start == 0) return true;
+  const auto prev_byte = static_cast<uint8_t>(folded[start - 1]);
+  if (prev_byte < 0x80 && static_cast<uint8_t>(folded[start]) < 0x80) {
+    return !IsAsciiWord(prev_byte);  // ASCII is never spaceless
+  }
+  const char32_t prev = DecodeUtf8Before(folded, start).cp;
+  return !IsWordChar(prev) || IsSpacelessScript(prev) ||
+         IsSpacelessScript(DecodeUtf8(folded, start).cp);
+}
+
+// End half of the token-boundary rule: may a match end at folded byte `end`?
+inline bool IsMatchEnd(std::string_view folded, size_t end) {
+  if (end == folded.size()) return true;
+  const auto next_byte = static_cast<uint8_t>(folded[end]);
+  if (next_byte < 0x80) {
+    if (!IsAsciiWord(next_byte)) return true;
+    if (static_cast<uint8_t>(folded[end - 1]) < 0x80) return false;
+  }
+  const char32_t next = DecodeUtf8(folded, end).cp;
+  if (!IsWordChar(next) || IsSpacelessScript(next)) return true;
+  const char32_t last = DecodeUtf8Before(folded, end).cp;
+  // Korean particles attach to any name: "김정은은", "Putin은", "(…)의".
+  return IsSpacelessScript(last) || IsHangul(last) || IsHangul(next);
+}
+
 // Token-boundary rule for a match of folded bytes [start, end) (see matcher.h).
 bool HasTokenBoundaries(std::string_view folded, size_t start, size_t end) {
-  if (start > 0) {
-    const char32_t prev = DecodeUtf8Before(folded, start).cp;
-    if (IsWordChar(prev) && !IsSpacelessScript(prev) &&
-        !IsSpacelessScript(DecodeUtf8(folded, start).cp)) {
-      return false;
-    }
-  }
-  if (end < folded.size()) {
-    const char32_t next = DecodeUtf8(folded, end).cp;
-    if (IsWordChar(next) && !IsSpacelessScript(next)) {
-      const char32_t last = DecodeUtf8Before(folded, end).cp;
-      // Korean particles attach to any name: "김정은은", "Putin은", "(…)의".
-      if (!IsSpacelessScript(last) && !IsHangul(last) && !IsHangul(next)) return false;
-    }
-  }
-  return true;
+  return IsMatchStart(folded, start) && IsMatchEnd(folded, end);
 }
 
 // Strips the single leading/trailing space the fold may leave.
@@ -199,7 +212,7 @@ class Matcher::Builder {
     return absl::OkStatus();
   }
 
-  // Groups the aliases by pattern and compiles the automaton.
+  // Groups the aliases by pattern and compiles the trie.
   void Finish() {
     std::vector<std::string_view> patterns(closed_.size());
     for (const auto& [key, id] : pattern_ids_) patterns[id] = key;  // stable in the map
@@ -217,7 +230,7 @@ class Matcher::Builder {
     pending_.clear();
     pending_.shrink_to_fit();
     written_offsets_.clear();
-    m_->automaton_ = AhoCorasick::Build(patterns);
+    m_->trie_ = PrefixTrie::Build(patterns);
     m_->written_aliases_.shrink_to_fit();
     m_->entity_bytes_.shrink_to_fit();
     m_->entity_offsets_.shrink_to_fit();
@@ -292,7 +305,7 @@ size_t Matcher::MemoryUsage() const {
   }
   return sizeof(*this) + entity_bytes_.capacity() + entity_offsets_.capacity() * 4 +
          written_aliases_.capacity() + aliases_.capacity() * sizeof(Alias) +
-         pattern_first_.capacity() * 4 + checks + automaton_.MemoryUsage();
+         pattern_first_.capacity() * 4 + checks + trie_.MemoryUsage();
 }
 
 namespace {
@@ -386,45 +399,64 @@ void Matcher::FindSpans(std::string_view utf8, std::vector<Span>* out) const {
 void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& folded,
                           std::vector<Span>* out) const {
   const std::string_view text = folded.text;
-  struct Candidate {
-    uint32_t start;
-    uint32_t end;
+  struct Prefix {
     uint32_t pattern;
+    uint32_t end;
   };
-  thread_local std::vector<Candidate> candidates;
-  candidates.clear();
-  automaton_.Scan(text, [&](uint32_t pattern, size_t end) {
-    const size_t start = end - automaton_.pattern_length(pattern);
-    if (HasTokenBoundaries(text, start, end)) {
-      candidates.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), pattern});
-    }
-  });
-  // Leftmost first; at the same start, longest first. Candidates arrive by end, so they are
-  // usually nearly sorted already.
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.start != b.start) return a.start < b.start;
-    return a.end > b.end;
-  });
-
-  uint32_t folded_end = 0;    // end of the last accepted match in the folded text
-  uint32_t original_end = 0;  // and in the original text
-  for (const Candidate& c : candidates) {
-    if (c.start < folded_end) continue;
-    const uint32_t start = folded.origin[c.start];
-    const uint32_t end =
-        static_cast<uint32_t>(ww::text::SegmentEnd(utf8, folded.origin[c.end - 1]));
-    if (start < original_end) continue;  // would split a combining sequence shared with the last
-    uint32_t accepted = UINT32_MAX;
-    for (uint32_t a = pattern_first_[c.pattern]; a < pattern_first_[c.pattern + 1]; ++a) {
-      if (Accepts(aliases_[a], utf8, text, c.start, c.end, start, end)) {
-        accepted = a;
-        break;
+  thread_local std::vector<Prefix> prefixes_buffer;
+  std::vector<Prefix>& prefixes = prefixes_buffer;
+  uint32_t original_end = 0;  // end of the last accepted match in the original text
+  // Leftmost-longest without overlaps: at each position where a match may start, in order,
+  // the longest alias that ends at a boundary and accepts the match; then on from its end.
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    size_t next = i + 1;  // where to look next if no match starts at i
+    if (IsAsciiWord(bytes[i])) {
+      // Inside a run of ASCII letters and digits no match can start (the previous byte is a
+      // word character); at its first byte only if some alias starts with the whole run.
+      next = AsciiWordEnd(bytes, next, n);
+      if (!trie_.MayStartWithWord(text, i, next)) {
+        i = next;
+        continue;
       }
+    } else if (!trie_.MayStartWith(bytes[i])) {
+      ++i;
+      continue;
     }
-    if (accepted == UINT32_MAX) continue;
-    folded_end = c.end;
-    original_end = end;
-    out->push_back(Span{aliases_[accepted].entity, accepted, start, end});
+    if (!IsMatchStart(text, i)) {
+      i = next;
+      continue;
+    }
+    const uint32_t start = folded.origin[i];
+    if (start < original_end) {  // would split a combining sequence shared with the last
+      i = next;
+      continue;
+    }
+    prefixes.clear();
+    trie_.Walk(text, i, [&prefixes](uint32_t pattern, size_t end) {
+      prefixes.push_back({pattern, static_cast<uint32_t>(end)});
+    });
+    for (auto p = prefixes.rbegin(); p != prefixes.rend(); ++p) {  // longest first
+      if (!IsMatchEnd(text, p->end)) continue;
+      const uint32_t end =
+          static_cast<uint32_t>(ww::text::SegmentEnd(utf8, folded.origin[p->end - 1]));
+      uint32_t accepted = UINT32_MAX;
+      for (uint32_t a = pattern_first_[p->pattern]; a < pattern_first_[p->pattern + 1]; ++a) {
+        if (aliases_[a].check == kNoCheck ||
+            Accepts(aliases_[a], utf8, text, static_cast<uint32_t>(i), p->end, start, end)) {
+          accepted = a;
+          break;
+        }
+      }
+      if (accepted == UINT32_MAX) continue;  // vetoed: a shorter alias may still match here
+      original_end = end;
+      next = p->end;
+      out->push_back(Span{aliases_[accepted].entity, accepted, start, end});
+      break;
+    }
+    i = next;
   }
 }
 

@@ -27,6 +27,16 @@
 //     after an alias without conditions (case, diacritics, exclusions), later duplicates are
 //     ignored.
 //   * Offsets are byte offsets into the original text; combining sequences are never split.
+//
+// How the scan works (FindSpans): the text is folded once; then, left to right, at each
+// position where a match may start by the boundary rule above (in spaced scripts about one
+// position per word), the folded aliases are looked up in a byte trie (prefix_trie.h) with
+// plain goto steps, no failure links: the walk lists every alias that is a prefix of the
+// text there, and the longest one whose end boundary holds and whose options accept the match
+// is reported, after which the scan goes on from its end; if none does, from the next
+// position. A walk is bounded by the longest alias. At a run of ASCII letters and digits, a
+// bitmap of the aliases' leading runs (PrefixTrie::MayStartWithWord) skips the walk for
+// nearly every word that begins no alias, without touching the trie.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -35,7 +45,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/tagging/aho_corasick.h"
+#include "libs/tagging/prefix_trie.h"
 #include "libs/text/normalize.h"
 #include "libs/tagging/watchlist.h"
 
@@ -81,8 +91,8 @@ class Matcher {
   // scratch buffers, so repeated calls do not allocate once warm.
   void FindSpans(std::string_view utf8, std::vector<Span>* out) const;
 
-  // Distinct folded aliases (names and generated variants included) in the automaton.
-  size_t alias_count() const { return automaton_.pattern_count(); }
+  // Distinct folded aliases (names and generated variants included) in the trie.
+  size_t alias_count() const { return trie_.pattern_count(); }
   size_t entity_count() const { return entity_offsets_.size() - 1; }
   std::string_view entity_id(uint32_t entity) const {
     return std::string_view(entity_bytes_)
@@ -93,7 +103,7 @@ class Matcher {
     return std::string_view(written_aliases_)
         .substr(aliases_[alias].written_offset, aliases_[alias].written_size);
   }
-  // Approximate heap bytes held by the matcher (automaton and tables).
+  // Approximate heap bytes held by the matcher (trie and tables).
   size_t MemoryUsage() const;
 
   // Bytes of context kept on each side of a mention in Mention::snippet.
@@ -136,7 +146,7 @@ class Matcher {
   std::vector<Alias> aliases_;             // grouped by pattern id, in watchlist order
   std::vector<uint32_t> pattern_first_;    // aliases of pattern p: [first[p], first[p + 1])
   std::vector<Check> checks_;
-  AhoCorasick automaton_;
+  PrefixTrie trie_;
 };
 
 // Builds Mention::snippet for [start, end) of `text`; exposed for tests and other taggers.

@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "libs/tagging/aho_corasick.h"
+#include "libs/tagging/prefix_trie.h"
 #include "libs/tagging/watchlist.h"
 
 namespace ww::tagging {
@@ -270,49 +270,71 @@ TEST(MatcherTest, ConcurrentFindAll) {
   EXPECT_THAT(ok, ElementsAre(200, 200, 200, 200));
 }
 
-// Automaton against a naive search on random patterns over a tiny alphabet.
-TEST(AhoCorasickTest, MatchesNaiveSearch) {
+// Trie walks against a naive prefix test on random patterns over a tiny alphabet; long
+// patterns make single-pattern tails.
+TEST(PrefixTrieTest, MatchesNaiveSearch) {
   std::mt19937 rng(42);
   for (int round = 0; round < 50; ++round) {
     std::set<std::string> unique;
     const int count = 1 + static_cast<int>(rng() % 40);
     while (static_cast<int>(unique.size()) < count) {
       std::string p;
-      const int len = 1 + static_cast<int>(rng() % 5);
+      const int len = 1 + static_cast<int>(rng() % 9);
       for (int i = 0; i < len; ++i) p.push_back("ab\xC3\xFF"[rng() % 4]);
       unique.insert(p);
     }
     const std::vector<std::string> patterns(unique.begin(), unique.end());
     std::vector<std::string_view> views(patterns.begin(), patterns.end());
-    const AhoCorasick ac = AhoCorasick::Build(views);
+    const PrefixTrie trie = PrefixTrie::Build(views);
     std::string text;
     for (int i = 0; i < 300; ++i) text.push_back("ab\xC3\xFF"[rng() % 4]);
 
-    std::set<std::pair<size_t, uint32_t>> expected, got;
-    for (uint32_t id = 0; id < patterns.size(); ++id) {
-      for (size_t pos = text.find(patterns[id]); pos != std::string::npos;
-           pos = text.find(patterns[id], pos + 1)) {
-        expected.emplace(pos + patterns[id].size(), id);
+    for (size_t start = 0; start < text.size(); ++start) {
+      std::vector<std::pair<size_t, uint32_t>> expected, got;  // (end, id), by end
+      for (uint32_t id = 0; id < patterns.size(); ++id) {
+        if (text.compare(start, patterns[id].size(), patterns[id]) == 0) {
+          expected.emplace_back(start + patterns[id].size(), id);
+        }
       }
+      std::sort(expected.begin(), expected.end());
+      bool may_start = false;
+      for (const std::string& p : patterns) may_start |= p[0] == text[start];
+      EXPECT_EQ(trie.MayStartWith(static_cast<uint8_t>(text[start])), may_start);
+      trie.Walk(text, start, [&](uint32_t id, size_t end) { got.emplace_back(end, id); });
+      ASSERT_EQ(got, expected) << "round " << round << " start " << start;
     }
-    ac.Scan(text, [&](uint32_t id, size_t end) { got.emplace(end, id); });
-    ASSERT_EQ(got, expected) << "round " << round;
   }
 }
 
-TEST(AhoCorasickTest, WideFanout) {
+TEST(PrefixTrieTest, WideFanout) {
   std::vector<std::string> patterns;
   for (int b = 1; b < 256; ++b) patterns.push_back(std::string("x") + static_cast<char>(b));
   std::vector<std::string_view> views(patterns.begin(), patterns.end());
-  const AhoCorasick ac = AhoCorasick::Build(views);
-  EXPECT_EQ(ac.node_count(), 257u);
+  const PrefixTrie trie = PrefixTrie::Build(views);
+  EXPECT_EQ(trie.node_count(), 257u);
   for (int b = 1; b < 256; ++b) {
     std::vector<uint32_t> ids;
-    ac.Scan(std::string("yx") + static_cast<char>(b), [&](uint32_t id, size_t) {
-      ids.push_back(id);
-    });
+    trie.Walk(std::string("x") + static_cast<char>(b) + "y", 0,
+              [&](uint32_t id, size_t) { ids.push_back(id); });
     EXPECT_THAT(ids, ElementsAre(static_cast<uint32_t>(b - 1)));
   }
+}
+
+TEST(PrefixTrieTest, LongPatternsAreKeptAsTails) {
+  const std::vector<std::string_view> views = {"kim", "kim jong un", "kimberly"};
+  const PrefixTrie trie = PrefixTrie::Build(views);
+  EXPECT_EQ(trie.tail_count(), 2u);  // "jong un" after "kim ", "erly" after "kimb"
+  std::vector<std::pair<uint32_t, size_t>> got;
+  const auto collect = [&](uint32_t id, size_t end) { got.emplace_back(id, end); };
+  trie.Walk("kim jong un!", 0, collect);
+  EXPECT_THAT(got, ElementsAre(std::pair<uint32_t, size_t>{0, 3},
+                               std::pair<uint32_t, size_t>{1, 11}));
+  got.clear();
+  trie.Walk("kim jong u", 0, collect);  // the tail runs past the text
+  EXPECT_THAT(got, ElementsAre(std::pair<uint32_t, size_t>{0, 3}));
+  got.clear();
+  trie.Walk("kimberley", 0, collect);
+  EXPECT_THAT(got, ElementsAre(std::pair<uint32_t, size_t>{0, 3}));
 }
 
 }  // namespace
