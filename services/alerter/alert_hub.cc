@@ -57,7 +57,8 @@ void AlertHub::Notify(std::vector<std::shared_ptr<Subscription>> wake) {
   for (auto& s : wake) {
     if (s->scheduled_) continue;  // told already, not yet acted on: it will see these too
     s->scheduled_ = true;
-    ready_.push_back(std::move(s));
+    // Unpaced: told in the current round, by whichever notifier is free.
+    (s->paced_ ? ready_ : current_).push_back(std::move(s));
   }
 }
 
@@ -76,10 +77,12 @@ void AlertHub::NotifierLoop() {
         // A new round: not before the last one's start + round_, then everyone due now.
         const absl::Time now = absl::Now();
         if (now < next_round_) {
-          auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) { return stopping_; };
+          auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(notify_mu_) {
+            return stopping_ || !current_.empty();
+          };
           notify_mu_.AwaitWithDeadline(absl::Condition(&stop), next_round_);
           if (stopping_) return;
-          if (!current_.empty()) break;  // another notifier started it
+          if (!current_.empty()) break;  // another notifier started it, or unpaced work
           if (absl::Now() < next_round_) continue;
         }
         next_round_ = absl::Now() + round_;
@@ -139,9 +142,11 @@ bool AlertHub::Subscription::overflowed() const {
 }
 
 std::shared_ptr<AlertHub::Subscription> AlertHub::Subscribe(std::map<int32_t, int64_t>* positions,
-                                                            std::function<void()> on_ready) {
+                                                            std::function<void()> on_ready,
+                                                            bool paced) {
   auto s = std::make_shared<Subscription>();
   s->on_ready_ = std::move(on_ready);
+  s->paced_ = paced;
   absl::MutexLock lock(&mu_);
   s->first_seq_ = next_seq_;
   subs_.push_back(s);

@@ -74,7 +74,8 @@ class AlertHub {
     friend class AlertHub;
     uint64_t first_seq_ = 0;
     std::function<void()> on_ready_;  // set once, before the subscription is shared
-    bool scheduled_ = false;          // waits in the hub's ready_ list (hub's notify_mu_)
+    bool paced_ = true;               // set once, like on_ready_
+    bool scheduled_ = false;          // waits to be told (hub's notify_mu_)
     mutable absl::Mutex mu_;
     std::deque<std::shared_ptr<const Delivery>> queue_ ABSL_GUARDED_BY(mu_);
     bool overflowed_ ABSL_GUARDED_BY(mu_) = false;
@@ -98,9 +99,11 @@ class AlertHub {
   // every alert at or after them reaches the subscription, none before. `on_ready`, if
   // given, is called (with no hub lock held) after deliveries were queued or the
   // subscription overflowed; it may run on several notifier threads at once and should not
-  // block for long.
+  // block for long. Only a `paced` subscriber waits for rounds; the others are told as soon
+  // as a notifier thread is free (one alert per message gains nothing from waiting).
   std::shared_ptr<Subscription> Subscribe(std::map<int32_t, int64_t>* positions,
-                                          std::function<void()> on_ready = nullptr);
+                                          std::function<void()> on_ready = nullptr,
+                                          bool paced = true);
   void Unsubscribe(const std::shared_ptr<Subscription>& s);
   // For a subscriber that has just finished sending: if deliveries wait, it is told in the
   // next round (at once without rounds); if none wait, the next Publish tells it.

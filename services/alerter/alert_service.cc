@@ -97,9 +97,12 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     std::map<int32_t, int64_t> live;  // where the live stream starts
     {
       absl::MutexLock lock(&stream->mu_);
-      stream->sub_ = hub->Subscribe(&live, [weak = std::weak_ptr<SubscribeStream>(stream)] {
-        if (auto s = weak.lock()) s->Pump();
-      });
+      stream->sub_ = hub->Subscribe(
+          &live,
+          [weak = std::weak_ptr<SubscribeStream>(stream)] {
+            if (auto s = weak.lock()) s->Pump();
+          },
+          /*paced=*/framing.batched);
       stream->replaying_ = resume.has_value();
       // Headers go out at once, so a client knows it is subscribed before any alert exists.
       stream->headers_ready_ = !resume.has_value();
