@@ -98,6 +98,10 @@ void AlertHub::NotifierLoop() {
 }
 
 void AlertHub::Rearm(const std::shared_ptr<Subscription>& s) {
+  if (notifiers_.empty() || round_ <= absl::ZeroDuration() || !s->paced_) {
+    s->on_ready_();  // unpaced: it looks at its queue again at once
+    return;
+  }
   {
     absl::MutexLock lock(&s->mu_);
     if (s->queue_.empty() && !s->overflowed_) {
@@ -105,10 +109,6 @@ void AlertHub::Rearm(const std::shared_ptr<Subscription>& s) {
       return;
     }
     s->waiting_ = false;
-  }
-  if (!paced()) {
-    s->on_ready_();
-    return;
   }
   Notify({s});
 }

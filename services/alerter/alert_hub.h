@@ -105,10 +105,10 @@ class AlertHub {
                                           std::function<void()> on_ready = nullptr,
                                           bool paced = true);
   void Unsubscribe(const std::shared_ptr<Subscription>& s);
-  // For a subscriber that has just finished sending: if deliveries wait, it is told in the
-  // next round (at once without rounds); if none wait, the next Publish tells it.
+  // For a subscriber that has just finished sending (it must have an on_ready): a paced
+  // one is told in the next round if deliveries wait, else by the next Publish; any other
+  // is told at once.
   void Rearm(const std::shared_ptr<Subscription>& s);
-  bool paced() const { return !notifiers_.empty() && round_ > absl::ZeroDuration(); }
   void Publish(ww::v1::Alert alert, int32_t partition, int64_t offset);
   // Moves positions forward (past transaction markers), never back.
   void Advance(const std::map<int32_t, int64_t>& positions);

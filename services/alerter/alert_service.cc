@@ -7,6 +7,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/reader.h"
 #include "services/alerter/cursor.h"
@@ -44,18 +46,19 @@ class Sent {
   std::deque<std::string> order_;
 };
 
-// What precedes one serialised Alert inside a serialised AlertBatch: the tag of field 1
-// (length-delimited) and the length. A batch is these and the alerts' own bytes, so the
-// shared bytes of live alerts are never copied into it.
+// What precedes one serialised Alert inside a serialised AlertBatch: the tag of the alerts
+// field and the length. A batch is these and the alerts' own bytes, so the shared bytes of
+// live alerts are never copied into it.
 grpc::Slice BatchFieldHeader(size_t size) {
-  char header[1 + 10];
-  size_t n = 0;
-  header[n++] = 0x0A;  // field 1, wire type 2
-  do {
-    header[n++] = static_cast<char>((size & 0x7F) | (size > 0x7F ? 0x80 : 0));
-    size >>= 7;
-  } while (size != 0);
-  return grpc::Slice(header, n);
+  using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
+  uint8_t header[2 * 5];  // two varint32s
+  uint8_t* end = CodedOutputStream::WriteVarint32ToArray(
+      WireFormatLite::MakeTag(ww::v1::AlertBatch::kAlertsFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+      header);
+  end = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(size), end);
+  return grpc::Slice(header, static_cast<size_t>(end - header));
 }
 
 // A call refused before it started streaming.
@@ -147,12 +150,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
       message_.Clear();
       // The client is gone; the status is for the record only.
       if (!ok && !finish_) finish_ = grpc::Status::OK;
-      // Batches of live alerts go at the hub's pace: the next one waits for its next round.
-      // (One alert per message cannot wait: it would fall behind any steady flow.)
-      if (framing_.batched && hub_->paced() && headers_sent_ && !finish_ && !replaying_ &&
-          replayed_.empty()) {
-        live = sub_;
-      }
+      // Live alerts next: the hub says when (a batched stream at its pace, see Subscribe).
+      if (headers_sent_ && !finish_ && !replaying_ && replayed_.empty()) live = sub_;
     }
     if (live) return hub_->Rearm(live);
     Pump();
