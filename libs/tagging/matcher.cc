@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/tagging/variants.h"
 #include "libs/text/normalize.h"
@@ -29,7 +30,7 @@ inline bool IsMatchStart(std::string_view folded, size_t start) {
   if (start == 0) return true;
   const auto prev_byte = static_cast<uint8_t>(folded[start - 1]);
   if (prev_byte < 0x80 && static_cast<uint8_t>(folded[start]) < 0x80) {
-    return !IsAsciiWord(prev_byte);  // ASCII is never spaceless
+    return !absl::ascii_isalnum(prev_byte);  // ASCII is never spaceless
   }
   const char32_t prev = DecodeUtf8Before(folded, start).cp;
   return !IsWordChar(prev) || IsSpacelessScript(prev) ||
@@ -41,7 +42,7 @@ inline bool IsMatchEnd(std::string_view folded, size_t end) {
   if (end == folded.size()) return true;
   const auto next_byte = static_cast<uint8_t>(folded[end]);
   if (next_byte < 0x80) {
-    if (!IsAsciiWord(next_byte)) return true;
+    if (!absl::ascii_isalnum(next_byte)) return true;
     if (static_cast<uint8_t>(folded[end - 1]) < 0x80) return false;
   }
   const char32_t next = DecodeUtf8(folded, end).cp;
@@ -413,7 +414,7 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
   size_t i = 0;
   while (i < n) {
     size_t next = i + 1;  // where to look next if no match starts at i
-    if (IsAsciiWord(bytes[i])) {
+    if (absl::ascii_isalnum(bytes[i])) {
       // Inside a run of ASCII letters and digits no match can start (the previous byte is a
       // word character); at its first byte only if some alias starts with the whole run.
       next = AsciiWordEnd(bytes, next, n);

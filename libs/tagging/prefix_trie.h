@@ -31,19 +31,16 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace ww::tagging {
 
-// ASCII letters and digits: the word characters whose runs MayStartWithWord looks at.
-inline bool IsAsciiWord(uint8_t byte) {
-  return (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-         (byte >= '0' && byte <= '9');
-}
-
-// The first byte at or after `i` that is not an ASCII letter or digit (or n).
+// The first byte at or after `i` that is not an ASCII letter or digit (absl::ascii_isalnum:
+// the word characters whose runs MayStartWithWord looks at), or n.
 inline size_t AsciiWordEnd(const uint8_t* bytes, size_t i, size_t n) {
 #if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {  // 16 bytes at a time: words are short, one step is usual
@@ -59,7 +56,7 @@ inline size_t AsciiWordEnd(const uint8_t* bytes, size_t i, size_t n) {
     if (other != 0) return i + static_cast<size_t>(std::countr_zero(other));
   }
 #endif
-  while (i < n && IsAsciiWord(bytes[i])) ++i;
+  while (i < n && absl::ascii_isalnum(bytes[i])) ++i;
   return i;
 }
 
