@@ -1,108 +1,114 @@
 #pragma once
-// Sliding-window index of 64-bit SimHash fingerprints that finds every earlier entry within
-// a Hamming distance of at most 3 bits, in sub-linear time.
+// Sliding-window index of article sketches (sketch.h) that finds the earlier articles an
+// article copies or is copied by: candidates through their keys, then each verified on its
+// sketch.
 //
-// How: the 64 bits are cut into four 16-bit blocks. Two fingerprints that differ in at most
-// 3 bits agree exactly on at least one block (pigeonhole), so a lookup reads the four
-// buckets (one per block, 4 x 65,536 in all) that hold the query's block values. A bucket
-// is a contiguous array of 32-bit slots in arrival order (on average n / 65,536 of them: 15
-// at a million). A slot holds the entry's place in a power-of-two ring of entries (the low
-// bits) and, in the bits left over, some of the entry's fingerprint bits outside the
-// bucket's block (12 of them at a million entries). A slot whose check bits alone already
-// differ from the query's in more than max_distance bits is skipped without touching the
-// ring (93% of random entries at a million); the others are prefetched together, then
-// checked on the full fingerprint with one popcount. A walk runs newest first and stops at
-// the first entry older than the window. Expired entries are dropped from the front of
-// their buckets on Commit, rolled-back ones from the back; when the ring doubles, the slots
-// are rewritten (one more ring bit, one check bit fewer).
+// Layout: entries (the sketch and the time it was added) sit in arrival order in chunks of
+// 4,096, freed as they expire. Keys are filed in 2^bucket_bits buckets (picked by the key's
+// hash), each a contiguous array of 32-bit slots in arrival order; a slot holds the entry's
+// sequence number modulo 2^23 and 9 more bits of its key, which rule out most other keys
+// without touching the entry. A lookup reads the buckets of its probe keys, newest slot first,
+// and verifies every live entry they name on the whole sketch.
 //
-// Memory: 16 bytes per entry in the ring (fingerprint, time in seconds, a 32-bit payload the
-// caller gives meaning to), 4 x 4 bytes in the buckets (plus their growth slack: they grow
-// by a quarter and give back what a past peak left) and 6 MiB of bucket headers: 47 bytes
-// per entry at a million in steady state, 51 with malloc's overhead; no per-entry
-// allocation.
+// Expired slots are not removed one by one: they are dropped from the front of a bucket when
+// the bucket is next written, and a sweep visits a few buckets on every Add, so that no slot
+// stays long enough for its 23-bit sequence number to name a live entry again (that needs
+// fewer than 2^22 live entries). Until then a lookup recognises them by their sequence.
+// Lookups also filter by time, so expiring on Commit or later gives exactly the same
+// answers, and rolling back and replaying a batch does too.
+//
+// Memory per article: 7 slots (28 B, plus growth slack and swept-late expired slots), the
+// entry's time (4 B), the bucket headers (6 MiB at 2^18) in the index proper; and the sketch
+// (164 B) that verifies a candidate. MemoryBytes and SketchBytes say which is which.
 //
 // Transactions: Add() is journalled until Commit(); Rollback() undoes every Add since the
-// last Commit, newest first. Expired entries are only dropped on Commit, and lookups filter
-// by time, so rolling back and replaying a batch gives exactly the same answers.
-//
-// Not thread-safe: owned by one stage loop (or one tool).
-#include <bit>
+// last Commit, newest first. Not thread-safe: owned by one stage loop (or one tool).
+#include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/dedup/sketch.h"
 
 namespace ww::dedup {
 
 class NearIndex {
  public:
-  static constexpr int kMaxDistance = 3;
+  static constexpr size_t kMaxLive = size_t{1} << 22;
 
-  // InvalidArgument unless 0 <= max_distance <= kMaxDistance and window_ms > 0.
-  static absl::StatusOr<NearIndex> Create(int max_distance, int64_t window_ms);
+  // InvalidArgument unless window_ms > 0 and 8 <= bucket_bits <= 24.
+  static absl::StatusOr<NearIndex> Create(int64_t window_ms, MatchOptions match,
+                                          int bucket_bits = 18);
 
-  // A match of Find: the entry's payload, its distance to the query, when it was added.
+  // An earlier entry that `fp` copies or is copied by (the sketches say "copy").
   struct Match {
-    uint32_t payload;
-    int distance;
+    uint64_t seq;         // the entry's sequence number (Add's return value)
+    Similarity similarity;
     int64_t seen_ms;
   };
 
-  // Every entry within max_distance of `fp` added no earlier than now_ms - window, each
-  // once, newest first within a block's bucket (callers pick by distance, then age).
-  std::vector<Match> Find(uint64_t fp, int64_t now_ms) const;
+  // Every entry added no earlier than now_ms - window whose sketch makes a copy with `fp`'s,
+  // each once, newest first; at most `max_candidates` entries are verified (the newest).
+  std::vector<Match> Find(const Fingerprint& fp, int64_t now_ms) const;
 
-  // Adds an entry seen at `seen_ms` (callers keep it non-decreasing).
-  void Add(uint64_t fp, int64_t seen_ms, uint32_t payload);
+  // Adds an entry seen at `seen_ms` (callers keep it non-decreasing) and returns its
+  // sequence number: 0, 1, 2... in call order, never reused (rolled-back ones are).
+  // An invalid sketch gets a number and no keys: it is never found. Aborts beyond kMaxLive
+  // live entries (a clear crash for a broken invariant: the window holds too many).
+  uint64_t Add(const Fingerprint& fp, int64_t seen_ms);
 
-  // Makes the Adds since the last Commit permanent and drops entries older than the window
-  // relative to `now_ms`. Returns the payloads of the dropped entries, oldest first, so the
-  // caller can free what they refer to.
-  std::vector<uint32_t> Commit(int64_t now_ms);
+  // Makes the Adds since the last Commit permanent and expires entries older than the
+  // window relative to `now_ms` (from the oldest; the first live sequence grows).
+  void Commit(int64_t now_ms);
   // Undoes every Add since the last Commit.
   void Rollback();
 
-  size_t size() const { return size_; }
-  // Bytes held: the ring and the buckets (capacities and headers), not malloc's overhead.
+  uint64_t first_seq() const { return first_; }  // oldest live entry
+  uint64_t next_seq() const { return next_; }
+  size_t size() const { return static_cast<size_t>(next_ - first_); }
+
+  // Bytes of the index proper: buckets (capacity and headers) and entry times.
   size_t MemoryBytes() const;
-  int max_distance() const { return max_distance_; }
+  // Bytes of the sketches kept to verify candidates.
+  size_t SketchBytes() const;
+
+  size_t max_candidates = 256;
 
  private:
-  NearIndex(int max_distance, int64_t window_ms);
-  struct Entry {
-    uint64_t fp;
-    uint32_t seen_s;
-    uint32_t payload;
+  NearIndex(int64_t window_ms, MatchOptions match, int bucket_bits);
+  static constexpr int kSeqBits = 23;
+  static constexpr uint32_t kSeqMask = (uint32_t{1} << kSeqBits) - 1;
+  static constexpr int kChunkBits = 12;
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  struct Chunk {
+    uint32_t seen_s[kChunk];
+    Sketch sketch[kChunk];
   };
-  static uint32_t Block(uint64_t fp, int b) { return static_cast<uint32_t>(fp >> (16 * b)) & 0xffff; }
-  std::vector<uint32_t>& Bucket(uint64_t fp, int b) { return buckets_[b * 65536 + Block(fp, b)]; }
-  const std::vector<uint32_t>& Bucket(uint64_t fp, int b) const {
-    return buckets_[b * 65536 + Block(fp, b)];
-  }
-  // Sequence numbers are uint32 and wrap; the live ones are [next_seq_ - size_, next_seq_).
-  Entry& At(uint32_t seq) { return ring_[seq & (ring_.size() - 1)]; }
-  const Entry& At(uint32_t seq) const { return ring_[seq & (ring_.size() - 1)]; }
-  // The check bits of `fp` for block b's buckets: the low 32 - ring_bits_ bits of the 48
-  // bits above block b (wrapping round).
-  uint32_t Check(uint64_t fp, int b) const {
-    const uint64_t rest = std::rotr(fp, 16 * (b + 1));
-    return static_cast<uint32_t>(rest) & ((uint32_t{1} << (32 - ring_bits_)) - 1);
-  }
-  uint32_t Slot(uint32_t seq, uint64_t fp, int b) const {
-    return (seq & (static_cast<uint32_t>(ring_.size()) - 1)) | (Check(fp, b) << ring_bits_);
-  }
-  void PutInBuckets(uint32_t seq, uint64_t fp);
-  void Grow();
+  uint32_t BucketOf(uint32_t key) const;
+  static uint32_t CheckOf(uint32_t key);
+  // The live sequence a slot names, or nullopt-like UINT64_MAX for an expired slot.
+  uint64_t LiveSeq(uint32_t slot) const;
+  const Chunk& ChunkOf(uint64_t seq) const { return *chunks_[(seq >> kChunkBits) - first_chunk_]; }
+  Chunk& ChunkOf(uint64_t seq) { return *chunks_[(seq >> kChunkBits) - first_chunk_]; }
+  void DropExpiredFront(std::vector<uint32_t>& bucket) const;
 
-  int max_distance_;
   int64_t window_s_;
-  std::vector<Entry> ring_;                    // capacity 2^ring_bits_
-  int ring_bits_ = 10;
-  std::vector<std::vector<uint32_t>> buckets_;  // 4 x 65,536: slots of live entries, oldest first
-  uint32_t next_seq_ = 0;                      // sequence of the next Add
-  size_t size_ = 0;                            // live entries: [next_seq_ - size_, next_seq_)
-  size_t uncommitted_ = 0;                     // Adds since the last Commit
+  MatchOptions match_;
+  int bucket_bits_;
+  std::vector<std::vector<uint32_t>> buckets_;
+  std::deque<std::unique_ptr<Chunk>> chunks_;  // chunk i holds seqs [i << 12, (i + 1) << 12)
+  uint64_t first_chunk_ = 0;
+  uint64_t first_ = 0;  // oldest live sequence
+  uint64_t next_ = 0;   // next sequence to give
+  uint32_t sweep_ = 0;  // next bucket the sweep visits
+  // Keys of the Adds since the last Commit, oldest first, to take their slots back.
+  struct Filed {
+    std::array<uint32_t, kStoredWholeKeys + kStoredLeadKeys> keys;
+    uint8_t count;
+  };
+  std::vector<Filed> uncommitted_;
 };
 
 }  // namespace ww::dedup

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/dedup/fingerprint.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/reader.h"
 #include "libs/runtime/log.h"
@@ -14,22 +15,16 @@
 namespace ww::services {
 
 absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
-    const kafka::Record& in, const std::string& claims_topic,
-    const dedup::FingerprintOptions& options) {
+    const kafka::Record& in, const std::string& claims_topic) {
   ww::v1::Article article;
   if (in.tombstone || !article.ParseFromString(in.value) || article.id().empty()) {
     return absl::InvalidArgumentError("not a ww.v1.Article (bad protobuf or missing id)");
   }
-  dedup::ArticleKey key;
-  key.title = article.title();
-  key.text = article.text();
-  key.content_hash = article.content_hash();
-  dedup::StoryClusterer::Fingerprint(key, options);
-  article.set_content_hash(key.content_hash);
-  if (key.fingerprint->valid) {
-    article.set_near_fingerprint(key.fingerprint->simhash);
-  } else {
-    article.clear_near_fingerprint();
+  // The ingestor sets the hash; pushed or older records may lack it. The near-copy sketch
+  // is made by the decider, which alone knows the boilerplate learned from the stream.
+  if (article.content_hash().empty()) {
+    article.set_content_hash(
+        dedup::ContentHash(article.text().empty() ? article.title() : article.text()));
   }
   kafka::OutRecord out;
   out.topic = claims_topic;
@@ -72,15 +67,15 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   key.id = article.id();
   key.source = article.source();
   key.url = article.url();
+  key.title = article.title();
+  key.text = article.text();
   key.content_hash = article.content_hash();
-  key.fingerprint = dedup::NearFingerprint{article.near_fingerprint(),
-                                           article.has_near_fingerprint()};
   // The claim's timestamp, not the wall clock: every replica replays the same times.
   dedup::Decision d = clusterer_->Assign(std::move(key), claim.timestamp_ms);
   if (d.redelivery) return std::nullopt;
   article.set_cluster_id(d.cluster.id);
   article.set_duplicate_of(d.duplicate_of);
-  article.set_duplicate_distance(d.distance < 0 ? 0 : d.distance);
+  article.set_duplicate_similarity(static_cast<float>(d.similarity));
   article.clear_cluster_sources();
   for (const std::string& s : d.cluster.sources) article.add_cluster_sources(s);
   article.set_cluster_first_seen_unix_ms(d.cluster.first_seen_ms);

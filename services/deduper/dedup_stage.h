@@ -4,12 +4,12 @@
 // there are two.
 //
 //  1. FingerprintArticle (any number of replicas, consumer group on ww.articles.raw):
-//     parses the Article, computes its content hash and SimHash fingerprint (the costly,
-//     parallel part) and writes it to the one-partition ww.dedup.claims topic. That topic
-//     is the single total order in which every replica's articles are decided.
+//     parses the Article, computes its content hash when the ingestor did not, and writes
+//     it to the one-partition ww.dedup.claims topic. That topic is the single total order
+//     in which every replica's articles are decided.
 //  2. DedupStage (consumer group on ww.dedup.claims: one active replica, the others take
-//     over on a rebalance): folds the claims, in offset order, into a StoryClusterer and
-//     writes each article to ww.articles.unique (first of a story) or
+//     over on a rebalance): folds the claims, in offset order, into a StoryClusterer (which
+//     shingles and sketches each text: see libs/dedup/README.md) and writes each article to ww.articles.unique (first of a story) or
 //     ww.articles.duplicates (with duplicate_of, the ww-duplicate-of header and the
 //     cluster's outlets, first/last seen). Its state is a pure function of the claims
 //     before the record it processes: when a record arrives whose offset is not the one
@@ -33,8 +33,7 @@ namespace ww::services {
 // Stage 1. InvalidArgument for a record that is not an Article (it goes to the dead
 // letters). The output goes to partition 0 of `claims_topic`, keyed by article id.
 absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
-    const kafka::Record& in, const std::string& claims_topic,
-    const dedup::FingerprintOptions& options = {});
+    const kafka::Record& in, const std::string& claims_topic);
 
 class DedupStage {
  public:

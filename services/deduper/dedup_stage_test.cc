@@ -53,10 +53,45 @@ TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
   EXPECT_EQ(out.cluster_id(), "a1");
   EXPECT_EQ(out.duplicate_of(), "a1");
   EXPECT_EQ(out.cluster_articles(), 2u);
+  EXPECT_GE(out.duplicate_similarity(), 0.4f);
+  EXPECT_LT(out.duplicate_similarity(), 1.0f) << "a near copy, not an exact one";
   EXPECT_EQ(std::vector<std::string>(out.cluster_sources().begin(), out.cluster_sources().end()),
             (std::vector<std::string>{"wire", "herald"}));
   ASSERT_FALSE((*copy)[0].headers.empty());
   EXPECT_EQ((*copy)[0].headers[0].value, "a1");
+}
+
+// Claims written by the SimHash design (issue 4) carry field 12, a 64-bit fingerprint of
+// the lead, and no duplicate_similarity. A deduper started on such a topic judges them by
+// their text like any other.
+TEST(DedupStage, ClaimsOfThePreviousDesignAreDecidedByTheirText) {
+  auto old_claim = [](const std::string& id, const std::string& source, const std::string& text,
+                      int64_t offset) {
+    ww::v1::Article a;
+    a.set_id(id);
+    a.set_source(source);
+    a.set_url("https://" + source + "/" + id);
+    a.set_text(text);
+    a.set_content_hash("00000000000000000000000000000000" + id);  // as the old ingestor set it
+    std::string bytes = a.SerializeAsString();
+    bytes += '\x61';  // field 12, fixed64: the old near_fingerprint
+    bytes += std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    return kafka::Record{"claims", 0, offset, id, bytes, false, {}, 1000 + offset};
+  };
+  auto stage = DedupStage::Create("unique", "dups", {}, NoHistory());
+  ASSERT_TRUE(stage.ok());
+  auto first = (*stage)->Process(old_claim("a1", "wire", kStory, 0));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ((*first)[0].topic, "unique");
+  auto copy = (*stage)->Process(
+      old_claim("a2", "herald", std::string("Herald edition\n") + kStory + "\nCopyright herald", 1));
+  ASSERT_TRUE(copy.ok());
+  ASSERT_EQ(copy->size(), 1u);
+  EXPECT_EQ((*copy)[0].topic, "dups");
+  ww::v1::Article out;
+  ASSERT_TRUE(out.ParseFromString((*copy)[0].value));
+  EXPECT_EQ(out.duplicate_of(), "a1");
+  EXPECT_GT(out.duplicate_similarity(), 0.0f);
 }
 
 TEST(DedupStage, RedeliveryProducesNothingAndGarbageIsRefused) {

@@ -9,8 +9,11 @@
 #include "services/deduper/dedup_stage.h"
 
 ABSL_FLAG(absl::Duration, window, absl::Hours(72), "how long a story is remembered");
-ABSL_FLAG(int, near_threshold, 3,
-          "near duplicate: at most this many differing SimHash bits (0..3; 0 = identical lead)");
+ABSL_FLAG(double, min_containment, ww::dedup::MatchOptions().min_containment,
+          "near copy: at least this share of the smaller text's shingles (after learned "
+          "boilerplate) are also in the other article's (lower confidence bound, 0..1]");
+ABSL_FLAG(int, boilerplate_stories, ww::dedup::BoilerplateOptions().min_stories,
+          "a shingle carried by this many recent stories is boilerplate, not evidence (2..255)");
 ABSL_FLAG(std::string, group_id, "ww-deduper", "consumer group of the deduper replicas");
 
 int main(int argc, char** argv) {
@@ -24,7 +27,8 @@ int main(int argc, char** argv) {
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
   dedup::ClustererOptions options;
   options.window_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_window));
-  options.max_distance = absl::GetFlag(FLAGS_near_threshold);
+  options.match.min_containment = absl::GetFlag(FLAGS_min_containment);
+  options.boilerplate.min_stories = absl::GetFlag(FLAGS_boilerplate_stories);
   const std::string group = absl::GetFlag(FLAGS_group_id);
   auto stage = services::DedupStage::Create(
       topics.unique, topics.duplicates, options,

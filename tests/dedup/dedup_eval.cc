@@ -1,10 +1,29 @@
-// dedup_eval: prints the precision/recall curve of near-duplicate detection on the shared
-// data (ECB+ with syndicated variants, EMM headline pairs), for BENCHMARKS.md and
-// libs/dedup/README.md. Built, not run by ctest.  Usage: WW_SOURCE_DIR=/work/main dedup_eval
+// dedup_eval: how well copies of a story become one cluster, on real news reprinted the ways
+// outlets reprint it (quality.h), for BENCHMARKS.md and libs/dedup/README.md. Prints, for
+// the design in libs/dedup and the one it replaced (legacy_simhash.h), on the same set in
+// the same run: pairwise precision and recall, false merges between different events of one
+// ECB+ topic (hard negatives) and between different articles of one event, and recall by
+// kind of copy. Built, not run by ctest (dedup_quality_test asserts the targets).
+//
+//   WW_SOURCE_DIR=/work/main dedup_eval [--seed=N] [--reuters=N] [--mixed=N]
+//       [--write=SET.jsonl] [--wwctl=build/bin/wwctl] [--min_containment=X] [--min_lead=X]
+//       [--z=X] [--boilerplate_stories=N]
+// --write saves the set as `wwctl dedup` reads it; --wwctl also scores what that binary
+// prints for the set (the path a user runs), which must agree with the in-process run.
 #include <cstdio>
-#include <limits>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
 
-#include "libs/dedup/simhash.h"
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "libs/dedup/clusterer.h"
+#include "tests/dedup/legacy_simhash.h"
 #include "tests/dedup/quality.h"
 
 using namespace ww::dedup;
@@ -12,96 +31,103 @@ using namespace ww::dedup::quality;
 
 namespace {
 
-// MinHash over the same shingles, for the comparison: k 64-bit minima, estimated Jaccard.
-std::vector<uint64_t> MinHash(const std::string& text, int shingle, int k) {
-  std::vector<std::string> w = ContentWords(text, std::numeric_limits<int>::max());
-  std::vector<uint64_t> mins(k, ~0ULL);
-  for (size_t i = 0; i + shingle <= w.size(); ++i) {
-    uint64_t h = 0;
-    for (int j = 0; j < shingle; ++j) h = h * 0x9e3779b97f4a7c15ULL + WordHash(w[i + j]);
-    for (int p = 0; p < k; ++p) {
-      uint64_t x = (h ^ (0x5851f42d4c957f2dULL * (p + 1))) * 0xbf58476d1ce4e5b9ULL;
-      x ^= x >> 31;
-      mins[p] = std::min(mins[p], x);
-    }
+std::map<std::string, std::string> Args(int argc, char** argv) {
+  std::map<std::string, std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!absl::StartsWith(a, "--")) continue;
+    const size_t eq = a.find('=');
+    args[a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2)] =
+        eq == std::string::npos ? "1" : a.substr(eq + 1);
   }
-  return mins;
+  return args;
+}
+
+std::vector<std::string> NewDesign(const std::vector<Doc>& docs, const ClustererOptions& o) {
+  auto clusterer = StoryClusterer::Create(o);
+  if (!clusterer.ok()) {
+    std::fprintf(stderr, "%s\n", clusterer.status().ToString().c_str());
+    std::exit(2);
+  }
+  std::vector<std::string> cluster;
+  for (const Doc& d : docs) {
+    ArticleKey k;
+    k.id = d.id;
+    k.title = d.title;
+    k.text = d.text;
+    k.source = d.source;
+    cluster.push_back(clusterer->Assign(std::move(k), 0).cluster.id);
+    clusterer->Commit();
+  }
+  return cluster;
+}
+
+std::vector<std::string> OldDesign(const std::vector<Doc>& docs) {
+  std::vector<legacy::LegacyArticle> articles;
+  for (const Doc& d : docs) articles.push_back({d.id, "", d.text});
+  return legacy::LegacyClusters(articles);
+}
+
+// What `wwctl dedup --output json SET` prints: {"id","cluster",...} a line.
+void Print(const char* name, const Scores& s, double seconds) {
+  std::printf("%-26s precision %.4f recall %.4f  (tp %lld fp %lld fn %lld; false merges: hard "
+              "negatives %lld, same event %lld)  %.1f s\n",
+              name, s.all.precision(), s.all.recall(), (long long)s.all.tp, (long long)s.all.fp,
+              (long long)s.all.fn, (long long)s.all.fp_hard, (long long)s.all.fp_same_event,
+              seconds);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  auto args = Args(argc, argv);
   const std::string dir = SharedDataDir();
   if (dir.empty()) {
-    std::fprintf(stderr, "no ../shared/data beside $WW_SOURCE_DIR\n");
+    std::fprintf(stderr, "dedup_eval: no ../shared/data beside $WW_SOURCE_DIR\n");
     return 2;
   }
-  auto ecb = LoadEcbPlus(dir);
-  if (!ecb.ok()) return std::fprintf(stderr, "%s\n", ecb.status().ToString().c_str()), 2;
-  std::vector<Doc> docs = WithSyndicatedVariants(*ecb, 3, 2024);
-  std::printf("ECB+ topics 1-22: %zu originals + %zu syndicated variants\n", ecb->size(),
-              docs.size() - ecb->size());
+  SetOptions so;
+  if (args.count("seed")) so.seed = std::stoull(args["seed"]);
+  if (args.count("reuters")) so.reuters_stories = std::stoul(args["reuters"]);
+  if (args.count("mixed")) so.mixed = std::stoi(args["mixed"]);
+  auto docs = BuildSyndicationSet(dir, so);
+  if (!docs.ok()) return std::fprintf(stderr, "%s\n", docs.status().ToString().c_str()), 2;
+  size_t originals = 0;
+  for (const Doc& d : *docs) originals += d.kind == "original";
+  std::printf("set (seed %llu): %zu base stories (ECB+ topics 1-22 and Reuters-21578), %zu "
+              "articles in all\n", (unsigned long long)so.seed, originals, docs->size());
 
-  std::printf("\nPairwise SimHash distance <= d (no index), by lead length and shingle size\n");
-  std::printf("%-22s %3s %9s %9s %6s %s\n", "config", "d", "precision", "recall", "FP", "FP same event");
-  for (int lead : {50, 100, 200, 100000}) {
-    for (int sh : {1, 2, 3}) {
-      FingerprintOptions o;
-      o.lead_words = lead;
-      o.shingle_words = sh;
-      auto curve = DistanceCurve(docs, o, 8);
-      for (int d = 0; d <= 8; ++d) {
-        std::printf("lead=%-6d shingle=%d %5d %9.4f %9.4f %6lld %lld\n", lead, sh, d,
-                    curve[d].precision(), curve[d].recall(), (long long)curve[d].fp,
-                    (long long)curve[d].fp_same_event);
-      }
+  ClustererOptions o;
+  if (args.count("min_containment")) o.match.min_containment = std::stod(args["min_containment"]);
+  if (args.count("min_lead")) o.match.min_lead = std::stod(args["min_lead"]);
+  if (args.count("z")) o.match.confidence_z = std::stod(args["z"]);
+  if (args.count("boilerplate_stories")) o.boilerplate.min_stories = std::stoi(args["boilerplate_stories"]);
+
+  absl::Time t0 = absl::Now();
+  const Scores fresh = Score(*docs, NewDesign(*docs, o));
+  const double fresh_s = absl::ToDoubleSeconds(absl::Now() - t0);
+  t0 = absl::Now();
+  const Scores old = Score(*docs, OldDesign(*docs));
+  const double old_s = absl::ToDoubleSeconds(absl::Now() - t0);
+  Print("SimHash lead (before)", old, old_s);
+  Print("shared shingles (after)", fresh, fresh_s);
+
+  if (args.count("write") || args.count("wwctl")) {
+    const std::string set = args.count("write") ? args["write"] : "/tmp/dedup_eval_set.jsonl";
+    if (args.count("wwctl")) {
+      t0 = absl::Now();
+      auto clusters = ClusterWithWwctl(args["wwctl"], set, *docs);
+      if (!clusters.ok()) return std::fprintf(stderr, "%s\n", clusters.status().ToString().c_str()), 1;
+      Print("wwctl dedup (after)", Score(*docs, *clusters), absl::ToDoubleSeconds(absl::Now() - t0));
+    } else {
+      std::ofstream(set) << ToJsonLines(*docs);
     }
+    std::printf("set written to %s\n", set.c_str());
   }
 
-  std::printf("\nMinHash (64 minima, 3-word shingles, whole text): estimated Jaccard >= t\n");
-  {
-    std::vector<std::vector<uint64_t>> mh;
-    for (const Doc& d : docs) mh.push_back(MinHash(d.text, 3, 64));
-    for (double t : {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
-      PairCounts c;
-      for (size_t i = 0; i < docs.size(); ++i)
-        for (size_t j = i + 1; j < docs.size(); ++j) {
-          int eq = 0;
-          for (int p = 0; p < 64; ++p) eq += mh[i][p] == mh[j][p];
-          bool got = eq / 64.0 >= t, gold = docs[i].base == docs[j].base;
-          if (gold && got) ++c.tp;
-          if (gold && !got) ++c.fn;
-          if (!gold && got) ++c.fp;
-        }
-      std::printf("t=%.1f precision %.4f recall %.4f FP %lld\n", t, c.precision(), c.recall(),
-                  (long long)c.fp);
-    }
-  }
-
-  std::printf("\nStoryClusterer end to end (index, exact + near, shuffled order), defaults\n");
-  for (int d = 0; d <= NearIndex::kMaxDistance; ++d) {
-    ClustererOptions o;
-    o.max_distance = d;
-    PairCounts c = ClusterAndScore(docs, o, 99);
-    std::printf("threshold %d bits: precision %.4f recall %.4f (tp %lld fp %lld fn %lld, "
-                "fp same event %lld)\n", d, c.precision(), c.recall(), (long long)c.tp,
-                (long long)c.fp, (long long)c.fn, (long long)c.fp_same_event);
-  }
-
-  auto emm = LoadEmmHeadlines(dir);
-  if (emm.ok()) {
-    FingerprintOptions o;
-    o.min_words = 1;  // headlines are short: fingerprint them anyway, to test false merges
-    int n[6] = {}, merged[6] = {};
-    for (const auto& p : *emm) {
-      int band = std::min(5, static_cast<int>(p.score));
-      auto a = SimHashFingerprint(p.a, o), b = SimHashFingerprint(p.b, o);
-      ++n[band];
-      if (a.valid && b.valid && HammingDistance(a.simhash, b.simhash) <= 3) ++merged[band];
-    }
-    std::printf("\nEMM headline pairs (%zu): merged at <= 3 bits, by human score band\n",
-                emm->size());
-    for (int s = 0; s <= 5; ++s) std::printf("score %d..%d: %d of %d merged\n", s, s + 1, merged[s], n[s]);
+  std::printf("\n%-12s %8s %8s\n", "recall of", "before", "after");
+  for (const auto& [kind, r] : fresh.recall_by_kind) {
+    std::printf("%-12s %8.4f %8.4f\n", kind.c_str(), old.recall_by_kind.at(kind), r);
   }
   return 0;
 }

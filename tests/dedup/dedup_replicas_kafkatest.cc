@@ -147,6 +147,7 @@ TEST(DedupReplicas, CopiesOnDifferentPartitionsAndReplicasMeetInOneCluster) {
     EXPECT_EQ(unique[first].cluster_id(), first);
     EXPECT_EQ(dup.cluster_id(), first);
     EXPECT_EQ(dup.duplicate_of(), first);
+    EXPECT_GE(dup.duplicate_similarity(), 0.4f);
     EXPECT_EQ(dup.cluster_articles(), 2u);
     EXPECT_EQ(dup.cluster_sources_size(), 2);
   }

@@ -1,57 +1,99 @@
 #pragma once
-// Measuring "same story" on the shared near-duplicate data (never copied into the repo):
-// ECB+ topics 1-22 plus syndicated variants made from its articles, and the EMM headline
-// pairs of SemEval STS. Used by the quality test (asserts the targets) and dedup_eval
-// (prints the curve). Not thread-safe.
+// Measuring "one story, one record" on real news (the shared data, never copied into the
+// repo): ECB+ topics 1-22 and Reuters-21578 articles, each reprinted the ways outlets
+// reprint a wire story, mixed with different stories on the same subject. Used by the
+// quality test (asserts the targets through `wwctl dedup`), dedup_eval (prints the tables)
+// and the benchmark (its corpus). Not thread-safe.
+//
+// What an outlet does to a wire story (Edit), each drawn with its own strength:
+//   header     1-3 lines on top: "Outlet 3 edition", a byline, "Updated 3 hours ago", a
+//              section name, share buttons, a photo credit, a reading time
+//   footer     1-3 lines below: copyright, "Read more", a newsletter prompt, a tip line,
+//              tags, "(Reporting by ...; Editing by ...)", "Advertisement"
+//   teaser     the first third to half of the story (at least 40 words), cut mid-sentence
+//              or at a sentence end, often with "Continue reading..."
+//   trim       the last paragraphs dropped (up to a third, at least 60% kept)
+//   insertion  a local paragraph (15-60 words, at most a quarter of the story) from another
+//              real article, between two paragraphs
+//   edits      1-6% of the words: synonyms, spelling, numbers as words, a typo, a dropped
+//              or added word, upper case
+//   headline   a new title
+//   lead       the first paragraph rewritten in the outlet's words
+//   reflow     paragraphs merged or split into sentences
+// Every base story gets one copy per single edit (header ... headline, trim) and `mixed`
+// copies that combine header, footer and headline with teaser or trim, and at random the
+// lead rewrite, an insertion, word edits and reflow: "all" in the tables.
+//
+// Gold: copies of one base article are one story. Base articles that are themselves
+// reprints of an earlier one (3-word-shingle containment >= 0.5, e.g. two outlets' copies
+// of one AP story inside ECB+) are left out, so that gold says what the text says.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/dedup/clusterer.h"
 
 namespace ww::dedup::quality {
 
 struct Doc {
-  std::string id;       // e.g. "1_1ecb" or "1_1ecb~v2" for a variant
-  std::string base;     // the ECB+ document it comes from: the gold "same story"
-  std::string subtopic; // the ECB+ event
+  std::string id;        // e.g. "1_1ecb" or "1_1ecb~teaser", "r123~mix0"
+  std::string base;      // the article it comes from: the gold story
+  std::string topic;     // ECB+ topic ("ecb1") or Reuters category ("reuters-earn")
+  std::string subtopic;  // ECB+ event ("1_ecb"); the base id for Reuters
+  std::string kind;      // "original", an edit name, or "all:<edits joined by +>"
   std::string title;
   std::string text;
+  std::string source;    // the outlet
 };
 
 // $WW_SOURCE_DIR/../shared/data, or empty when that folder is absent.
 std::string SharedDataDir();
 
-// The ECB+ documents (sentences as paragraphs). NotFound when the file is absent.
+// The ECB+ documents (sentences as paragraphs, the first one as title). NotFound when the
+// file is absent.
 absl::StatusOr<std::vector<Doc>> LoadEcbPlus(const std::string& data_dir);
 
-// `per_doc` syndicated copies of each document: a new headline, and at random a byline, a
-// dateline, a "Read more" line, a trimmed last paragraph, a syndication or copyright
-// footer, curly quotes and extra spaces. Deterministic for a seed. Originals come first.
-std::vector<Doc> WithSyndicatedVariants(const std::vector<Doc>& docs, int per_doc, uint64_t seed);
+// Reuters-21578 stories with a body of at least 60 words, in a seeded random order.
+absl::StatusOr<std::vector<Doc>> LoadReuters(const std::string& data_dir, uint64_t seed);
+
+struct SetOptions {
+  uint64_t seed = 1;
+  size_t reuters_stories = 600;  // base stories from Reuters, besides the ECB+ ones
+  int mixed = 2;                 // "all" copies per base story
+};
+
+// The evaluation set: base stories (ECB+ and Reuters, reprints left out), each with its
+// copies, shuffled. Deterministic for the options.
+absl::StatusOr<std::vector<Doc>> BuildSyndicationSet(const std::string& data_dir,
+                                                     const SetOptions& options);
+
+// One JSON object a line: id, title, text, source (what `wwctl dedup` reads).
+std::string ToJsonLines(const std::vector<Doc>& docs);
 
 struct PairCounts {
   int64_t tp = 0, fp = 0, fn = 0;
-  int64_t fp_same_event = 0;   // merged different documents of the same ECB+ event
+  int64_t fp_same_event = 0;   // merged different articles of one ECB+ event
+  int64_t fp_hard = 0;         // merged different events of one ECB+ topic (hard negatives)
   double precision() const { return tp + fp == 0 ? 1.0 : double(tp) / double(tp + fp); }
   double recall() const { return tp + fn == 0 ? 1.0 : double(tp) / double(tp + fn); }
 };
 
-// Runs StoryClusterer over `docs` in a shuffled (seeded) order and scores every pair:
-// same predicted cluster versus same base document.
-PairCounts ClusterAndScore(const std::vector<Doc>& docs, const ClustererOptions& options,
-                           uint64_t order_seed);
-
-// Scores "distance <= d" on every pair, for d = 0..max_d (no index, for the curve).
-std::vector<PairCounts> DistanceCurve(const std::vector<Doc>& docs,
-                                      const FingerprintOptions& options, int max_d);
-
-struct HeadlinePair {
-  double score;  // 0..5, 5 = same meaning
-  std::string a, b;
+struct Scores {
+  PairCounts all;
+  // Per kind of copy: of the pairs (a copy of this kind, another copy or the original of
+  // its story), the share that ended up in one cluster.
+  std::map<std::string, double> recall_by_kind;
 };
-// The scored EMM headline pairs (sts*-headlines.tsv). NotFound when absent.
-absl::StatusOr<std::vector<HeadlinePair>> LoadEmmHeadlines(const std::string& data_dir);
+
+// Runs `wwctl dedup --output json` (the binary at `wwctl`) on `docs` written as JSON lines
+// to `set_path`, and returns each doc's cluster, in docs' order. Internal error when the
+// command fails or its output misses a doc.
+absl::StatusOr<std::vector<std::string>> ClusterWithWwctl(const std::string& wwctl,
+                                                          const std::string& set_path,
+                                                          const std::vector<Doc>& docs);
+
+// Pairwise scores of a clustering: `cluster[i]` is docs[i]'s cluster.
+Scores Score(const std::vector<Doc>& docs, const std::vector<std::string>& cluster);
 
 }  // namespace ww::dedup::quality

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "libs/dedup/clusterer.h"
 #include "libs/runtime/json.h"
@@ -41,8 +42,11 @@ int Dedup(const ParsedArgs& a) {
     return code;
   };
   dedup::ClustererOptions options;
-  if (!absl::SimpleAtoi(a.value("threshold"), &options.max_distance)) {
-    return fail("--threshold wants a whole number of bits (0..3)", 2);
+  if (!absl::SimpleAtod(a.value("min-containment"), &options.match.min_containment)) {
+    return fail("--min-containment wants a share in (0, 1], e.g. 0.4", 2);
+  }
+  if (!absl::SimpleAtoi(a.value("boilerplate-stories"), &options.boilerplate.min_stories)) {
+    return fail("--boilerplate-stories wants a whole number of stories (2..255)", 2);
   }
   auto window = ParseDuration(a.value("window"));
   if (!window.ok()) return fail(std::string(window.status().message()), 2);
@@ -91,13 +95,14 @@ int Dedup(const ParsedArgs& a) {
     clusterer->Commit();
     const std::string dup = d.redelivery ? "" : d.duplicate_of;
     if (format == Format::kJson) {
-      std::printf("{\"id\":%s,\"cluster\":%s,\"duplicate_of\":%s}\n", JsonQuote(k.id).c_str(),
-                  JsonQuote(d.cluster.id).c_str(), dup.empty() ? "null" : JsonQuote(dup).c_str());
+      std::printf("{\"id\":%s,\"cluster\":%s,\"duplicate_of\":%s,\"similarity\":%.3f}\n",
+                  JsonQuote(k.id).c_str(), JsonQuote(d.cluster.id).c_str(),
+                  dup.empty() ? "null" : JsonQuote(dup).c_str(), dup.empty() ? 0.0 : d.similarity);
     } else {
       std::printf("%s\t%s\t%s%s\n", k.id.c_str(), d.cluster.id.c_str(),
                   dup.empty() ? "-" : dup.c_str(),
                   dup.empty() ? "" : absl::StrCat("\t(", d.exact ? "exact" : "near ",
-                                                  d.exact ? "" : absl::StrCat(d.distance, " bits"),
+                                                  d.exact ? "" : absl::StrFormat("%.2f", d.similarity),
                                                   ", ", d.cluster.sources.size(),
                                                   " outlets)").c_str());
     }
@@ -111,12 +116,19 @@ void AddDedupCommands(Cli& cli) {
   cli.Add({{"dedup"},
            "Clusters articles into stories offline, as the deduper does (exact and near "
            "copies).",
-           "[--threshold BITS] [--window DURATION] [--output json] FILE.jsonl",
+           "[--min-containment SHARE] [--boilerplate-stories N] [--window DURATION] "
+           "[--output json] FILE.jsonl",
            "wwctl dedup --output json articles.jsonl   # one {\"id\",\"title\",\"text\","
            "\"source\",\"published\"} a line",
-           {{"threshold", "BITS", "near copy: at most this many differing SimHash bits (0..3)", "3"},
+           {{"min-containment", "SHARE",
+             "near copy: this share of the smaller text is also in the larger (lower bound)",
+             absl::StrFormat("%.2f", dedup::MatchOptions().min_containment)},
+            {"boilerplate-stories", "N",
+             "a shingle carried by this many stories is boilerplate, not evidence",
+             absl::StrCat(dedup::BoilerplateOptions().min_stories)},
             {"window", "DURATION", "how long a story is remembered, by \"published\"", "72h"},
-            {"output", "FORMAT", "text or json ({\"id\",\"cluster\",\"duplicate_of\"} a line)",
+            {"output", "FORMAT",
+             "text or json ({\"id\",\"cluster\",\"duplicate_of\",\"similarity\"} a line)",
              "text"}},
            Dedup});
 }

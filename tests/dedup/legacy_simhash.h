@@ -1,24 +1,15 @@
 #pragma once
-// Near-duplicate fingerprints: a 64-bit SimHash over normalised word shingles of an
-// article's lead, after the boilerplate that outlets add has been dropped.
-//
-// Why the lead and why boilerplate removal: a syndicated copy of a wire story keeps the
-// wire's opening paragraphs and differs at the edges: a new headline (the title is not
-// fingerprinted), a byline, a "Read more" line, a syndication footer ("Newspapers in
-// English"), a trimmed last paragraph. Dropping boilerplate paragraphs and fingerprinting
-// only the first `lead_words` content words makes such copies land within a Hamming
-// distance of 0..3 of each other, which NearIndex finds in sub-linear time, while two
-// different stories on the same subject share few 3-word shingles and sit ~20-32 bits
-// apart. See libs/dedup/README.md for the measurements behind the defaults.
-//
-// Stable across machines, runs and versions of Abseil (own hash), so fingerprints can be
-// stored in Kafka records. Thread-safe (pure functions).
+// The near-duplicate design Wirewatch had before (issue 4), kept only to measure the new one
+// against it on the same set in the same run (dedup_eval, BENCHMARKS.md): a 64-bit SimHash
+// over 3-word shingles of the first 50 content words, after a dateline and a fixed list of
+// boilerplate paragraphs, and an article copies the earlier one nearest within 3 bits.
+// Not used by any service.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace ww::dedup {
+namespace ww::dedup::legacy {
 
 struct FingerprintOptions {
   int shingle_words = 3;   // words per shingle (features of the SimHash)
@@ -49,7 +40,13 @@ NearFingerprint SimHashFingerprint(std::string_view text, const FingerprintOptio
 // Bits that differ.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 
-// Stable 64-bit hash of a word (FNV-1a with a splitmix finaliser). Exposed for tools.
-uint64_t WordHash(std::string_view word);
+struct LegacyArticle {
+  std::string id, url, text;
+};
 
-}  // namespace ww::dedup
+// The old StoryClusterer's decisions on `articles` in order, all within one window: exact
+// copies by URL or content hash first, else the earlier article with the nearest SimHash
+// within 3 bits (ties: the oldest). Returns each article's cluster id.
+std::vector<std::string> LegacyClusters(const std::vector<LegacyArticle>& articles);
+
+}  // namespace ww::dedup::legacy

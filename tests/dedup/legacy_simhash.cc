@@ -1,13 +1,16 @@
-#include "libs/dedup/simhash.h"
+#include "tests/dedup/legacy_simhash.h"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 #include "libs/runtime/ids.h"
 #include "libs/text/normalize.h"
+#include "libs/dedup/fingerprint.h"
+#include "absl/container/flat_hash_map.h"
 
-namespace ww::dedup {
+namespace ww::dedup::legacy {
 namespace {
 
 using runtime::Mix64;
@@ -260,4 +263,36 @@ NearFingerprint SimHashFingerprint(std::string_view text, const FingerprintOptio
   return fp;
 }
 
-}  // namespace ww::dedup
+std::vector<std::string> LegacyClusters(const std::vector<LegacyArticle>& articles) {
+  std::vector<std::string> cluster(articles.size());
+  std::vector<NearFingerprint> fps(articles.size());
+  absl::flat_hash_map<std::string, size_t> first_by_key;  // "u:" url, "h:" content hash
+  for (size_t i = 0; i < articles.size(); ++i) {
+    const LegacyArticle& a = articles[i];
+    fps[i] = SimHashFingerprint(a.text);
+    std::optional<size_t> copies;
+    int best = 4;
+    if (fps[i].valid) {
+      for (size_t j = 0; j < i; ++j) {
+        if (!fps[j].valid) continue;
+        const int d = HammingDistance(fps[i].simhash, fps[j].simhash);
+        if (d < best) best = d, copies = j;  // strict: ties keep the oldest
+      }
+    }
+    const std::string hash = ContentHash(a.text);
+    for (const std::string& key : {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
+      if (key.empty()) continue;
+      if (auto it = first_by_key.find(key); it != first_by_key.end()) {
+        copies = it->second;
+        break;
+      }
+    }
+    cluster[i] = copies ? cluster[*copies] : a.id;
+    for (const std::string& key : {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
+      if (!key.empty()) first_by_key.emplace(key, i);
+    }
+  }
+  return cluster;
+}
+
+}  // namespace ww::dedup::legacy
