@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <cstdlib>
+#include <unistd.h>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -246,6 +247,70 @@ TEST_F(PipelineTest, FiftyOutletsCarryingOneStoryRaiseOneAlertUpdatedToFiftyOutl
   std::set<std::string> names(final.outlets().begin(), final.outlets().end());
   EXPECT_EQ(names.size(), 50u);
   EXPECT_TRUE(names.count("outlet-1") && names.count("outlet-50"));
+}
+
+// Issue 13, as a desk saw it: one wire story reprinted by five outlets, each with its own
+// header line and footer, submitted through `wwctl submit`. Every rule fires once, and its
+// alert is updated copy by copy to version 5 with five outlets.
+TEST_F(PipelineTest, FiveOutletsWithTheirOwnHeaderAndFooterRaiseOneAlertPerRule) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  Subscriber sub(addr_["alerter"]);
+  std::ifstream in(Sample("articles/kim-train.txt"));
+  const std::string story((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (int i = 1; i <= 5; ++i) {
+    const std::string path =
+        WriteTemp(absl::StrCat("ww_outlet_copy_", getpid(), "_", i, ".txt"),
+                  absl::StrCat("Outlet ", i, " edition\n\n", story, "\n\nCopyright outlet ", i, "\n"));
+    auto submitted = Wwctl({"submit", "--source", absl::StrCat("outlet-", i), "--url",
+                            absl::StrCat("https://outlet", i, ".example/kim"), "--title",
+                            "Kim Jong Un's train headed to Russia", path});
+    std::filesystem::remove(path);
+    ASSERT_EQ(submitted.exit_code, 0) << submitted.out;
+    if (i == 1) {
+      // The first copy raises the story's alerts: one per rule that matches.
+      ASSERT_TRUE(sub.WaitForCount(3, absl::Seconds(60)));
+      ASSERT_TRUE(sub.WaitUntil(
+          [](const std::vector<ww::v1::Alert>& got) {
+            std::set<std::string> entities;
+            for (const auto& a : got) entities.insert(a.entity_id());
+            return entities.count("kim-jong-un") && entities.count("vladivostok") &&
+                   entities.count("vladimir-putin");
+          },
+          absl::Seconds(60)));
+    }
+    // Each copy updates every alert of the story to `i` outlets before the next arrives.
+    ASSERT_TRUE(sub.WaitUntil(
+        [&](const std::vector<ww::v1::Alert>& got) {
+          std::map<std::string, int64_t> outlets;
+          for (const auto& a : got) outlets[a.id()] = std::max(outlets[a.id()], a.outlet_count());
+          for (const auto& [id, n] : outlets) {
+            if (n < i) return false;
+          }
+          return true;
+        },
+        absl::Seconds(60)))
+        << "copy " << i << " did not reach every alert of the story";
+  }
+  std::map<std::string, ww::v1::Alert> latest;
+  for (const auto& a : sub.alerts()) {
+    auto [it, added] = latest.emplace(a.id(), a);
+    if (!added) {
+      EXPECT_GT(a.version(), it->second.version()) << "updates in order, none twice";
+      it->second = a;
+    }
+  }
+  std::set<std::string> rules;
+  for (const auto& [id, a] : latest) {
+    EXPECT_TRUE(rules.insert(a.rule_id()).second) << "a second alert for rule " << a.rule_id();
+  }
+  EXPECT_GE(rules.size(), 3u);
+  for (const auto& [id, a] : latest) {
+    EXPECT_EQ(a.version(), 5) << a.rule_id();
+    EXPECT_EQ(a.outlet_count(), 5) << a.rule_id();
+    std::set<std::string> names(a.outlets().begin(), a.outlets().end());
+    EXPECT_EQ(names, (std::set<std::string>{"outlet-1", "outlet-2", "outlet-3", "outlet-4",
+                                            "outlet-5"}));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "tests/support/pipeline.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -61,26 +63,29 @@ std::vector<ww::v1::Alert> Subscriber::alerts() {
   return alerts_;
 }
 
-bool Subscriber::WaitForEntities(const std::set<std::string>& entities, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    std::set<std::string> seen;
-    for (const auto& a : alerts()) seen.insert(a.entity_id());
-    bool all = true;
-    for (const auto& e : entities) all = all && seen.count(e);
-    if (all) return true;
-    absl::SleepFor(absl::Milliseconds(100));
+bool Subscriber::WaitUntil(const std::function<bool(const std::vector<ww::v1::Alert>&)>& done,
+                           absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    if (done(alerts())) return true;
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(100));  // polls what the stream thread collected
   }
-  return false;
+}
+
+bool Subscriber::WaitForEntities(const std::set<std::string>& entities, absl::Duration timeout) {
+  return WaitUntil(
+      [&](const std::vector<ww::v1::Alert>& got) {
+        std::set<std::string> seen;
+        for (const auto& a : got) seen.insert(a.entity_id());
+        return std::includes(seen.begin(), seen.end(), entities.begin(), entities.end());
+      },
+      timeout);
 }
 
 bool Subscriber::WaitForCount(size_t n, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (alerts().size() >= n) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
+  return WaitUntil([n](const std::vector<ww::v1::Alert>& got) { return got.size() >= n; },
+                   timeout);
 }
 
 void PipelineTest::SetUp() {

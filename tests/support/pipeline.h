@@ -3,6 +3,7 @@
 // prefix), wwctl to drive them, and a gRPC alert subscriber.
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +32,9 @@ class Subscriber {
              const std::string& token = "", bool batched = false);
   ~Subscriber();
   std::vector<ww::v1::Alert> alerts();
+  // Waits until `done` holds for the alerts received so far (or the timeout).
+  bool WaitUntil(const std::function<bool(const std::vector<ww::v1::Alert>&)>& done,
+                 absl::Duration timeout);
   // Waits until alerts for all `entities` have arrived (or the timeout).
   bool WaitForEntities(const std::set<std::string>& entities, absl::Duration timeout);
   // Waits until `n` alerts have arrived (or the timeout).
