@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/client.h"
+#include "libs/kafka/transactions.h"
 #include "libs/kafka/reader.h"
 
 namespace ww::kafka {
@@ -111,53 +112,6 @@ int64_t Bytes(const Record& r) {
   return n;
 }
 
-// The transactional producer of one job.
-class TxProducer {
- public:
-  static absl::StatusOr<std::unique_ptr<TxProducer>> Create(const ClientConfig& config,
-                                                            const std::string& txid) {
-    auto conf = internal::MakeConf(config, {{"transactional.id", txid},
-                                            {"transaction.timeout.ms", "60000"},
-                                            {"enable.idempotence", "true"},
-                                            {"acks", "all"}});
-    if (!conf.ok()) return conf.status();
-    auto rk = internal::NewClient(RD_KAFKA_PRODUCER, *conf);
-    if (!rk.ok()) return rk.status();
-    auto p = std::unique_ptr<TxProducer>(new TxProducer(std::move(*rk)));
-    // Also fences (and aborts what was left open by) an older run of the same job.
-    for (int attempt = 0;; ++attempt) {
-      rd_kafka_error_t* e = rd_kafka_init_transactions(p->rk_.get(), kTimeoutMs);
-      if (e == nullptr) break;
-      if (attempt >= 5 || internal::Classify(e) != internal::ErrorAction::kRetry) {
-        return internal::ToStatus(e, absl::StrCat("init transactions of ", txid));
-      }
-      rd_kafka_error_destroy(e);
-    }
-    return p;
-  }
-
-  absl::Status Begin() {
-    return internal::ToStatus(rd_kafka_begin_transaction(rk_.get()), "begin transaction");
-  }
-
-  absl::Status Produce(const OutRecord& r) { return internal::ProduceRecord(rk_.get(), r); }
-
-  absl::Status Commit() {
-    return internal::ToStatus(rd_kafka_commit_transaction(rk_.get(), kTimeoutMs),
-                              "commit transaction");
-  }
-
-  void Abort() {
-    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(rk_.get(), kTimeoutMs)) {
-      rd_kafka_error_destroy(e);
-    }
-  }
-
- private:
-  explicit TxProducer(internal::KafkaHandle rk) : rk_(std::move(rk)) {}
-  internal::KafkaHandle rk_;
-};
-
 // Plans the range of each partition from watermarks, times and offsets.
 absl::StatusOr<std::map<int32_t, ReplayPartition>> Plan(
     const ReplayOptions& o, const std::vector<std::pair<int64_t, int64_t>>& marks) {
@@ -250,16 +204,19 @@ absl::StatusOr<ReplayProgress> Replay(const ReplayOptions& options,
   ReplayProgress pr;
   pr.job_id = o.job_id.empty() ? DefaultJobId(o) : o.job_id;
   const absl::Time t0 = absl::Now();
-  std::unique_ptr<TxProducer> producer;
+  std::unique_ptr<Transactions> producer;
+  const std::function<bool()> stopped = [stop] { return stop != nullptr && stop->load(); };
   bool done = false;
   if (!o.dry_run) {
     absl::Status s = EnsureTopics(
         o.client, {{o.checkpoint_topic, 1, 1, {{"cleanup.policy", "compact"}}}});
     if (!s.ok()) return s;
     // Fence an older run first, so the checkpoint read below is the last one written.
-    auto p = TxProducer::Create(o.client, "wwctl-replay-" + pr.job_id);
-    if (!p.ok()) return p.status();
-    producer = std::move(*p);
+    const std::string txid = "wwctl-replay-" + pr.job_id;
+    producer = std::make_unique<Transactions>(
+        TransactionsOptions{txid, absl::Seconds(5), {}},
+        [client = o.client, txid] { return NewKafkaTxnClient(client, txid, absl::Seconds(60), nullptr); });
+    if (absl::Status s = producer->Start(stopped); !s.ok()) return s;
     auto cp = ReadCheckpoint(o.client, o.checkpoint_topic, pr.job_id);
     if (!cp.ok()) return cp.status();
     if (cp->has_value()) {
@@ -306,7 +263,7 @@ absl::StatusOr<ReplayProgress> Replay(const ReplayOptions& options,
     std::vector<Record> batch = (*reader)->Poll(absl::Milliseconds(500), o.max_batch);
     const int64_t copied_before = pr.copied;
     if (producer) {
-      if (absl::Status s = producer->Begin(); !s.ok()) {
+      if (absl::Status s = producer->Begin(stopped); !s.ok()) {
         return absl::AbortedError(absl::StrCat(s.message(), "; rerun to resume"));
       }
     }
@@ -356,14 +313,17 @@ absl::StatusOr<ReplayProgress> Replay(const ReplayOptions& options,
     }
     const int64_t remaining = Remaining(pr.partitions);
     if (producer && failed.ok() && remaining == pr.remaining && pr.copied == copied_before) {
-      producer->Abort();  // nothing moved: no checkpoint to write
+      if (absl::Status s = producer->Abort(stopped); !s.ok()) return s;  // nothing moved
       continue;
     }
     if (producer) {
       if (failed.ok()) failed = write_checkpoint(all_done());
-      if (failed.ok()) failed = producer->Commit();
+      if (failed.ok()) {
+        failed = producer->Commit({}, stopped);  // rolls back itself when it fails
+      } else {
+        producer->Abort(stopped).IgnoreError();  // reported below
+      }
       if (!failed.ok()) {
-        producer->Abort();
         return absl::AbortedError(
             absl::StrCat("replay interrupted: ", failed.message(),
                          "; nothing of the last batch was copied, rerun to resume"));

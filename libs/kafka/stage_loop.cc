@@ -1,19 +1,21 @@
 #include "libs/kafka/stage_loop.h"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/kafka/client.h"
+#include "libs/kafka/transactions.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/retry.h"
 #include "libs/runtime/metrics.h"
 #include "libs/runtime/trace.h"
 
 namespace ww::kafka {
-
-using internal::ErrorAction;
 
 namespace {
 
@@ -64,8 +66,24 @@ struct StageLoop::Impl {
   StageOptions options;
   Stage stage;
   internal::KafkaHandle consumer;
-  internal::KafkaHandle producer;
+  std::unique_ptr<Transactions> txn;
   StageStats stats;
+  // Set by librdkafka's error callback: no broker answers (cleared when one does), or the
+  // consumer hit a fatal error (only a new process makes a new consumer).
+  std::atomic<bool> broker_down{false};
+  absl::Time last_probe = absl::InfinitePast();
+  std::string consumer_fatal;  // written on the loop's thread (poll serves callbacks)
+  // The stage asked for the batch to be read again later (its process() was Unavailable).
+  std::atomic<bool> stage_waiting{false};
+  // After a batch was rolled back for a reason other than the broker's absence (an output
+  // the broker refused at delivery: too large for its topic, a topic gone or forbidden),
+  // its records are retried one per transaction up to these offsets; one that fails alone
+  // kPoisonStrikes times in a row is dead-lettered with the reason. The others commit.
+  static constexpr int kPoisonStrikes = 3;
+  std::map<std::pair<std::string, int32_t>, int64_t> isolate_through;
+  std::tuple<std::string, int32_t, int64_t> suspect{"", -1, -1};
+  int strikes = 0;
+  runtime::Backoff stage_backoff{{absl::Milliseconds(500), absl::Seconds(10)}};
   struct {
     runtime::Counter* commits;
     runtime::Counter* aborts;
@@ -92,16 +110,66 @@ struct StageLoop::Impl {
     }
   }
 
-  // Starts every partition of the current assignment again from its committed offset.
-  void Rewind() {
-    rd_kafka_topic_partition_list_t* assignment = nullptr;
-    if (rd_kafka_assignment(consumer.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-    internal::PartitionList owned(assignment);
-    for (int i = 0; i < owned->cnt; ++i) owned->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-    rd_kafka_assign(consumer.get(), owned.get());
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char why[512];
+      rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, why, sizeof why);
+      self->consumer_fatal = absl::StrCat(rd_kafka_err2name(cause), ": ", why);
+      return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+      if (!self->broker_down.exchange(true)) {
+        Log().Warn("no broker answers: waiting for one (not ready meanwhile)",
+                   {{"stage", self->options.stage}, {"error", reason}});
+      }
+      return;
+    }
+    // Connection churn while brokers come and go: librdkafka reconnects by itself.
+    if (!self->broker_down.load()) {
+      Log().Warn("kafka client error", {{"stage", self->options.stage},
+                                        {"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
+                                        {"reason", reason}});
+    }
   }
 
-  absl::Status Produce(const OutRecord& r) { return internal::ProduceRecord(producer.get(), r); }
+  void BrokerAnswers() {
+    if (broker_down.exchange(false)) {
+      Log().Info("broker answers again", {{"stage", options.stage}});
+    }
+  }
+
+  // While no broker answered, asks for metadata once a second: the first answer ends the
+  // wait even when no records come.
+  void ProbeBroker() {
+    if (!broker_down.load() || absl::Now() - last_probe < absl::Seconds(1)) return;
+    last_probe = absl::Now();
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(consumer.get(), 0, nullptr, &md, 500) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(md);
+      BrokerAnswers();
+    }
+  }
+
+  // Reads the batch's partitions again from where the batch began: the offsets after the
+  // last commit, since a batch follows its predecessor's commit. A seek, not a new
+  // assignment: quickly repeated assignment changes trip an assertion in librdkafka
+  // (confluentinc/librdkafka#5573), and an outage aborts many batches in a row. A
+  // partition revoked meanwhile refuses the seek; its new owner starts at the commit.
+  void SeekBack(const std::vector<Record>& batch) {
+    std::map<std::pair<std::string, int32_t>, int64_t> first;
+    for (const Record& r : batch) first.emplace(std::pair(r.topic, r.partition), r.offset);
+    internal::PartitionList list(rd_kafka_topic_partition_list_new(first.size()));
+    for (const auto& [tp, offset] : first) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+    }
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(consumer.get(), list.get(), 0)) {
+      Log().Warn("seek back", {{"stage", options.stage}, {"error", rd_kafka_error_string(e)}});
+      rd_kafka_error_destroy(e);
+    }
+  }
+
+  absl::Status Produce(const OutRecord& r) { return txn->Produce(r); }
 
   OutRecord DeadLetter(const Record& in, const absl::Status& why) const {
     OutRecord out;
@@ -197,19 +265,18 @@ struct StageLoop::Impl {
     std::vector<Record> batch;
     rebalanced = false;
     absl::Time deadline = absl::InfiniteFuture();
-    while (batch.size() < options.max_batch && !stop.load()) {
+    const size_t max_batch = isolate_through.empty() ? options.max_batch : 1;
+    while (batch.size() < max_batch && !stop.load()) {
       int wait = batch.empty() ? 200 : std::max(0, Ms(deadline - absl::Now()));
       rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), wait);
       if (rebalanced) {
-        // The assignment changed under this batch. Drop it, and the message that came with
-        // the change, and start every owned partition again from its committed offset:
-        // what was dropped is read again, by this replica or by the new owner.
-        if (m != nullptr) rd_kafka_message_destroy(m);
+        // The assignment changed under this batch: drop it. Every partition of the new
+        // assignment starts at its committed offset (OnRebalance), so what was dropped is
+        // read again, here or by the new owner. A message that came with the change is of
+        // the new assignment (librdkafka discards the old one's): it starts the new batch.
         batch.clear();
         rebalanced = false;
-        Rewind();
         deadline = absl::InfiniteFuture();
-        continue;
       }
       if (m == nullptr) {
         if (batch.empty()) return batch;  // idle: let the caller check `stop`
@@ -217,6 +284,7 @@ struct StageLoop::Impl {
         continue;
       }
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        BrokerAnswers();
         if (batch.empty()) deadline = absl::Now() + options.max_batch_wait;
         batch.push_back(internal::ToRecord(m));
       } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -227,15 +295,12 @@ struct StageLoop::Impl {
     return batch;
   }
 
-  // Processes and commits one batch: nullopt when committed, else what the failure calls for.
-  std::optional<ErrorAction> Transact(const std::vector<Record>& batch) {
-    if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer.get())) {
-      ErrorAction a = internal::Classify(e);
-      Log().Error("begin transaction", {{"stage", options.stage}, {"error", rd_kafka_error_string(e)}});
-      rd_kafka_error_destroy(e);
-      return a == ErrorAction::kRetry ? ErrorAction::kAbortAndRewind : a;
-    }
-    std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+  // Processes and commits one batch. OK: committed. Aborted: rolled back, read it again.
+  // Unavailable: the stage cannot decide now (rolled back; wait, then read it again).
+  // Cancelled: stopped while waiting for the broker. FailedPrecondition: permanent.
+  absl::Status Transact(const std::vector<Record>& batch, const std::function<bool()>& stopped) {
+    if (absl::Status s = txn->Begin(stopped); !s.ok()) return s;
+    OffsetMap next_offsets;
     uint64_t out = 0, dead = 0;
     std::map<std::pair<Flow, std::string>, uint64_t> flow;  // counted once committed
     std::vector<std::pair<const std::string*, int64_t>> ingested;  // output topic, ingest ms
@@ -243,6 +308,12 @@ struct StageLoop::Impl {
       next_offsets[{in.topic, in.partition}] = in.offset + 1;
       ++flow[{kIn, in.topic}];
       absl::StatusOr<std::vector<OutRecord>> result = stage.process(in);
+      if (absl::IsUnavailable(result.status())) {
+        Log().Warn("stage cannot decide now: the batch is rolled back and read again",
+                   {{"stage", options.stage}, {"error", result.status().ToString()}});
+        if (absl::Status s = txn->Abort(stopped); !s.ok()) return s;
+        return result.status();
+      }
       const Lineage lineage(in, options.stage);
       absl::Status produced;
       if (result.ok()) {
@@ -262,27 +333,16 @@ struct StageLoop::Impl {
                    {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
                     {"offset", in.offset}, {"reason", why.ToString()},
                     {"trace_id", lineage.trace ? lineage.trace->trace_id : ""}});
-        if (!Produce(DeadLetter(in, why)).ok()) return ErrorAction::kAbortAndRewind;
+        if (absl::Status s = Produce(DeadLetter(in, why)); !s.ok()) {
+          if (absl::Status a = txn->Abort(stopped); !a.ok()) return a;
+          return absl::AbortedError(absl::StrCat("cannot dead-letter: ", s.ToString()));
+        }
         ++dead;
         ++flow[{kDead, in.topic}];
       }
     }
-    internal::PartitionList offsets(rd_kafka_topic_partition_list_new(next_offsets.size()));
-    for (const auto& [tp, off] : next_offsets) {
-      rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = off;
-    }
-    rd_kafka_consumer_group_metadata_t* cgmd = rd_kafka_consumer_group_metadata(consumer.get());
-    rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
-        producer.get(), offsets.get(), cgmd, Ms(options.transaction_timeout));
-    rd_kafka_consumer_group_metadata_destroy(cgmd);
-    if (e == nullptr) e = rd_kafka_commit_transaction(producer.get(), Ms(options.transaction_timeout));
-    if (e != nullptr) {
-      ErrorAction a = internal::Classify(e);
-      Log().Warn("transaction failed",
-                 {{"stage", options.stage}, {"error", rd_kafka_error_string(e)}});
-      rd_kafka_error_destroy(e);
-      return a == ErrorAction::kRetry ? ErrorAction::kAbortAndRewind : a;
-    }
+    if (absl::Status s = txn->Commit(next_offsets, stopped); !s.ok()) return s;
+    BrokerAnswers();
     stats.records_in += batch.size();
     stats.records_out += out;
     stats.deadlettered += dead;
@@ -294,7 +354,49 @@ struct StageLoop::Impl {
       EndToEnd(*topic).Observe(std::max<int64_t>(0, now_ms - ms) / 1000.0);
     }
     if (stage.on_commit) stage.on_commit();
-    return std::nullopt;
+    for (const Record& in : batch) {
+      auto it = isolate_through.find({in.topic, in.partition});
+      if (it != isolate_through.end() && in.offset >= it->second) isolate_through.erase(it);
+    }
+    strikes = 0;
+    return absl::OkStatus();
+  }
+
+  // A rolled-back batch: isolate its records; a record that failed alone often enough is
+  // dead-lettered (true: it was, and the loop reads on after it).
+  bool OnRolledBack(const std::vector<Record>& batch, const absl::Status& why,
+                    const std::function<bool()>& stopped) {
+    for (const Record& in : batch) {
+      int64_t& through = isolate_through[{in.topic, in.partition}];
+      through = std::max(through, in.offset);
+    }
+    if (batch.size() != 1) return false;
+    const Record& in = batch.front();
+    std::tuple<std::string, int32_t, int64_t> key{in.topic, in.partition, in.offset};
+    strikes = key == suspect ? strikes + 1 : 1;
+    suspect = key;
+    if (strikes < kPoisonStrikes) return false;
+    // Alone, and refused every time: its outputs cannot be delivered. The dead letter and
+    // the offset go in one transaction, so no half of the record's outputs is committed.
+    const absl::Status reason(why.code(), absl::StrCat("outputs refused by the broker ",
+                                                       kPoisonStrikes, " times: ", why.message()));
+    if (!txn->Begin(stopped).ok()) return false;
+    if (!Produce(DeadLetter(in, reason)).ok()) {
+      txn->Abort(stopped).IgnoreError();
+      return false;
+    }
+    if (!txn->Commit({{{in.topic, in.partition}, in.offset + 1}}, stopped).ok()) return false;
+    Log().Warn("record dead-lettered",
+               {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
+                {"offset", in.offset}, {"reason", reason.ToString()}});
+    ++stats.records_in;
+    ++stats.deadlettered;
+    ++stats.commits;
+    CountFlow(kIn, in.topic, 1);
+    CountFlow(kDead, in.topic, 1);
+    metrics.commits->Add();
+    strikes = 0;
+    return true;
   }
 };
 
@@ -327,39 +429,39 @@ absl::StatusOr<std::unique_ptr<StageLoop>> StageLoop::Create(StageOptions option
   if (!cconf.ok()) return cconf.status();
   rd_kafka_conf_set_opaque(*cconf, impl.get());
   rd_kafka_conf_set_rebalance_cb(*cconf, &Impl::OnRebalance);
+  rd_kafka_conf_set_error_cb(*cconf, &Impl::OnError);
   auto consumer = internal::NewClient(RD_KAFKA_CONSUMER, *cconf);
   if (!consumer.ok()) return consumer.status();
   impl->consumer = std::move(*consumer);
   rd_kafka_poll_set_consumer(impl->consumer.get());
 
-  auto pconf = internal::MakeConf(
-      options.client,
-      {{"transactional.id", options.transactional_id},
-       {"transaction.timeout.ms", absl::StrCat(Ms(options.transaction_timeout))},
-       {"linger.ms", "5"}});
-  if (!pconf.ok()) return pconf.status();
-  auto producer = internal::NewClient(RD_KAFKA_PRODUCER, *pconf);
-  if (!producer.ok()) return producer.status();
-  impl->producer = std::move(*producer);
+  TransactionsOptions topts;
+  topts.name = options.stage;
+  // Short calls, resumed while retriable: a shutdown during an outage stays prompt.
+  topts.call_timeout = std::min(options.transaction_timeout, absl::Seconds(5));
+  topts.backoff = {absl::Milliseconds(500), absl::Seconds(5)};  // back within seconds
+  topts.heartbeat = [stats = &impl->stats] {
+    stats->alive_unix_ms = absl::ToUnixMillis(absl::Now());
+  };
+  impl->txn = std::make_unique<Transactions>(
+      topts, [client = options.client, id = options.transactional_id,
+              timeout = options.transaction_timeout, consumer = impl->consumer.get()] {
+        return NewKafkaTxnClient(client, id, timeout, consumer);
+      });
   return std::unique_ptr<StageLoop>(new StageLoop(std::move(impl)));
+}
+
+bool StageLoop::waiting() const {
+  return impl_->txn->waiting() || impl_->broker_down.load() || impl_->stage_waiting.load();
 }
 
 absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
   Impl& s = *impl_;
-  // init_transactions also aborts whatever a previous incarnation left open.
-  // In short steps, so a shutdown while the broker is unreachable is prompt (and clean:
-  // nothing was read, nothing is lost).
-  for (;;) {
-    if (stop.load()) return absl::OkStatus();
-    rd_kafka_error_t* e = rd_kafka_init_transactions(s.producer.get(), 5000);
-    if (e == nullptr) break;
-    s.stats.alive_unix_ms = absl::ToUnixMillis(absl::Now());  // waiting, not stuck
-    ErrorAction a = internal::Classify(e);
-    if (a == ErrorAction::kFatal) {
-      return internal::ToStatus(e, absl::StrCat(s.options.stage, ": init transactions"));
-    }
-    Log().Warn("init transactions, retrying", {{"stage", s.options.stage}, {"error", rd_kafka_error_string(e)}});
-    rd_kafka_error_destroy(e);
+  const std::function<bool()> stopped = [&stop] { return stop.load(); };
+  // Waits for the broker as long as it takes; init_transactions also aborts whatever a
+  // previous incarnation left open.
+  if (absl::Status started = s.txn->Start(stopped); !started.ok()) {
+    return absl::IsCancelled(started) ? absl::OkStatus() : started;
   }
   rd_kafka_topic_partition_list_t* topics =
       rd_kafka_topic_partition_list_new(s.options.input_topics.size());
@@ -375,23 +477,40 @@ absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     s.stats.alive_unix_ms = absl::ToUnixMillis(absl::Now());
     std::vector<Record> batch = s.Collect(stop);
+    if (!s.consumer_fatal.empty()) {
+      return absl::InternalError(absl::StrCat(s.options.stage, ": the consumer hit a fatal error (",
+                                              s.consumer_fatal, "); a restart makes a new one"));
+    }
+    s.ProbeBroker();
     s.UpdateLag();
     if (batch.empty()) continue;
     absl::Time started = absl::Now();
-    std::optional<ErrorAction> failed = s.Transact(batch);
+    absl::Status done = s.Transact(batch, stopped);
     s.metrics.batch_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - started));
-    if (!failed.has_value()) continue;  // committed
+    if (done.ok()) {
+      if (s.stage_waiting.exchange(false)) s.stage_backoff.Reset();
+      continue;
+    }
+    if (absl::IsCancelled(done)) break;  // stopped mid-transaction: the next start resolves it
     ++s.stats.aborts;
     s.metrics.aborts->Add();
     if (s.stage.on_abort) s.stage.on_abort();
-    if (*failed == ErrorAction::kFatal) {
-      return absl::InternalError(absl::StrCat(s.options.stage, ": fatal Kafka error, stopping"));
+    if (absl::IsFailedPrecondition(done) || absl::IsInvalidArgument(done)) {
+      return done;  // permanent: no restart and no wait gets past it
     }
-    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(s.producer.get(), 30000)) {
-      absl::Status st = internal::ToStatus(e, absl::StrCat(s.options.stage, ": abort transaction"));
-      return st;
+    if (absl::IsAborted(done) && s.OnRolledBack(batch, done, stopped)) {
+      const Record& dead = batch.front();
+      s.SeekBack({Record{dead.topic, dead.partition, dead.offset + 1}});
+      continue;
     }
-    s.Rewind();
+    s.SeekBack(batch);
+    if (absl::IsUnavailable(done)) {
+      s.stage_waiting = true;
+      const absl::Duration wait = s.stage_backoff.Next();
+      Log().Warn("stage waiting before reading the batch again",
+                 {{"stage", s.options.stage}, {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
+      runtime::SleepUnlessStopped(wait, stopped);
+    }
   }
   Log().Info("stage stopped", {{"stage", s.options.stage},
                                {"records_in", s.stats.records_in.load()},

@@ -14,6 +14,12 @@
 //
 // A record the function refuses (its Status is not OK) goes to the dead-letter topic with
 // the reason and its origin in headers, in the same transaction, and the loop goes on.
+// A function that cannot decide *now* (Unavailable: state it needs is out of reach) is not
+// refusing the record: the batch is rolled back and read again after a backoff.
+//
+// The broker being away is an ordinary day: the loop waits for it however long it takes
+// (transactions.h follows librdkafka's protocol), reports waiting() meanwhile, and goes on
+// within seconds of its return. Run returns an error only for what waiting cannot fix.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -71,8 +77,13 @@ class StageLoop {
   ~StageLoop();
 
   // Runs until `stop` becomes true (checked at least every max_batch_wait plus one
-  // commit) or a fatal Kafka error, which it returns. Blocks the calling thread.
+  // commit, and while waiting for the broker) or an error that no wait fixes (not
+  // authorised, a fatal consumer error), which it returns. Blocks the calling thread.
   absl::Status Run(const std::atomic<bool>& stop);
+
+  // True while the loop waits: for the broker, or for the stage (its process() was
+  // Unavailable). A waiting loop is not stuck (liveness) and not ready (readiness).
+  bool waiting() const;
 
   const StageStats& stats() const;
   const std::string& name() const;  // the stage's name (StageOptions::stage)

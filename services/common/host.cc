@@ -74,21 +74,25 @@ int ServiceHost::Run(const std::string& grpc_listen) {
   bool was_ready = false, was_live = true;
   const absl::Duration stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
   while (!shutdown.WaitFor(absl::Milliseconds(200))) {
-    // Ready: every stage has joined its group and the service's own state is loaded.
+    // Ready: every stage has joined its group, none waits for the broker, and the
+    // service's own state is loaded.
     bool ready = true;
-    for (auto& stage : stages_) ready = ready && stage->stats().joined.load();
+    for (auto& stage : stages_) ready = ready && stage->stats().joined.load() && !stage->waiting();
     for (auto& check : ready_checks_) ready = ready && check();
     if (ready != was_ready) {
       (*server)->SetServing(ready);
       log.Info(ready ? "ready" : "not ready");
       was_ready = ready;
     }
-    // Live: no stage loop is stuck (one that has not started yet is not stuck).
+    // Live: no stage loop is stuck (one that has not started yet, or that waits for the
+    // broker, is not stuck: a restart would not bring the broker back).
     const int64_t now_ms = absl::ToUnixMillis(absl::Now());
     std::string stalled;
     for (auto& stage : stages_) {
       const int64_t alive = stage->stats().alive_unix_ms.load();
-      if (alive > 0 && absl::Milliseconds(now_ms - alive) > stall_timeout) stalled = stage->name();
+      if (alive > 0 && !stage->waiting() && absl::Milliseconds(now_ms - alive) > stall_timeout) {
+        stalled = stage->name();
+      }
     }
     if (stalled.empty() != was_live) {
       was_live = stalled.empty();

@@ -38,6 +38,20 @@ void ProduceAll(const ClientConfig& c, const std::string& topic,
   }
 }
 
+// A stage "test" reading `t.in` in group `group`, dead-lettering to `t.dlq`.
+StageOptions Options(const ClientConfig& client, const Topics& t, const std::string& group,
+                     const std::string& txid, size_t max_batch = 500) {
+  StageOptions o;
+  o.stage = "test";
+  o.client = client;
+  o.group_id = group;
+  o.input_topics = {t.in};
+  o.deadletter_topic = t.dlq;
+  o.transactional_id = txid;
+  o.max_batch = max_batch;
+  return o;
+}
+
 StageFn Upper(const std::string& out) {
   return [out](const Record& r) -> absl::StatusOr<std::vector<OutRecord>> {
     if (r.value.starts_with("bad")) return absl::InvalidArgumentError("cannot read " + r.value);
@@ -64,14 +78,7 @@ TEST(StageLoop, OutputsAndOffsetsAreCommittedTogetherAndBadRecordsAreDeadLettere
   for (int i = 0; i < 20; ++i) values.push_back(i == 7 ? "bad-7" : absl::StrCat("v", i));
   ProduceAll(client, t.in, values);
 
-  StageOptions o;
-  o.stage = "test";
-  o.client = client;
-  o.group_id = t.in + "-group";
-  o.input_topics = {t.in};
-  o.deadletter_topic = t.dlq;
-  o.transactional_id = t.in + "-tx";
-  o.max_batch = 6;  // several transactions
+  StageOptions o = Options(client, t, t.in + "-group", t.in + "-tx", 6);  // several transactions
   auto loop = StageLoop::Create(o, {Upper(t.out)});
   ASSERT_TRUE(loop.ok()) << loop.status();
   RunUntil(**loop, [&] { return (*loop)->stats().records_in.load() >= 20; });
@@ -102,6 +109,42 @@ TEST(StageLoop, OutputsAndOffsetsAreCommittedTogetherAndBadRecordsAreDeadLettere
   EXPECT_EQ(total, 20) << "every input's offset is committed";
 }
 
+// A record whose output the broker refuses only at delivery (here: larger than the output
+// topic's max.message.bytes, which the client cannot know) aborts its transaction. The
+// loop must not reread that batch forever: it isolates the record, dead-letters it with
+// the broker's reason, and commits the records around it.
+TEST(StageLoop, AnOutputTheBrokerRefusesIsDeadLetteredAndTheRecordsAroundItCommitted) {
+  WW_REQUIRE_BROKER(client);
+  const std::string p = UniquePrefix("poison");
+  Topics t{p + "in", p + "out", p + "dlq"};
+  ASSERT_TRUE(EnsureTopics(client, {{t.in, 1}, {t.out, 1, 1, {{"max.message.bytes", "2000"}}},
+                                    {t.dlq, 1}}).ok());
+  std::vector<std::string> values;
+  for (int i = 0; i < 12; ++i) values.push_back(i == 5 ? std::string(6000, 'x') : absl::StrCat("v", i));
+  ProduceAll(client, t.in, values);
+
+  StageOptions o = Options(client, t, t.in + "-group", t.in + "-tx", 4);
+  auto loop = StageLoop::Create(o, {Upper(t.out)});
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  RunUntil(**loop, [&] {
+    return (*loop)->stats().records_in.load() >= 12 && (*loop)->stats().deadlettered.load() >= 1;
+  });
+  EXPECT_EQ((*loop)->stats().records_in.load(), 12u);
+  loop->reset();
+
+  std::vector<Record> out = ReadTopic(client, t.out, 11, absl::Seconds(20));
+  ASSERT_EQ(out.size(), 11u) << "every record but the refused one, once";
+  for (size_t j = 0, i = 0; i < 12; ++i) {
+    if (i == 5) continue;
+    EXPECT_EQ(out[j++].value, absl::StrCat("V", i));
+  }
+  std::vector<Record> dead = ReadTopic(client, t.dlq, 1, absl::Seconds(20));
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].header(kHeaderDlqOffset).value_or(""), "5");
+  EXPECT_NE(dead[0].header(kHeaderDlqReason).value_or("").find("too large"), std::string::npos)
+      << dead[0].header(kHeaderDlqReason).value_or("");
+}
+
 TEST(StageLoop, ACrashInTheMiddleOfATransactionNeitherLosesNorRepeats) {
   WW_REQUIRE_BROKER(client);
   Topics t = MakeTopics(client, "crash", 1);
@@ -120,13 +163,7 @@ TEST(StageLoop, ACrashInTheMiddleOfATransactionNeitherLosesNorRepeats) {
   ASSERT_EQ(crashed.exit_code, 3) << "the crasher should die at v6";
 
   // Second incarnation, same transactional id: it fences the first and redoes the batch.
-  StageOptions o;
-  o.stage = "test";
-  o.client = client;
-  o.group_id = group;
-  o.input_topics = {t.in};
-  o.deadletter_topic = t.dlq;
-  o.transactional_id = txid;
+  StageOptions o = Options(client, t, group, txid);
   auto loop = StageLoop::Create(o, {Upper(t.out)});
   ASSERT_TRUE(loop.ok());
   RunUntil(**loop, [&] { return (*loop)->stats().records_in.load() >= 10; });

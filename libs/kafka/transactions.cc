@@ -1,0 +1,216 @@
+#include "libs/kafka/transactions.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/kafka/client.h"
+#include "libs/runtime/log.h"
+
+namespace ww::kafka {
+
+namespace {
+
+const runtime::Logger& Log() {
+  static const runtime::Logger log("kafka.transactions");
+  return log;
+}
+
+int Ms(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
+
+// librdkafka's classification of a transactional error, plus the errors that no new
+// producer gets past: the cluster refuses this principal or speaks too old a protocol.
+TxnResult ToTxnResult(rd_kafka_error_t* e) {
+  if (e == nullptr) return std::nullopt;
+  TxnError out;
+  out.message = rd_kafka_error_string(e);
+  out.retriable = rd_kafka_error_is_retriable(e);
+  out.requires_abort = rd_kafka_error_txn_requires_abort(e);
+  out.fatal = rd_kafka_error_is_fatal(e);
+  switch (rd_kafka_error_code(e)) {
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+      out.permanent = true;
+      break;
+    default:
+      break;
+  }
+  rd_kafka_error_destroy(e);
+  return out;
+}
+
+class KafkaTxnClient final : public TxnClient {
+ public:
+  KafkaTxnClient(internal::KafkaHandle producer, rd_kafka_t* consumer)
+      : producer_(std::move(producer)), consumer_(consumer) {}
+
+  TxnResult Init(absl::Duration timeout) override {
+    return ToTxnResult(rd_kafka_init_transactions(producer_.get(), Ms(timeout)));
+  }
+  TxnResult Begin() override { return ToTxnResult(rd_kafka_begin_transaction(producer_.get())); }
+  absl::Status Produce(const OutRecord& record) override {
+    return internal::ProduceRecord(producer_.get(), record);
+  }
+  TxnResult SendOffsets(const OffsetMap& offsets, absl::Duration timeout) override {
+    internal::PartitionList list(rd_kafka_topic_partition_list_new(offsets.size()));
+    for (const auto& [tp, off] : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = off;
+    }
+    rd_kafka_consumer_group_metadata_t* cgmd = rd_kafka_consumer_group_metadata(consumer_);
+    rd_kafka_error_t* e =
+        rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), cgmd, Ms(timeout));
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    return ToTxnResult(e);
+  }
+  TxnResult Commit(absl::Duration timeout) override {
+    return ToTxnResult(rd_kafka_commit_transaction(producer_.get(), Ms(timeout)));
+  }
+  TxnResult Abort(absl::Duration timeout) override {
+    return ToTxnResult(rd_kafka_abort_transaction(producer_.get(), Ms(timeout)));
+  }
+
+ private:
+  internal::KafkaHandle producer_;
+  rd_kafka_t* consumer_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(
+    const ClientConfig& config, const std::string& transactional_id,
+    absl::Duration transaction_timeout, void* consumer) {
+  auto conf = internal::MakeConf(
+      config, {{"transactional.id", transactional_id},
+               {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))},
+               {"linger.ms", "5"}});
+  if (!conf.ok()) return conf.status();
+  auto producer = internal::NewClient(RD_KAFKA_PRODUCER, *conf);
+  if (!producer.ok()) return producer.status();
+  return std::unique_ptr<TxnClient>(
+      new KafkaTxnClient(std::move(*producer), static_cast<rd_kafka_t*>(consumer)));
+}
+
+Transactions::Transactions(TransactionsOptions options, TxnClientFactory factory)
+    : options_(std::move(options)), factory_(std::move(factory)) {}
+
+absl::Status Transactions::Permanent(const char* what, const TxnError& e) const {
+  return absl::FailedPreconditionError(
+      absl::StrCat(options_.name, ": ", what, ": ", e.message,
+                   " (a new producer would fail the same way: check the principal's ACLs "
+                   "and the broker's version)"));
+}
+
+TxnResult Transactions::Resume(const char* what, const std::function<TxnResult()>& call,
+                               const std::function<bool()>& stopped, bool* was_stopped) {
+  runtime::Backoff backoff(options_.backoff);
+  for (;;) {
+    if (options_.heartbeat) options_.heartbeat();
+    TxnResult r = call();
+    if (!r || !r->retriable || r->fatal) {
+      if (waiting_.exchange(false)) {
+        Log().Info("broker answers again", {{"name", options_.name}, {"call", what},
+                                           {"attempts", backoff.attempts() + 1}});
+      }
+      return r;
+    }
+    waiting_ = true;
+    const absl::Duration wait = backoff.Next();
+    Log().Warn("waiting for the broker, then calling again",
+               {{"name", options_.name}, {"call", what}, {"error", r->message},
+                {"attempt", backoff.attempts()}, {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
+    if (!runtime::SleepUnlessStopped(wait, stopped)) {
+      *was_stopped = true;
+      return r;
+    }
+  }
+}
+
+absl::Status Transactions::Start(const std::function<bool()>& stopped) {
+  runtime::Backoff backoff(options_.backoff);
+  while (!stopped()) {
+    client_.reset();
+    auto client = factory_();
+    if (!client.ok()) return client.status();  // bad configuration: nothing to wait for
+    client_ = std::move(*client);
+    ++producers_made_;
+    bool was_stopped = false;
+    // Also aborts (or completes) whatever a previous producer with this id left open.
+    TxnResult r = Resume("init transactions",
+                         [&] { return client_->Init(options_.call_timeout); }, stopped,
+                         &was_stopped);
+    if (was_stopped) break;
+    if (!r) return absl::OkStatus();
+    if (r->permanent) return Permanent("init transactions", *r);
+    const absl::Duration wait = backoff.Next();
+    Log().Error("init transactions failed: making a new producer",
+                {{"name", options_.name}, {"error", r->message},
+                 {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
+    if (!runtime::SleepUnlessStopped(wait, stopped)) break;
+  }
+  client_.reset();
+  return absl::CancelledError(absl::StrCat(options_.name, ": stopped before transactions began"));
+}
+
+absl::Status Transactions::Replace(const TxnError& why, const std::function<bool()>& stopped) {
+  Log().Error("producer unusable: making a new one (its init aborts the open transaction)",
+              {{"name", options_.name}, {"error", why.message}});
+  return Start(stopped);
+}
+
+absl::Status Transactions::Begin(const std::function<bool()>& stopped) {
+  if (!client_) {
+    if (absl::Status s = Start(stopped); !s.ok()) return s;
+  }
+  TxnResult r = client_->Begin();
+  if (!r) return absl::OkStatus();
+  if (r->permanent) return Permanent("begin transaction", *r);
+  if (r->fatal) {
+    if (absl::Status s = Replace(*r, stopped); !s.ok()) return s;
+  }
+  return absl::AbortedError(absl::StrCat(options_.name, ": begin transaction: ", r->message));
+}
+
+absl::Status Transactions::Produce(const OutRecord& record) {
+  if (!client_) return absl::FailedPreconditionError("no open transaction");
+  return client_->Produce(record);
+}
+
+absl::Status Transactions::Commit(const OffsetMap& offsets, const std::function<bool()>& stopped) {
+  bool was_stopped = false;
+  TxnResult r;
+  if (!offsets.empty()) {
+    r = Resume("send offsets to transaction",
+               [&] { return client_->SendOffsets(offsets, options_.call_timeout); }, stopped,
+               &was_stopped);
+  }
+  if (!r && !was_stopped) {
+    r = Resume("commit transaction", [&] { return client_->Commit(options_.call_timeout); },
+               stopped, &was_stopped);
+  }
+  if (was_stopped) {
+    return absl::CancelledError(absl::StrCat(options_.name, ": stopped while committing"));
+  }
+  if (!r) return absl::OkStatus();
+  if (r->permanent) return Permanent("commit transaction", *r);
+  if (r->fatal) {
+    if (absl::Status s = Replace(*r, stopped); !s.ok()) return s;
+  } else if (absl::Status s = Abort(stopped); !s.ok()) {  // requires_abort, or not resumable
+    return s;
+  }
+  return absl::AbortedError(absl::StrCat(options_.name, ": transaction rolled back: ", r->message));
+}
+
+absl::Status Transactions::Abort(const std::function<bool()>& stopped) {
+  if (!client_) return absl::OkStatus();
+  bool was_stopped = false;
+  TxnResult r = Resume("abort transaction", [&] { return client_->Abort(options_.call_timeout); },
+                       stopped, &was_stopped);
+  if (was_stopped) {
+    return absl::CancelledError(absl::StrCat(options_.name, ": stopped while aborting"));
+  }
+  if (!r) return absl::OkStatus();
+  if (r->permanent) return Permanent("abort transaction", *r);
+  return Replace(*r, stopped);
+}
+
+}  // namespace ww::kafka
