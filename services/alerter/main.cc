@@ -10,6 +10,7 @@
 #include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/retry.h"
 #include "services/alerter/alert_hub.h"
 #include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
@@ -66,18 +67,32 @@ int main(int argc, char** argv) {
                              [&] { return rules.snapshot(); });
 
   // Remember the alerts already raised, so a restart neither repeats nor forgets them.
+  // Each waits for the broker as long as it is away (a line per attempt); only a missing
+  // topic or a bad configuration ends the process.
+  const auto& stopped = runtime::ShutdownRequested;
   const int64_t since = absl::ToUnixMillis(absl::Now() - absl::GetFlag(FLAGS_remember));
-  auto history = kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{{}, since});
-  auto marks = kafka::Watermarks(client, topics.alerts);
-  auto rules_reader = kafka::TopicReader::Create(client, topics.rules, kafka::StartFrom::kBeginning);
+  auto history = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
+      "read the alerts topic",
+      [&] { return kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{{}, since}); },
+      stopped);
+  auto marks = runtime::RetryTransient<std::vector<std::pair<int64_t, int64_t>>>(
+      "read the alerts topic's end", [&] { return kafka::Watermarks(client, topics.alerts); },
+      stopped);
+  auto rules_reader = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
+      "read the rules topic",
+      [&] { return kafka::TopicReader::Create(client, topics.rules, kafka::StartFrom::kBeginning); },
+      stopped);
   auto producer = kafka::Producer::Create(client);
+  if (stopped()) return 0;
   if (!history.ok() || !marks.ok() || !rules_reader.ok() || !producer.ok()) {
     for (const absl::Status& s : {history.status(), marks.status(), rules_reader.status(), producer.status()}) {
-      if (!s.ok()) log.Error("cannot reach Kafka", {{"error", s.ToString()}});
+      if (!s.ok()) log.Error("cannot start", {{"error", s.ToString()}});
     }
     return 1;
   }
+  // Reads on while the broker is away: the reader reconnects by itself.
   while (!(*history)->caught_up()) {
+    if (stopped()) return 0;
     for (const kafka::Record& r : (*history)->Poll(absl::Milliseconds(500))) stage.Remember(r);
   }
   stage.Commit();
@@ -87,7 +102,11 @@ int main(int argc, char** argv) {
   // Subscribers see alerts once they are committed to the alerts topic, from any replica.
   std::map<int32_t, int64_t> end;
   for (size_t p = 0; p < marks->size(); ++p) end[p] = (*marks)[p].second;
-  auto fanout = kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{end});
+  auto fanout = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
+      "follow the alerts topic",
+      [&] { return kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{end}); },
+      stopped);
+  if (stopped()) return 0;
   if (!fanout.ok()) {
     log.Error("cannot read the alerts topic", {{"error", fanout.status().ToString()}});
     return 1;

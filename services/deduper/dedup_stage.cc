@@ -95,31 +95,32 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   return out;
 }
 
-void DedupStage::Rebuild(int64_t before) {
-  runtime::Logger log("deduper");
-  for (int attempt = 1;; ++attempt) {
-    clusterer_ = std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_));
-    size_t n = 0;
-    absl::Status s = replay_(before, [&](const kafka::Record& r) {
-      bool garbage = false;
-      Decide(r, &garbage);
-      if (++n % 1000 == 0) clusterer_->Commit();  // bounds memory; answers do not change
-    });
-    clusterer_->Commit();
-    if (s.ok()) {
-      log.Info("clusters rebuilt from the claims topic",
-               {{"before_offset", before}, {"claims", n}, {"articles", clusterer_->articles()}});
-      next_offset_ = committed_next_offset_ = before;
-      return;
-    }
-    log.Error("cannot replay the claims topic", {{"error", s.ToString()}, {"attempt", attempt}});
-    if (attempt == 5) std::abort();  // a clear crash: the pod restarts and tries again
-    absl::SleepFor(absl::Seconds(attempt));
+absl::Status DedupStage::Rebuild(int64_t before) {
+  static const runtime::Logger log("deduper");
+  clusterer_ = std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_));
+  next_offset_ = committed_next_offset_ = -1;  // whatever happens below, nothing is in sync
+  size_t n = 0;
+  absl::Status s = replay_(before, [&](const kafka::Record& r) {
+    bool garbage = false;
+    Decide(r, &garbage);
+    if (++n % 1000 == 0) clusterer_->Commit();  // bounds memory; answers do not change
+  });
+  clusterer_->Commit();
+  if (!s.ok()) {
+    log.Warn("cannot replay the claims topic: will try again", {{"error", s.ToString()}});
+    return absl::UnavailableError(absl::StrCat("cannot rebuild the clusters from the claims "
+                                               "topic: ", s.message()));
   }
+  log.Info("clusters rebuilt from the claims topic",
+           {{"before_offset", before}, {"claims", n}, {"articles", clusterer_->articles()}});
+  next_offset_ = committed_next_offset_ = before;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<kafka::OutRecord>> DedupStage::Process(const kafka::Record& claim) {
-  if (OutOfSync(claim.offset)) Rebuild(claim.offset);
+  if (OutOfSync(claim.offset)) {
+    if (absl::Status s = Rebuild(claim.offset); !s.ok()) return s;
+  }
   next_offset_ = claim.offset + 1;
   bool garbage = false;
   std::optional<kafka::OutRecord> out = Decide(claim, &garbage);

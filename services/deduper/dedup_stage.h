@@ -38,7 +38,8 @@ absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
 class DedupStage {
  public:
   // Calls `fold` for every committed record of the claims topic with offset < `before`, in
-  // offset order, then returns. Errors are retried by the stage (then it gives up: abort).
+  // offset order, then returns. An error makes Process Unavailable: the stage loop rolls
+  // the batch back and reads it again after a backoff, as long as the topic is away.
   using Replay = std::function<absl::Status(
       int64_t before, const std::function<void(const kafka::Record&)>& fold)>;
 
@@ -53,7 +54,8 @@ class DedupStage {
                                                             Replay replay,
                                                             CommittedOffset committed = nullptr);
 
-  // InvalidArgument for a claim that is not an Article.
+  // InvalidArgument for a claim that is not an Article; Unavailable when the clusters must
+  // be rebuilt and the claims topic cannot be read now.
   absl::StatusOr<std::vector<kafka::OutRecord>> Process(const kafka::Record& claim);
 
   void Commit();
@@ -65,7 +67,7 @@ class DedupStage {
              dedup::ClustererOptions options, Replay replay, CommittedOffset committed);
   // True when the claims before `offset` may hold some this replica has not decided.
   bool OutOfSync(int64_t offset) const;
-  void Rebuild(int64_t before);
+  absl::Status Rebuild(int64_t before);
   // Decides one claim; nullopt for a redelivery or garbage.
   std::optional<kafka::OutRecord> Decide(const kafka::Record& claim, bool* garbage);
 

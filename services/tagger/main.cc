@@ -5,6 +5,7 @@
 #include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/retry.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
 #include "services/tagger/tag_stage.h"
@@ -23,10 +24,16 @@ int main(int argc, char** argv) {
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
 
   services::WatchlistTable table;
-  auto reader = kafka::TopicReader::Create(client, topics.watchlist, kafka::StartFrom::kBeginning);
+  // Waits for the broker as long as it is away (a line per attempt); only a missing topic
+  // or a bad configuration ends the process.
+  auto reader = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
+      "read the watchlist topic",
+      [&] { return kafka::TopicReader::Create(client, topics.watchlist, kafka::StartFrom::kBeginning); },
+      runtime::ShutdownRequested);
+  if (absl::IsCancelled(reader.status())) return 0;
   auto producer = kafka::Producer::Create(client);
   if (!reader.ok() || !producer.ok()) {
-    log.Error("cannot reach the watchlist topic",
+    log.Error("cannot read the watchlist topic",
               {{"error", (!reader.ok() ? reader.status() : producer.status()).ToString()}});
     return 1;
   }
