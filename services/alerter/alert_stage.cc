@@ -95,6 +95,16 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
       pm->set_snippet(m.snippet);
     }
     if (!result.mentions.empty()) alert.set_snippet(MarkedSnippet(result.mentions.front()));
+    int64_t mention_count = 0;
+    for (const auto& e : result.entities) {
+      auto it = tagged.mention_counts().find(e);
+      if (it != tagged.mention_counts().end()) {
+        mention_count += it->second;
+      } else {  // tagged before the counts existed: what it carries is all there was
+        for (const ww::v1::Mention& m : tagged.mentions()) mention_count += m.entity_id() == e;
+      }
+    }
+    alert.set_mention_count(mention_count);
     alert.set_article_id(a.id());
     alert.set_cluster_id(story.cluster_id);
     alert.set_title(a.title());

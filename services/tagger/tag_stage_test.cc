@@ -37,6 +37,30 @@ TEST(TagStage, MentionsInTitleAndTextWithOffsets) {
   EXPECT_EQ(t.mentions(2).text(), "김정은");
 }
 
+// A record over the topic's 1 MB limit would be dead-lettered and the article would never
+// alert: the record carries the first mentions of each entity and the true counts.
+TEST(TagStage, AnArticleThatNamesSomeone20000TimesIsASmallRecordWithTheTrueCount) {
+  TagStage stage("tagged", Snapshot);
+  ww::v1::Article a;
+  a.set_id("a1");
+  a.set_title("Kim Jong Un, again");
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "Kim Jong Un spoke. ";
+  a.set_text(text + "Then Vladivostok.");
+  auto out = stage.Process({"unique", 0, 0, "a1", a.SerializeAsString(), false, {}, 0});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ww::v1::TaggedArticle t;
+  ASSERT_TRUE(t.ParseFromString((*out)[0].value));
+  EXPECT_EQ(t.mention_counts().at("kim-jong-un"), 20001u);
+  EXPECT_EQ(t.mention_counts().at("vladivostok"), 1u);
+  ASSERT_EQ(t.mentions_size(), static_cast<int>(TagStage::kMaxMentionsPerEntity) + 1);
+  EXPECT_EQ(t.mentions(0).field(), "title") << "the title's mention is carried first";
+  EXPECT_EQ(t.mentions(t.mentions_size() - 1).entity_id(), "vladivostok")
+      << "a rarer entity is not crowded out";
+  EXPECT_LT((*out)[0].value.size() - a.text().size(), 64u * 1024)
+      << "besides the text, the record stays small";
+}
+
 TEST(TagStage, GarbageIsRefused) {
   TagStage stage("tagged", Snapshot);
   auto out = stage.Process({"unique", 0, 0, "k", "\x0a\xff", false, {}, 0});

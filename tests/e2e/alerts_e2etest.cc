@@ -252,6 +252,24 @@ TEST_F(PipelineTest, FiftyOutletsCarryingOneStoryRaiseOneAlertUpdatedToFiftyOutl
 // Issue 13, as a desk saw it: one wire story reprinted by five outlets, each with its own
 // header line and footer, submitted through `wwctl submit`. Every rule fires once, and its
 // alert is updated copy by copy to version 5 with five outlets.
+// Once dead-lettered (its tagged record was over 1 MB): an article that names someone
+// 20,000 times alerts, and the alert says how often.
+TEST_F(PipelineTest, AnArticleThatNamesSomeone20000TimesStillAlerts) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  Subscriber sub(addr_["alerter"]);
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "Kim Jong Un waved. ";
+  const std::string path = WriteTemp(absl::StrCat("ww_20000_", getpid(), ".txt"), text);
+  auto submitted = Wwctl({"submit", "--source", "loud", "--url", "https://loud.example/kim",
+                          "--title", "Waving", path});
+  std::filesystem::remove(path);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.out;
+  ASSERT_TRUE(sub.WaitForEntities({"kim-jong-un"}, absl::Seconds(60)));
+  const ww::v1::Alert a = sub.alerts().front();
+  EXPECT_EQ(a.mention_count(), 20000);
+  EXPECT_LE(a.mentions_size(), 50);
+}
+
 TEST_F(PipelineTest, FiveOutletsWithTheirOwnHeaderAndFooterRaiseOneAlertPerRule) {
   ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
   Subscriber sub(addr_["alerter"]);
