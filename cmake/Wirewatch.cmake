@@ -32,7 +32,11 @@ function(ww_test name)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS ${A_LABEL} TIMEOUT ${A_TIMEOUT}
     SKIP_RETURN_CODE 77 ENVIRONMENT "WW_SOURCE_DIR=${PROJECT_SOURCE_DIR};WW_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
-  if(NOT A_LABEL STREQUAL "unit")
+  if(A_LABEL STREQUAL "chaos")
+    # A broker of its own, which it kills: not the shared fixture. Alone on the machine.
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK kafka_broker_load)
+    set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT "WW_CHAOS_KAFKA_PORT=${WW_CHAOS_KAFKA_PORT}")
+  elseif(NOT A_LABEL STREQUAL "unit")
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED kafka_broker RESOURCE_LOCK kafka_broker_load)
     set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT "WW_TEST_BOOTSTRAP=127.0.0.1:${WW_TEST_KAFKA_PORT}")
   endif()

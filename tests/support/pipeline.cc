@@ -100,26 +100,40 @@ void PipelineTest::SetUp() {
   auto created = Wwctl({"topics", "create", "--partitions", "2"});
   ASSERT_EQ(created.exit_code, 0) << created.out;
   for (const char* name : {"ingestor", "deduper", "tagger", "alerter"}) {
-    std::string log = absl::StrCat(bin_, "/../test-logs/", prefix_, name, ".log");
-    std::vector<std::string> argv = {absl::StrCat(bin_, "/ww-", name),
-                                     "--bootstrap_servers=" + client_.bootstrap_servers,
-                                     "--topic_prefix=" + prefix_, "--grpc_listen=127.0.0.1:0",
-                                     "--instance_id=" + prefix_ + name};
-    // Groups of their own too, so no member of another test's pipeline joins them.
-    if (std::string(name) != "ingestor") argv.push_back("--group_id=" + prefix_ + name);
-    for (const auto& extra : extra_args_[name]) argv.push_back(extra);
-    auto p = std::make_unique<Process>(argv, log);
-    std::string mline = p->WaitForLine("metrics port", absl::Seconds(30));
-    ASSERT_FALSE(mline.empty()) << name << " did not start; see " << log;
-    metrics_port_[name] = std::stoi(mline.substr(mline.rfind(' ') + 1));
-    std::string line = p->WaitForLine("grpc port", absl::Seconds(30));
-    ASSERT_FALSE(line.empty()) << name << " did not start; see " << log;
-    addr_[name] = "127.0.0.1:" + line.substr(line.rfind(' ') + 1);
-    services_.push_back(std::move(p));
+    StartService(name);
+    if (HasFatalFailure()) return;
   }
   auto status = Wwctl({"status", "--wait", "60s"});
   ASSERT_EQ(status.exit_code, 0) << status.out;
 }
+
+void PipelineTest::StartService(const std::string& name) {
+  std::string log = absl::StrCat(bin_, "/../test-logs/", prefix_, name, ".log");
+  std::vector<std::string>& argv = argv_[name];
+  if (argv.empty()) {
+    argv = {absl::StrCat(bin_, "/ww-", name), "--bootstrap_servers=" + client_.bootstrap_servers,
+            "--topic_prefix=" + prefix_, "--grpc_listen=127.0.0.1:0",
+            "--instance_id=" + prefix_ + name};
+    // Groups of their own too, so no member of another test's pipeline joins them.
+    if (name != "ingestor") argv.push_back("--group_id=" + prefix_ + name);
+    for (const auto& extra : extra_args_[name]) argv.push_back(extra);
+  }
+  auto p = std::make_unique<Process>(argv, log);
+  std::string mline = p->WaitForLine("metrics port", absl::Seconds(30));
+  ASSERT_FALSE(mline.empty()) << name << " did not start; see " << log;
+  metrics_port_[name] = std::stoi(mline.substr(mline.rfind(' ') + 1));
+  std::string line = p->WaitForLine("grpc port", absl::Seconds(30));
+  ASSERT_FALSE(line.empty()) << name << " did not start; see " << log;
+  addr_[name] = "127.0.0.1:" + line.substr(line.rfind(' ') + 1);
+  if (auto it = index_.find(name); it != index_.end()) {
+    services_[it->second] = std::move(p);
+  } else {
+    index_[name] = services_.size();
+    services_.push_back(std::move(p));
+  }
+}
+
+void PipelineTest::KillService(const std::string& name) { service(name).Kill(); }
 
 void PipelineTest::TearDown() {
   for (auto& p : services_) {

@@ -70,6 +70,14 @@ class PipelineTest : public ::testing::Test {
   std::string Submit(const std::string& file, const std::string& url,
                      const std::string& source = "e2e");
   std::string Sample(const std::string& relative) const;
+  // kill -9 of one service ("ingestor", "deduper", "tagger", "alerter").
+  void KillService(const std::string& name);
+  // Starts one service (again: with the arguments it had, on a new gRPC port); fails the
+  // test when it does not print its ports.
+  void StartService(const std::string& name);
+  // The running process of a service.
+  Process& service(const std::string& name) { return *services_[index_.at(name)]; }
+
   // The service's GET /metrics response (headers and body), "" when unreachable.
   std::string Metrics(const std::string& service);
 
@@ -78,6 +86,8 @@ class PipelineTest : public ::testing::Test {
   std::map<std::string, std::string> addr_;
   std::map<std::string, int> metrics_port_;
   std::vector<std::unique_ptr<Process>> services_;
+  std::map<std::string, size_t> index_;                   // name -> services_ slot
+  std::map<std::string, std::vector<std::string>> argv_;  // name -> how it was started
 };
 
 }  // namespace ww::testing

@@ -18,6 +18,7 @@ Process::Process(std::vector<std::string> argv, const std::string& log_path) {
   pid_ = fork();
   if (pid_ == 0) {
     dup2(fds[1], 1);
+    close(fds[1]);  // only stdout holds the pipe: a grandchild that keeps it cannot hang us
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) dup2(log, 2);
     close(fds[0]);
@@ -85,6 +86,13 @@ int Process::Stop(absl::Duration grace) {
   return -1;
 }
 
+void Process::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 RunResult Run(const std::vector<std::string>& argv, absl::Duration timeout) {
   RunResult r;
   int fds[2];
@@ -92,6 +100,7 @@ RunResult Run(const std::vector<std::string>& argv, absl::Duration timeout) {
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fds[1], 1);
+    close(fds[1]);  // a daemon it starts (the broker) must not hold the pipe open
     close(fds[0]);
     std::vector<std::string> copy = argv;
     std::vector<char*> args;

@@ -22,6 +22,8 @@ class Process {
   std::string WaitForLine(const std::string& needle, absl::Duration timeout);
   // Sends SIGTERM and waits; returns the exit status (or -1 when it had to be killed).
   int Stop(absl::Duration grace = absl::Seconds(10));
+  // kill -9, as a crash or an OOM kill would: no shutdown, nothing flushed.
+  void Kill();
   bool running();
 
  private:
