@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/feeds/internal/sha256.h"
 #include "libs/feeds/feed.h"
 
 namespace ww::feeds {
@@ -393,5 +394,17 @@ TEST(ParseFeedTest, RefusesOversizedInput) {
   EXPECT_EQ(feed.status().code(), absl::StatusCode::kResourceExhausted);
 }
 
+}  // namespace
+}  // namespace ww::feeds
+
+namespace ww::feeds {
+namespace {
+// FIPS 180-4 known answers: fallback item ids ("sha256:...") must be real SHA-256.
+TEST(Sha256, KnownAnswers) {
+  EXPECT_EQ(internal::Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(internal::Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(internal::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
 }  // namespace
 }  // namespace ww::feeds

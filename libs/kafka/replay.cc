@@ -12,20 +12,12 @@
 #include "libs/kafka/client.h"
 #include "libs/kafka/transactions.h"
 #include "libs/kafka/reader.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::kafka {
 namespace {
 
 constexpr int kTimeoutMs = 30000;
-
-uint64_t Fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 std::string DefaultJobId(const ReplayOptions& o) {
   std::string canon = absl::StrCat(o.from_topic, "|", o.to_topic, "|", o.since_ms, "|",
@@ -38,7 +30,7 @@ std::string DefaultJobId(const ReplayOptions& o) {
     absl::StrAppend(&canon, static_cast<int>(w.kind), w.name, "=", w.value, ";");
   }
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(Fnv1a(canon)));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(runtime::Fnv1a64(canon)));
   return buf;
 }
 

@@ -17,6 +17,17 @@ inline uint64_t Mix64(uint64_t x) {
   return x;
 }
 
+// FNV-1a, 64 bits: tiny and stable; for jitter and ids that must never change (replay job
+// ids and their checkpoints, which replica polls a feed). Not for hash tables (weak
+// mixing) nor for anything adversarial. Its offset basis is 1469598103934665603, one digit
+// short of the published 14695981039346656037: the ids already in topics were made with
+// it, and a stable id matters more than the textbook constant.
+inline uint64_t Fnv1a64(std::string_view data) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : data) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
 // 128-bit non-cryptographic hash of `data`, rendered as 32 lowercase hex digits.
 std::string StableHashHex(std::string_view data);
 

@@ -1,22 +1,10 @@
 #include "libs/runtime/json.h"
 
 #include "absl/strings/str_format.h"
+// The project's one strict UTF-8 decoder (header-only: inline).
+#include "libs/text/utf8.h"
 
 namespace ww::runtime {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  return n;
-}
-
-}  // namespace
 
 std::string JsonQuote(std::string_view s) {
   std::string out;
@@ -37,14 +25,13 @@ std::string JsonQuote(std::string_view s) {
       ++i;
       continue;
     }
-    size_t n = Utf8Length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
+    const text::DecodedCodePoint d = text::DecodeUtf8(s, i);
+    if (d.cp == text::kReplacementChar && d.length == 1) {
+      out += "\xEF\xBF\xBD";  // invalid: overlong, surrogate, > U+10FFFF, truncated, stray
+    } else {
+      out.append(s.substr(i, d.length));
     }
-    out.append(s.substr(i, n));
-    i += n;
+    i += d.length;
   }
   out += '"';
   return out;

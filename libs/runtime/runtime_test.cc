@@ -34,13 +34,17 @@ TEST(Config, BadEnvironmentValueIsNamed) {
   EXPECT_NE(status.message().find("--test_batch_size"), std::string_view::npos);
 }
 
-TEST(Ids, StableAcrossCallsAndDistinct) {
-  EXPECT_EQ(StableHashHex("kim"), StableHashHex("kim"));
+// Golden values: article and alert ids are Kafka keys and dedup keys already in topics, so
+// a change of algorithm must be deliberate (and migrated), never a side effect.
+TEST(Ids, GoldenValues) {
+  EXPECT_EQ(DeterministicId("ar", {"https://news.example/kim"}), "ar-1179304ee8a5c582");
+  EXPECT_EQ(DeterministicId("al", {"mention:kim-jong-un", "ar-1"}), "al-51c2b627ec3b04c0");
+  EXPECT_EQ(StableHashHex(""), "3ed1e35472b45453f0e2925799e28bfc");
   EXPECT_NE(StableHashHex("kim"), StableHashHex("kin"));
-  EXPECT_EQ(StableHashHex("").size(), 32u);
-  // Pinned value: ids end up in Kafka keys, so a change of algorithm must be deliberate.
-  EXPECT_EQ(DeterministicId("a", {"x", "y"}), DeterministicId("a", {"x", "y"}));
   EXPECT_NE(DeterministicId("a", {"xy", ""}), DeterministicId("a", {"x", "y"}));
+  // Replay job ids and feed-to-replica assignment; see the note on the offset basis.
+  EXPECT_EQ(Fnv1a64(""), 1469598103934665603ULL);
+  EXPECT_EQ(Fnv1a64("wwctl"), 0x5de2191816d55e7eULL);
 }
 
 TEST(Json, QuotesAndEscapes) {
@@ -48,6 +52,12 @@ TEST(Json, QuotesAndEscapes) {
   EXPECT_EQ(JsonQuote("Ким"), "\"Ким\"");
   EXPECT_EQ(JsonQuote(std::string_view("\x01", 1)), "\"\\u0001\"");
   EXPECT_EQ(JsonQuote("\xff"), "\"\xEF\xBF\xBD\"");
+  // Strict, as the header says: overlong forms, surrogates and F5..F7 lead bytes are not
+  // UTF-8 and become U+FFFD, one per byte.
+  EXPECT_EQ(JsonQuote("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");   // overlong '/'
+  EXPECT_EQ(JsonQuote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+  EXPECT_EQ(JsonQuote("\xF5\x80\x80\x80").size(), 2u + 4 * 3);                // above U+10FFFF
+  EXPECT_EQ(JsonQuote("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");          // U+1F600 stays
 }
 
 }  // namespace

@@ -45,12 +45,6 @@ void SetHealth(const FeedHealth& h, ww::v1::FeedState* s) {
   s->set_next_poll_unix_ms(Ms(h.next_poll));
 }
 
-uint64_t Fnv(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  return h;
-}
-
 }  // namespace
 
 std::string FeedIdOf(const std::string& url) {
@@ -62,7 +56,7 @@ FeedPoller::FeedPoller(FeedPollerOptions options, FeedSinks sinks)
 
 bool FeedPoller::Owns(const std::string& feed_id) const {
   if (options_.replica_count <= 1) return true;
-  return static_cast<int>(Fnv(feed_id) % static_cast<uint64_t>(options_.replica_count)) ==
+  return static_cast<int>(runtime::Fnv1a64(feed_id) % static_cast<uint64_t>(options_.replica_count)) ==
          options_.replica_index;
 }
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::services {
 
@@ -16,11 +17,8 @@ absl::Duration FeedSchedule::BaseDelay(int failures) const {
 absl::Duration FeedSchedule::Jittered(const std::string& feed_id, int attempt,
                                       absl::Duration delay) const {
   if (options_.jitter <= 0) return delay;
-  // FNV-1a of id and attempt: stable across processes, unlike std::hash.
-  uint64_t h = 1469598103934665603ull;
-  for (char c : absl::StrCat(feed_id, "#", attempt)) {
-    h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  }
+  // Stable across processes, unlike std::hash.
+  const uint64_t h = runtime::Fnv1a64(absl::StrCat(feed_id, "#", attempt));
   double unit = static_cast<double>(h % 1000001) / 1000000.0;  // [0, 1]
   double factor = 1.0 + options_.jitter * (2.0 * unit - 1.0);
   return delay * factor;

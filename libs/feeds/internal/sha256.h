@@ -1,4 +1,4 @@
-// Internal to ww::feeds: SHA-256 (FIPS 180-4), used for stable fallback item ids.
+// Internal to ww::feeds: SHA-256 (OpenSSL libcrypto), used for stable fallback item ids.
 #ifndef WW_LIBS_FEEDS_INTERNAL_SHA256_H_
 #define WW_LIBS_FEEDS_INTERNAL_SHA256_H_
 
