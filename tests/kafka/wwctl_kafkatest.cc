@@ -573,6 +573,39 @@ TEST(WwctlOffsets, AnExportedPlanIsPreviewedAndAppliedFromFileButNotOnALiveGroup
   EXPECT_EQ(refused_bad.exit_code, 2) << refused_bad.out;
 }
 
+// The operator's everyday case: a scratch topic to replay into, then gone again.
+TEST(WwctlTopics, CreateANamedTopicWithConfigsAndDeleteItOnlyWithYes) {
+  WW_REQUIRE_BROKER(client);
+  const std::string prefix = UniquePrefix("topics-create");
+  const std::string scratch = prefix + "scratch";
+  auto created = Wwctl(client, prefix, {"topics", "create", scratch, "--partitions", "2",
+                                        "--topic-config", "retention.ms=7200000"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  auto json = Wwctl(client, prefix, {"topics", "describe", scratch, "--output", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  std::vector<nlohmann::json> topics = JsonLines(json.out);
+  ASSERT_EQ(topics.size(), 1u) << json.out;
+  EXPECT_EQ(topics[0]["partition_count"], 2);
+  EXPECT_EQ(topics[0]["retention_ms"], 7200000);
+
+  auto bad = Wwctl(client, prefix, {"topics", "create", scratch, "--topic-config", "retention.ms"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+
+  auto refused = Wwctl(client, prefix, {"topics", "delete", scratch});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_EQ(Wwctl(client, prefix, {"topics", "describe", scratch}).exit_code, 0)
+      << "without --yes nothing is deleted";
+  auto deleted = Wwctl(client, prefix, {"topics", "delete", scratch, "--yes"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.out;
+  // Deletion spreads to the brokers' metadata asynchronously: ask until it has.
+  int describe = 0;
+  for (const absl::Time end = absl::Now() + absl::Seconds(20); absl::Now() < end;) {
+    describe = Wwctl(client, prefix, {"topics", "describe", scratch}).exit_code;
+    if (describe == 1) break;
+  }
+  EXPECT_EQ(describe, 1) << "the topic is gone";
+}
+
 TEST(WwctlTopics, DescribeShowsPartitionsWatermarksRetentionAndCompaction) {
   WW_REQUIRE_BROKER(client);
   const std::string prefix = UniquePrefix("topics-describe");

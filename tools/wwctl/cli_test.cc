@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "absl/time/clock.h"
 #include "tools/wwctl/cli.h"
 
 namespace ww::wwctl {
@@ -178,5 +179,25 @@ TEST(Cli, Durations) {
   EXPECT_FALSE(ParseDuration("soon").ok());
 }
 
+}  // namespace
+}  // namespace ww::wwctl
+
+namespace ww::wwctl {
+namespace {
+// One parser for every command's times (alerts list --since 2026-11-28 used to be refused
+// while replay --since 2026-11-28 worked).
+TEST(Cli, OneTimeParserForEveryCommand) {
+  EXPECT_EQ(*ParseTimeArg("2026-11-28T10:00:00Z"), 1795860000000);
+  EXPECT_EQ(*ParseTimeArg("2026-11-28"), 1795824000000);
+  EXPECT_EQ(*ParseTimeArg("2026-11-28T10:00"), 1795860000000);
+  const int64_t now = absl::ToUnixMillis(absl::Now());
+  auto age = ParseTimeArg("3d");
+  ASSERT_TRUE(age.ok());
+  EXPECT_NEAR(static_cast<double>(now - *age), 3 * 86400e3, 60e3);
+  EXPECT_NEAR(static_cast<double>(*ParseTimeArg("now")), static_cast<double>(now), 60e3);
+  auto bad = ParseTimeArg("yesterday");
+  EXPECT_TRUE(absl::IsInvalidArgument(bad.status()));
+  EXPECT_NE(bad.status().message().find("2026-11-28"), std::string::npos) << bad.status();
+}
 }  // namespace
 }  // namespace ww::wwctl

@@ -49,10 +49,6 @@ int ApplyWatchlistAndWait(const ParsedArgs& a, const std::string& cmd, const std
 // --kafka-property KEY=VALUE (from the command line, WW_* or the config file).
 kafka::ClientConfig KafkaClient(const ParsedArgs& a);
 
-// "2026-11-28T10:00:00Z", "2026-11-28", "now" or an age like "3d" -> Unix ms.
-// InvalidArgument names the accepted forms.
-absl::StatusOr<int64_t> ParseTimeArg(const std::string& v);
-
 // The protobuf record type of a topic, by its name without `prefix` (articles.* Article,
 // articles.tagged TaggedArticle, alerts Alert, watchlist Entity, rules Rule, feeds
 // FeedState); null for topics of raw bytes.

@@ -108,16 +108,11 @@ int AlertsTail(const ParsedArgs& a) {
   return 0;
 }
 
-// "2026-11-28T10:00:00Z", or relative "3d" / "2h" (before now); 0 for empty.
+// A time as every wwctl command takes it (ParseTimeArg: 2026-11-28, 2026-11-28T10:00:00Z,
+// "now", or an age like 3d); 0 for empty.
 absl::StatusOr<int64_t> TimeArg(const std::string& v) {
   if (v.empty()) return 0;
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, v, &t, &err)) return absl::ToUnixMillis(t);
-  auto d = ParseDuration(v);
-  if (d.ok()) return absl::ToUnixMillis(absl::Now() - *d);
-  return absl::InvalidArgumentError(
-      absl::StrCat("'", v, "' is neither an RFC 3339 time nor a duration like 3d"));
+  return ParseTimeArg(v);
 }
 
 int AlertsList(const ParsedArgs& a) {
@@ -258,8 +253,8 @@ void AddAlertCommands(Cli& cli) {
            "wwctl alerts tail --rule kim-putin-summit --min-severity high --output json",
            tail, AlertsTail});
   std::vector<OptionSpec> list = kFilterOptions;
-  list.insert(list.end(), {{"since", "TIME", "RFC 3339 time or age like 3d", "7d"},
-                           {"until", "TIME", "RFC 3339 time or age like 1h (default: now)", ""},
+  list.insert(list.end(), {{"since", "TIME", "a time (2026-11-28, 2026-11-28T10:00:00Z) or an age like 3d", "7d"},
+                           {"until", "TIME", "a time, \"now\" or an age like 1h (default: now)", ""},
                            {"limit", "N", "show at most N alerts (0: all)", "0"},
                            {"output", "FORMAT", "text or json", "text"}});
   cli.Add({{"alerts", "list"}, "Lists past alerts by time range and filter.",

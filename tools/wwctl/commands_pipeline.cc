@@ -34,11 +34,41 @@ int TopicsCreate(const ParsedArgs& a) {
   if (!absl::SimpleAtoi(a.value("partitions"), &partitions) || partitions < 1) {
     return Fail("topics create", "--partitions must be a whole number of at least 1", 2);
   }
-  auto specs = services::TopicSpecs(services::Topics::WithPrefix(a.value("topic-prefix")), partitions);
+  std::vector<kafka::TopicSpec> specs;
+  if (a.positional().empty()) {
+    specs = services::TopicSpecs(services::Topics::WithPrefix(a.value("topic-prefix")), partitions);
+  } else {
+    // Named topics (a scratch topic to replay into): the configs given, the broker's
+    // defaults for the rest.
+    std::map<std::string, std::string> configs;
+    for (const std::string& kv : a.values("topic-config")) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Fail("topics create", "--topic-config takes KEY=VALUE, e.g. retention.ms=86400000", 2);
+      }
+      configs[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const std::string& name : a.positional()) specs.push_back({name, partitions, 1, configs});
+  }
   if (absl::Status s = kafka::EnsureTopics(KafkaClient(a), specs); !s.ok()) {
     return Fail("topics create", std::string(s.message()));
   }
   for (const auto& t : specs) std::printf("%s\t%d partitions\n", t.name.c_str(), t.partitions);
+  return 0;
+}
+
+int TopicsDelete(const ParsedArgs& a) {
+  if (a.positional().empty()) return Fail("topics delete", "name the topics to delete", 2);
+  if (!a.has("yes")) {
+    return Fail("topics delete",
+                absl::StrCat("this deletes ", absl::StrJoin(a.positional(), ", "),
+                             " and every record in them; add --yes to go ahead"),
+                2);
+  }
+  if (absl::Status s = kafka::DeleteTopics(KafkaClient(a), a.positional()); !s.ok()) {
+    return Fail("topics delete", std::string(s.message()));
+  }
+  for (const std::string& t : a.positional()) std::printf("deleted %s\n", t.c_str());
   return 0;
 }
 
@@ -431,11 +461,19 @@ void AddPipelineCommands(Cli& cli) {
             {"output", "FORMAT", "text or json", "text"}},
            Status});
   cli.Add({{"topics", "create"},
-           "Creates the pipeline's topics (existing ones are left as they are).",
-           "[--partitions N]",
-           "wwctl topics create --partitions 3 --topic-prefix ww.",
-           {{"partitions", "N", "partitions of each stream topic (tables get 1)", "3"}},
+           "Creates the pipeline's topics, or the topics named (e.g. a scratch topic to replay "
+           "into); existing ones are left as they are.",
+           "[NAME...] [--partitions N] [--topic-config KEY=VALUE]...",
+           "wwctl topics create --partitions 3 --topic-prefix ww.\n"
+           "  wwctl topics create scratch.alerts --partitions 1 --topic-config retention.ms=86400000",
+           {{"partitions", "N", "partitions of each stream topic (tables get 1), or of each NAME",
+             "3"},
+            {"topic-config", "KEY=VALUE", "a topic config for the NAMEd topics (repeatable)", "", true}},
            TopicsCreate});
+  cli.Add({{"topics", "delete"},
+           "Deletes the topics named, with every record in them. Asks for --yes.",
+           "NAME... --yes", "wwctl topics delete scratch.alerts --yes",
+           {{"yes", "", "yes, delete them", ""}}, TopicsDelete});
   cli.Add({{"topics", "list"}, "Lists topics with partitions and message counts.", "[--output json]",
            "wwctl topics list", {{"output", "FORMAT", "text or json", "text"}}, TopicsList});
   cli.Add({{"topics", "describe"},

@@ -21,23 +21,9 @@
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::wwctl {
-
-absl::StatusOr<int64_t> ParseTimeArg(const std::string& v) {
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, v, &t, &err)) return absl::ToUnixMillis(t);
-  for (const char* layout : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
-    if (absl::ParseTime(layout, v, absl::UTCTimeZone(), &t, &err)) return absl::ToUnixMillis(t);
-  }
-  if (v == "now") return absl::ToUnixMillis(absl::Now());
-  auto d = ParseDuration(v);
-  if (d.ok()) return absl::ToUnixMillis(absl::Now() - *d);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "'", v, "' is neither an ISO 8601 time (2026-11-28T10:00:00Z, 2026-11-28) nor an age "
-      "like 3d, 2h, 30m"));
-}
 
 namespace {
 
@@ -73,11 +59,7 @@ absl::Status ParsePartitionOffset(const std::string& v, std::map<int32_t, int64_
 }
 
 std::string Hex64(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  const uint64_t h = runtime::Fnv1a64(s);
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
