@@ -8,6 +8,7 @@
 #include "libs/kafka/admin.h"
 #include "libs/kafka/producer.h"
 #include "libs/kafka/reader.h"
+#include "libs/kafka/table.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/retry.h"
@@ -66,34 +67,33 @@ int main(int argc, char** argv) {
                               absl::GetFlag(FLAGS_implicit_entity_rules)},
                              [&] { return rules.snapshot(); });
 
-  // Remember the alerts already raised, so a restart neither repeats nor forgets them.
   // Each waits for the broker as long as it is away (a line per attempt); only a missing
   // topic or a bad configuration ends the process.
   const auto& stopped = runtime::ShutdownRequested;
+  auto producer = kafka::Producer::Create(client);
+  if (!producer.ok()) {
+    log.Error("bad Kafka configuration", {{"error", producer.status().ToString()}});
+    return 2;
+  }
+  // Remember the alerts already raised, so a restart neither repeats nor forgets them.
   const int64_t since = absl::ToUnixMillis(absl::Now() - absl::GetFlag(FLAGS_remember));
-  auto history = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
-      "read the alerts topic",
-      [&] { return kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{{}, since}); },
-      stopped);
   auto marks = runtime::RetryTransient<std::vector<std::pair<int64_t, int64_t>>>(
       "read the alerts topic's end", [&] { return kafka::Watermarks(client, topics.alerts); },
       stopped);
-  auto rules_reader = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
-      "read the rules topic",
-      [&] { return kafka::TopicReader::Create(client, topics.rules, kafka::StartFrom::kBeginning); },
-      stopped);
-  auto producer = kafka::Producer::Create(client);
-  if (stopped()) return 0;
-  if (!history.ok() || !marks.ok() || !rules_reader.ok() || !producer.ok()) {
-    for (const absl::Status& s : {history.status(), marks.status(), rules_reader.status(), producer.status()}) {
-      if (!s.ok()) log.Error("cannot start", {{"error", s.ToString()}});
-    }
-    return 1;
+  auto history = kafka::TableReader::Open(client, topics.alerts,
+                                          {"alert history", kafka::StartAt{{}, since}}, stopped);
+  absl::Status remembered = !marks.ok() ? marks.status() : history.status();
+  if (remembered.ok()) {
+    remembered = (*history)->CatchUp(
+        [&](const std::vector<kafka::Record>& records) {
+          for (const kafka::Record& r : records) stage.Remember(r);
+        },
+        stopped);
   }
-  // Reads on while the broker is away: the reader reconnects by itself.
-  while (!(*history)->caught_up()) {
-    if (stopped()) return 0;
-    for (const kafka::Record& r : (*history)->Poll(absl::Milliseconds(500))) stage.Remember(r);
+  if (absl::IsCancelled(remembered)) return 0;
+  if (!remembered.ok()) {
+    log.Error("cannot read the alerts topic", {{"error", remembered.ToString()}});
+    return 1;
   }
   stage.Commit();
   history->reset();
@@ -128,16 +128,22 @@ int main(int argc, char** argv) {
     while (!stop.load()) {
       for (const kafka::Record& r : (*fanout)->Poll(absl::Milliseconds(200))) {
         ww::v1::Alert a;
-        if (!r.tombstone && a.ParseFromString(r.value)) hub.Publish(std::move(a), r.partition, r.offset);
+        if (!r.tombstone && a.ParseFromString(r.value)) {
+          hub.Publish(std::move(a), r.partition, r.offset);
+        } else {
+          log.Warn("record on the alerts topic is not an alert: not sent to subscribers",
+                   {{"partition", r.partition}, {"offset", r.offset}});
+        }
       }
       hub.Advance((*fanout)->positions());
     }
   });
   host.AddWorker("rules-reader", [&](const std::atomic<bool>& stop) {
-    while (!stop.load()) {
-      rules.Apply((*rules_reader)->Poll(absl::Milliseconds(200)));
-      if ((*rules_reader)->caught_up()) rules_loaded = true;
-    }
+    absl::Status s = kafka::RunTable(
+        client, topics.rules, {"rules"},
+        [&](const std::vector<kafka::Record>& records) { rules.Apply(records); },
+        [&] { rules_loaded = true; }, stop);
+    if (!s.ok()) log.Error("cannot read the rules topic", {{"error", s.ToString()}});
   });
   host.AddReadyCheck([&] { return rules_loaded.load(); });
   absl::Status added = host.AddStage(

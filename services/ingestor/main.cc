@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "libs/fetch/address_policy.h"
 #include "libs/kafka/producer.h"
+#include "libs/kafka/table.h"
 #include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
@@ -89,18 +90,10 @@ int main(int argc, char** argv) {
   services::ServiceHost host("ww-ingestor");
   host.AddGrpcService(&ingest);
   host.AddWorker("feed-poller", [&](const std::atomic<bool>& stop) {
-    std::unique_ptr<kafka::TopicReader> reader;
-    while (!stop.load() && reader == nullptr) {
-      auto r = kafka::TopicReader::Create(client, topics.feeds, kafka::StartFrom::kBeginning);
-      if (r.ok()) {
-        reader = std::move(*r);
-      } else {
-        log.Warn("cannot read the feeds topic yet", {{"error", r.status().ToString()}});
-        absl::SleepFor(absl::Seconds(1));
-      }
-    }
-    auto refresh = [&](absl::Duration wait) {
-      for (const kafka::Record& rec : reader->Poll(wait)) {
+    const std::function<bool()> stopped = [&stop] { return stop.load(); };
+    auto feeds = kafka::TableReader::Open(client, topics.feeds, {"feeds"}, stopped);
+    const kafka::ApplyFn apply = [&](const std::vector<kafka::Record>& records) {
+      for (const kafka::Record& rec : records) {
         ww::v1::FeedState state;
         if (rec.tombstone) {
           poller.Apply(rec.key, nullptr);
@@ -111,11 +104,13 @@ int main(int argc, char** argv) {
         }
       }
     };
-    while (!stop.load() && reader != nullptr && !reader->caught_up()) {
-      refresh(absl::Milliseconds(200));
+    absl::Status s = feeds.ok() ? (*feeds)->CatchUp(apply, stopped) : feeds.status();
+    if (!s.ok()) {
+      if (!absl::IsCancelled(s)) log.Error("cannot read the feeds topic", {{"error", s.ToString()}});
+      return;
     }
     loaded = true;
-    if (reader != nullptr) poller.Run(stop, [&] { refresh(absl::Milliseconds(200)); });
+    poller.Run(stop, [&] { (*feeds)->FollowOnce(apply); });
   });
   host.AddReadyCheck([&] { return loaded.load(); });
   return host.Run(absl::GetFlag(FLAGS_grpc_listen));

@@ -2,10 +2,10 @@
 // ww.watchlist (managed through WatchlistService).
 #include "absl/flags/flag.h"
 #include "libs/kafka/producer.h"
+#include "libs/kafka/table.h"
 #include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
-#include "libs/runtime/retry.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
 #include "services/tagger/tag_stage.h"
@@ -24,18 +24,10 @@ int main(int argc, char** argv) {
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
 
   services::WatchlistTable table;
-  // Waits for the broker as long as it is away (a line per attempt); only a missing topic
-  // or a bad configuration ends the process.
-  auto reader = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
-      "read the watchlist topic",
-      [&] { return kafka::TopicReader::Create(client, topics.watchlist, kafka::StartFrom::kBeginning); },
-      runtime::ShutdownRequested);
-  if (absl::IsCancelled(reader.status())) return 0;
   auto producer = kafka::Producer::Create(client);
-  if (!reader.ok() || !producer.ok()) {
-    log.Error("cannot read the watchlist topic",
-              {{"error", (!reader.ok() ? reader.status() : producer.status()).ToString()}});
-    return 1;
+  if (!producer.ok()) {
+    log.Error("bad Kafka configuration", {{"error", producer.status().ToString()}});
+    return 2;
   }
   std::atomic<bool> loaded{false};
   services::TagStage tag(topics.tagged, [&] { return table.snapshot(); });
@@ -45,13 +37,18 @@ int main(int argc, char** argv) {
   services::ServiceHost host("ww-tagger");
   host.AddGrpcService(&watchlist);
   host.AddWorker("watchlist-reader", [&](const std::atomic<bool>& stop) {
-    while (!stop.load()) {
-      table.Apply((*reader)->Poll(absl::Milliseconds(200)));
-      if ((*reader)->caught_up()) {
-        table.RebuildIfChanged();
-        loaded = true;
-      }
-    }
+    absl::Status s = kafka::RunTable(
+        client, topics.watchlist, {"watchlist"},
+        [&](const std::vector<kafka::Record>& records) {
+          table.Apply(records);
+          if (loaded.load()) table.RebuildIfChanged();
+        },
+        [&] {
+          table.RebuildIfChanged();
+          loaded = true;
+        },
+        stop);
+    if (!s.ok()) log.Error("cannot read the watchlist topic", {{"error", s.ToString()}});
   });
   host.AddReadyCheck([&] { return loaded.load(); });
   absl::Status added = host.AddStage(
