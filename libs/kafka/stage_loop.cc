@@ -439,7 +439,7 @@ absl::StatusOr<std::unique_ptr<StageLoop>> StageLoop::Create(StageOptions option
   topts.name = options.stage;
   // Short calls, resumed while retriable: a shutdown during an outage stays prompt.
   topts.call_timeout = std::min(options.transaction_timeout, absl::Seconds(5));
-  topts.backoff = {absl::Milliseconds(500), absl::Seconds(5)};  // back within seconds
+  topts.backoff = {absl::Milliseconds(250), absl::Seconds(2)};  // back within seconds
   topts.heartbeat = [stats = &impl->stats] {
     stats->alive_unix_ms = absl::ToUnixMillis(absl::Now());
   };

@@ -108,8 +108,14 @@ TxnResult Transactions::Resume(const char* what, const std::function<TxnResult()
     TxnResult r = call();
     if (!r || !r->retriable || r->fatal) {
       if (waiting_.exchange(false)) {
-        Log().Info("broker answers again", {{"name", options_.name}, {"call", what},
-                                           {"attempts", backoff.attempts() + 1}});
+        if (!r) {
+          Log().Info("broker answers again", {{"name", options_.name}, {"call", what},
+                                             {"attempts", backoff.attempts() + 1}});
+        } else {
+          Log().Warn("call failed after waiting", {{"name", options_.name}, {"call", what},
+                                                  {"error", r->message},
+                                                  {"attempts", backoff.attempts() + 1}});
+        }
       }
       return r;
     }
