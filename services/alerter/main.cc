@@ -5,14 +5,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
-#include "libs/kafka/admin.h"
 #include "libs/kafka/producer.h"
-#include "libs/kafka/reader.h"
 #include "libs/kafka/table.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/retry.h"
 #include "services/alerter/alert_hub.h"
+#include "services/alerter/alert_log.h"
 #include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
 #include "services/alerter/auth.h"
@@ -77,38 +76,10 @@ int main(int argc, char** argv) {
   }
   // Remember the alerts already raised, so a restart neither repeats nor forgets them.
   const int64_t since = absl::ToUnixMillis(absl::Now() - absl::GetFlag(FLAGS_remember));
-  auto marks = runtime::RetryTransient<std::vector<std::pair<int64_t, int64_t>>>(
-      "read the alerts topic's end", [&] { return kafka::Watermarks(client, topics.alerts); },
-      stopped);
-  auto history = kafka::TableReader::Open(client, topics.alerts,
-                                          {"alert history", kafka::StartAt{{}, since}}, stopped);
-  absl::Status remembered = !marks.ok() ? marks.status() : history.status();
-  if (remembered.ok()) {
-    remembered = (*history)->CatchUp(
-        [&](const std::vector<kafka::Record>& records) {
-          for (const kafka::Record& r : records) stage.Remember(r);
-        },
-        stopped);
-  }
-  if (absl::IsCancelled(remembered)) return 0;
-  if (!remembered.ok()) {
-    log.Error("cannot read the alerts topic", {{"error", remembered.ToString()}});
-    return 1;
-  }
-  stage.Commit();
-  history->reset();
-  log.Info("alerts remembered", {{"alerts", stage.alerts()}});
-
-  // Subscribers see alerts once they are committed to the alerts topic, from any replica.
-  std::map<int32_t, int64_t> end;
-  for (size_t p = 0; p < marks->size(); ++p) end[p] = (*marks)[p].second;
-  auto fanout = runtime::RetryTransient<std::unique_ptr<kafka::TopicReader>>(
-      "follow the alerts topic",
-      [&] { return kafka::TopicReader::Create(client, topics.alerts, kafka::StartAt{end}); },
-      stopped);
-  if (stopped()) return 0;
-  if (!fanout.ok()) {
-    log.Error("cannot read the alerts topic", {{"error", fanout.status().ToString()}});
+  auto end = services::RememberRaisedAlerts(client, topics.alerts, since, &stage, stopped);
+  if (absl::IsCancelled(end.status())) return 0;
+  if (!end.ok()) {
+    log.Error("cannot read the alerts topic", {{"error", end.status().ToString()}});
     return 1;
   }
   int fanout_threads = absl::GetFlag(FLAGS_fanout_threads);
@@ -116,7 +87,7 @@ int main(int argc, char** argv) {
     fanout_threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
   }
   services::AlertHub hub(/*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round));
-  hub.Advance(end);
+  hub.Advance(*end);
   services::AlertServiceImpl alert_service(&hub, &auth, client, topics.alerts);
   services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules, &auth);
 
@@ -124,19 +95,10 @@ int main(int argc, char** argv) {
   services::ServiceHost host("ww-alerter");
   host.AddGrpcService(&alert_service);
   host.AddGrpcService(&rule_service);
+  // Subscribers see alerts once they are committed to the alerts topic, from any replica.
   host.AddWorker("alert-fanout", [&](const std::atomic<bool>& stop) {
-    while (!stop.load()) {
-      for (const kafka::Record& r : (*fanout)->Poll(absl::Milliseconds(200))) {
-        ww::v1::Alert a;
-        if (!r.tombstone && a.ParseFromString(r.value)) {
-          hub.Publish(std::move(a), r.partition, r.offset);
-        } else {
-          log.Warn("record on the alerts topic is not an alert: not sent to subscribers",
-                   {{"partition", r.partition}, {"offset", r.offset}});
-        }
-      }
-      hub.Advance((*fanout)->positions());
-    }
+    absl::Status s = services::FanOutAlerts(client, topics.alerts, *end, &hub, stop);
+    if (!s.ok()) log.Error("cannot follow the alerts topic", {{"error", s.ToString()}});
   });
   host.AddWorker("rules-reader", [&](const std::atomic<bool>& stop) {
     absl::Status s = kafka::RunTable(
