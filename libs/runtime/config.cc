@@ -1,8 +1,10 @@
 #include "libs/runtime/config.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
@@ -41,6 +43,41 @@ absl::Status ApplyEnvironment(char** env) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Edit distance, for "did you mean" (names are short).
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::vector<std::string> UnknownEnvironment(char** env) {
+  std::vector<std::string> known = {"WW_LOG_LEVEL"};
+  for (const auto& [flag_name, flag] : absl::GetAllFlags()) {
+    known.push_back(EnvNameForFlag(std::string(flag_name)));
+  }
+  std::vector<std::string> unknown;
+  for (char** e = env; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (!kv.starts_with("WW_")) continue;
+    const std::string name(kv.substr(0, kv.find('=')));
+    if (std::find(known.begin(), known.end(), name) == known.end()) unknown.push_back(name);
+  }
+  return unknown;
+}
+
 std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usage) {
   // Debian's Abseil is built with Mutex deadlock detection on: a global lock and a graph
   // lookup on every acquisition, which a service's hot paths (the alert fan-out takes
@@ -52,6 +89,19 @@ std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usa
   if (auto status = ApplyEnvironment(environ); !status.ok()) {
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     std::exit(2);
+  }
+  for (const std::string& name : UnknownEnvironment(environ)) {
+    std::string hint;
+    size_t best = 4;  // at most three edits away
+    for (const auto& [flag_name, flag] : absl::GetAllFlags()) {
+      const std::string candidate = EnvNameForFlag(std::string(flag_name));
+      if (const size_t d = Distance(name, candidate); d < best) {
+        best = d;
+        hint = absl::StrCat(" (did you mean ", candidate, "?)");
+      }
+    }
+    std::fprintf(stderr, "warning: %s sets nothing in %s%s\n", name.c_str(),
+                 argc > 0 ? argv[0] : "this program", hint.c_str());
   }
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::vector<std::string> positional;

@@ -25,6 +25,13 @@ TEST(Config, EnvironmentSetsFlags) {
   EXPECT_EQ(absl::GetFlag(FLAGS_test_batch_size), 7);
 }
 
+TEST(Config, UnknownWwVariablesAreFoundNotSilentlyIgnored) {
+  std::string a = "WW_TEST_BATCH_SIZ=7", b = "WW_TEST_BATCH_SIZE=7", c = "WW_LOG_LEVEL=debug",
+              d = "HOME=/root";
+  char* env[] = {a.data(), b.data(), c.data(), d.data(), nullptr};
+  EXPECT_EQ(UnknownEnvironment(env), std::vector<std::string>{"WW_TEST_BATCH_SIZ"});
+}
+
 TEST(Config, BadEnvironmentValueIsNamed) {
   std::string a = "WW_TEST_BATCH_SIZE=lots";
   char* env[] = {a.data(), nullptr};
