@@ -261,21 +261,23 @@ TEST(AlertHub, ASubscriberIsWokenOnlyWhenItFoundNothingLastTime) {
 }
 
 TEST(AlertHub, PublishingNeverWaitsForSubscribersToBeTold) {
-  AlertHub hub(/*max_queue=*/1000, /*notifiers=*/1);
+  auto owner = std::make_unique<AlertHub>(/*max_queue=*/1000, /*notifiers=*/1);
+  AlertHub& hub = *owner;
   std::map<int32_t, int64_t> pos;
-  absl::Notification release;
+  absl::Notification release, entered;
   std::atomic<int> calls{0};
   std::atomic<bool> inside_first{false};
   auto s = hub.Subscribe(&pos, [&] {
     if (calls.fetch_add(1) == 0) {
       inside_first = true;
+      entered.Notify();
       release.WaitForNotificationWithTimeout(absl::Seconds(5));  // a stuck write, say
       inside_first = false;
     }
   });
   for (int i = 0; i < 100; ++i) hub.Publish(AlertFor(absl::StrCat("a", i), "kim"), 0, i);
   // Every alert is queued while the subscriber is still being told of the first one.
-  for (int i = 0; i < 500 && calls.load() == 0; ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_TRUE(inside_first.load()) << "Publish waited for on_ready";
   release.Notify();
   for (int i = 0; i < 100; ++i) {
@@ -283,7 +285,7 @@ TEST(AlertHub, PublishingNeverWaitsForSubscribersToBeTold) {
     ASSERT_NE(d, nullptr) << i;
     EXPECT_EQ(d->offset, i);
   }
-  absl::SleepFor(absl::Milliseconds(50));
+  owner.reset();  // joins the notifier: no telling after this, the count is final
   EXPECT_LE(calls.load(), 2) << "told once for everything that arrived while it was busy";
   EXPECT_GE(calls.load(), 1);
 }
@@ -305,10 +307,11 @@ TEST(AlertHub, UnderASteadyFlowASubscriberIsToldAtMostOncePerRound) {
   });
   for (int i = 0; i < 200; ++i) {  // one alert every 5 ms for a second
     hub.Publish(AlertFor(absl::StrCat("a", i), "kim"), 0, i);
-    absl::SleepFor(absl::Milliseconds(5));
+    absl::SleepFor(absl::Milliseconds(5));  // the flow itself, not a wait
   }
-  absl::SleepFor(absl::Milliseconds(300));
   absl::MutexLock lock(&mu);
+  auto all_delivered = [&] { return got.size() >= 200; };
+  mu.AwaitWithTimeout(absl::Condition(&all_delivered), absl::Seconds(5));
   ASSERT_EQ(got.size(), 200u);
   for (int i = 0; i < 200; ++i) EXPECT_EQ(got[i], i);
   EXPECT_LE(told, 13) << "told at most once per 100 ms round";
