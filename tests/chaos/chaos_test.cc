@@ -74,7 +74,7 @@ class ChaosBroker {
   ChaosBroker()
       : script_(Env("WW_SOURCE_DIR") + "/tools/dev/kafka"),
         dir_(Env("WW_BIN_DIR") + "/../chaos-kafka"),
-        port_(Env("WW_CHAOS_KAFKA_PORT", "39192")) {
+        port_(Env("WW_CHAOS_KAFKA_PORT", "29192")) {
     testing::Run({script_, "stop", dir_}, absl::Seconds(60));
     std::filesystem::remove_all(dir_);
   }
