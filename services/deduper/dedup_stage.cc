@@ -2,7 +2,6 @@
 
 #include "libs/runtime/metrics.h"
 
-#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
