@@ -17,7 +17,6 @@
 namespace ww::kafka {
 namespace {
 
-
 std::string DefaultJobId(const ReplayOptions& o) {
   std::string canon = absl::StrCat(o.from_topic, "|", o.to_topic, "|", o.since_ms, "|",
                                    o.until_ms, "|");
