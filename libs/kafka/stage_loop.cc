@@ -217,7 +217,7 @@ struct StageLoop::Impl {
       c = &runtime::Metrics::Default().counter(kNames[flow], kHelp[flow],
                                                {{"stage", options.stage}, {"topic", topic}});
     }
-    c->Add(n);
+    c->Increment(static_cast<double>(n));
   }
 
   // Output topic names are few; keep one stable copy of each (the histogram's label).
@@ -348,7 +348,7 @@ struct StageLoop::Impl {
     stats.deadlettered += dead;
     ++stats.commits;
     for (const auto& [what, n] : flow) CountFlow(what.first, what.second, n);
-    metrics.commits->Add();
+    metrics.commits->Increment();
     const int64_t now_ms = absl::ToUnixMillis(absl::Now());
     for (const auto& [topic, ms] : ingested) {
       EndToEnd(*topic).Observe(std::max<int64_t>(0, now_ms - ms) / 1000.0);
@@ -394,7 +394,7 @@ struct StageLoop::Impl {
     ++stats.commits;
     CountFlow(kIn, in.topic, 1);
     CountFlow(kDead, in.topic, 1);
-    metrics.commits->Add();
+    metrics.commits->Increment();
     strikes = 0;
     return true;
   }
@@ -493,7 +493,7 @@ absl::Status StageLoop::Run(const std::atomic<bool>& stop) {
     }
     if (absl::IsCancelled(done)) break;  // stopped mid-transaction: the next start resolves it
     ++s.stats.aborts;
-    s.metrics.aborts->Add();
+    s.metrics.aborts->Increment();
     if (s.stage.on_abort) s.stage.on_abort();
     if (absl::IsFailedPrecondition(done) || absl::IsInvalidArgument(done)) {
       return done;  // permanent: no restart and no wait gets past it

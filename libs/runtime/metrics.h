@@ -1,103 +1,68 @@
 #pragma once
-// Prometheus metrics: counters, gauges and histograms with labels, rendered in the text
-// exposition format (version 0.0.4) for GET /metrics. Metric names follow Prometheus
-// conventions (ww_ prefix, _total for counters, base units such as _seconds).
-// Thread-safe: updates are lock-free atomics; registration and rendering take a mutex.
-#include <atomic>
-#include <cstdint>
+// Prometheus metrics through prometheus-cpp, the client the C++ field uses: counters,
+// gauges and histograms with labels, the text exposition format, and the HTTP endpoint
+// (civetweb). Metric names follow Prometheus conventions (ww_ prefix, _total for
+// counters, base units such as _seconds).
+//
+// What this file adds to prometheus-cpp: a get-or-create registry keyed by name and
+// labels (a stage asks for its counter by name, wherever it runs), and a server that
+// also answers the liveness probe GET /healthz.
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <thread>
-
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace prometheus {
+class Exposer;
+}
 
 namespace ww::runtime {
 
 using Labels = std::map<std::string, std::string>;
+using Counter = prometheus::Counter;
+using Gauge = prometheus::Gauge;
+using Histogram = prometheus::Histogram;
 
-class Counter {
- public:
-  void Add(double v = 1) {
-    double cur = value_.load(std::memory_order_relaxed);
-    while (!value_.compare_exchange_weak(cur, cur + v, std::memory_order_relaxed)) {
-    }
-  }
-  double value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<double> value_{0};
-};
-
-class Gauge {
- public:
-  void Set(double v) { value_.store(v, std::memory_order_relaxed); }
-  double value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<double> value_{0};
-};
-
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> bounds);
-  void Observe(double v);
-  // Cumulative counts per bound (and +Inf last), sum and count, for rendering.
-  std::vector<uint64_t> cumulative() const;
-  double sum() const;
-  const std::vector<double>& bounds() const { return bounds_; }
-
- private:
-  std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // bounds_.size() + 1
-  std::atomic<double> sum_{0};
-};
-
-// The process-wide registry. Get-or-create calls return the same object for the same
-// name and labels; keep the reference (it lives as long as the process).
+// A registry. Get-or-create calls return the same object for the same name and labels;
+// keep the reference (it lives as long as the registry). Thread-safe. Giving one name
+// two types is a programming error and throws std::invalid_argument.
 class Metrics {
  public:
+  Metrics();
+  // The process-wide registry that MetricsServer serves.
   static Metrics& Default();
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {},
                        std::vector<double> bounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                                      0.5, 1, 2.5, 5, 10});
-  // The text exposition of every metric.
+  // The text exposition (version 0.0.4) of every metric.
   std::string Render() const;
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
  private:
-  struct Family {
-    std::string type, help;
-    std::map<Labels, std::unique_ptr<Counter>> counters;
-    std::map<Labels, std::unique_ptr<Gauge>> gauges;
-    std::map<Labels, std::unique_ptr<Histogram>> histograms;
-  };
-  Family& family(const std::string& name, const std::string& type, const std::string& help)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  mutable absl::Mutex mu_;
-  std::map<std::string, Family> families_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<prometheus::Registry> registry_;
 };
 
-// Serves GET /metrics (and GET /healthz: "ok") over HTTP/1.0 on `address` ("host:port",
-// port 0 picks one) from a background thread until the returned object is destroyed.
+// Serves GET /metrics (the Default registry) and GET /healthz ("ok") on `address`
+// ("host:port" or "[v6]:port"; port 0 picks one) until the returned object is destroyed.
 class MetricsServer {
  public:
-  // Unavailable when the address cannot be bound.
+  // InvalidArgument for an address that is not host:port; Unavailable when it cannot be bound.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(const std::string& address);
   ~MetricsServer();
   int port() const { return port_; }
 
  private:
-  MetricsServer(int fd, int port);
-  void Loop();
-  int fd_;
+  explicit MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, int port);
+  std::unique_ptr<prometheus::Exposer> exposer_;
   int port_;
-  std::atomic<bool> stop_{false};
-  std::unique_ptr<std::thread> thread_;
 };
 
 }  // namespace ww::runtime

@@ -217,7 +217,7 @@ void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
         s->queue_.clear();
         runtime::Metrics::Default()
             .counter("ww_alert_subscribers_dropped_total", "subscribers cut off for reading too slowly")
-            .Add();
+            .Increment();
       } else {
         s->queue_.push_back(shared);
       }

@@ -165,7 +165,7 @@ void AlertStage::Commit() {
     runtime::Metrics::Default()
         .counter("ww_alerts_raised_total", "alerts raised (not updates), by rule and severity",
                  {{"rule", r.rule}, {"severity", r.severity}})
-        .Add();
+        .Increment();
     log.Info("alert raised", {{"alert", r.alert_id}, {"rule", r.rule}, {"severity", r.severity},
                               {"article", r.article_id}, {"trace_id", r.trace_id}});
   }

@@ -143,7 +143,7 @@ bool DedupStage::OutOfSync(int64_t offset) const {
 void DedupStage::Commit() {
   static runtime::Counter& duplicates = runtime::Metrics::Default().counter(
       "ww_dedup_duplicates_total", "articles found to be copies of an earlier story");
-  duplicates.Add(static_cast<double>(pending_duplicates_));
+  duplicates.Increment(static_cast<double>(pending_duplicates_));
   pending_duplicates_ = 0;
   clusterer_->Commit();
   committed_next_offset_ = next_offset_;

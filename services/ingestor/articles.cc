@@ -62,7 +62,7 @@ void CountPublished(const std::string& via, uint64_t n) {
   runtime::Metrics::Default()
       .counter("ww_articles_published_total", "articles published to the raw topic, by how they came",
                {{"via", via}})
-      .Add(n);
+      .Increment(static_cast<double>(n));
 }
 
 }  // namespace ww::services

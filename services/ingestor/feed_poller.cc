@@ -150,7 +150,7 @@ int FeedPoller::PollFeed(ww::v1::FeedState state, absl::Time now) {
   const char* result = !resp.ok() ? "fetch_error" : resp->not_modified ? "not_modified" : "ok";
   runtime::Metrics::Default()
       .counter("ww_feeds_polled_total", "feed polls by result", {{"result", result}})
-      .Add();
+      .Increment();
   if (!resp.ok()) {
     schedule_.OnFailure(state.id(), now, resp.status(), fetch::RetryAfter(resp.status()), &health);
     Log().Warn("feed fetch failed", {{"feed", url}, {"error", resp.status().ToString()},
