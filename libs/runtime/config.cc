@@ -10,11 +10,68 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 
 extern char** environ;
 
 namespace ww::runtime {
+
+absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValue(std::string_view text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("expected KEY=VALUE, not '", std::string(text), "'"));
+  }
+  return std::make_pair(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+}
+
+bool AbslParseFlag(absl::string_view text, KeyValues* out, std::string* error) {
+  out->pairs.clear();
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+    auto kv = ParseKeyValue(std::string_view(line.data(), line.size()));
+    if (!kv.ok()) {
+      *error = std::string(kv.status().message());
+      return false;
+    }
+    out->pairs.push_back(std::move(*kv));
+  }
+  return true;
+}
+
+std::string AbslUnparseFlag(const KeyValues& kv) {
+  return absl::StrJoin(kv.pairs, "\n", absl::PairFormatter("="));
+}
+
+std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  std::vector<std::pair<std::string, std::vector<std::string>>> repeated;  // in order of first use
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    const size_t dashes = arg.rfind("--", 0) == 0 ? 2 : arg.rfind('-', 0) == 0 ? 1 : 0;
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
+    absl::CommandLineFlag* flag = dashes > 0 ? absl::FindCommandLineFlag(name) : nullptr;
+    if (flag == nullptr || !flag->IsOfType<KeyValues>()) {
+      out.push_back(arg);
+      continue;
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    }
+    auto slot = std::find_if(repeated.begin(), repeated.end(), [&](const auto& r) { return r.first == name; });
+    if (slot == repeated.end()) slot = repeated.insert(repeated.end(), {name, {}});
+    slot->second.push_back(std::move(value));
+  }
+  for (auto& [name, values] : repeated) out.push_back(absl::StrCat("--", name, "=", absl::StrJoin(values, "\n")));
+  out.insert(out.end(), args.begin() + std::min(i, args.size()), args.end());
+  return out;
+}
 
 std::string EnvNameForFlag(std::string_view flag) {
   std::string name = absl::StrCat("WW_", absl::string_view(flag.data(), flag.size()));
@@ -103,7 +160,16 @@ std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usa
     std::fprintf(stderr, "warning: %s sets nothing in %s%s\n", name.c_str(),
                  argc > 0 ? argv[0] : "this program", hint.c_str());
   }
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  // Kept alive for the parser and for the flags' argv-backed names.
+  static std::vector<std::string>* merged = new std::vector<std::string>(
+      MergeRepeatedFlags(std::vector<std::string>(argv, argv + argc)));
+  static std::vector<char*>* merged_argv = [] {
+    auto* v = new std::vector<char*>();
+    for (std::string& a : *merged) v->push_back(a.data());
+    v->push_back(nullptr);
+    return v;
+  }();
+  std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(merged->size()), merged_argv->data());
   std::vector<std::string> positional;
   for (size_t i = 1; i < rest.size(); ++i) positional.emplace_back(rest[i]);
   return positional;

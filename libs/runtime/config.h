@@ -3,13 +3,37 @@
 // environment variable named WW_<FLAG IN UPPER CASE> (e.g. --bootstrap_servers is
 // WW_BOOTSTRAP_SERVERS). Precedence: command line > environment > default. Unknown flags
 // are rejected with a message; --help shows each flag with its default.
+//
+// A flag of type KeyValues may be given many times (--kafka_property acks=all
+// --kafka_property sasl.jaas.config=a,b): each occurrence is one KEY=VALUE, kept whole,
+// commas and all. Its environment variable holds one KEY=VALUE per line.
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ww::runtime {
+
+// "KEY=VALUE" split at its first '='; InvalidArgument when there is no '=' or no key.
+absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValue(std::string_view text);
+
+// The value of a repeatable KEY=VALUE flag, in the order given.
+struct KeyValues {
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+// One KEY=VALUE per line (how ParseConfig hands over the occurrences, and how the
+// environment variable is written).
+bool AbslParseFlag(absl::string_view text, KeyValues* out, std::string* error);
+std::string AbslUnparseFlag(const KeyValues& kv);
+
+// Gathers every occurrence of a KeyValues flag in `args` (--name=V or --name V, up to a
+// bare "--") into one --name=V1\nV2 argument at the end, so that the flag parser, which
+// keeps only the last occurrence of a flag, sees them all.
+std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args);
 
 // Applies WW_* environment variables to the registered flags, then parses argv; turns off
 // Abseil's Mutex deadlock detection (a debugging aid too slow for a running service).

@@ -8,6 +8,7 @@
 
 ABSL_FLAG(std::string, test_bootstrap_servers, "127.0.0.1:9092", "for the test");
 ABSL_FLAG(int, test_batch_size, 100, "for the test");
+ABSL_FLAG(ww::runtime::KeyValues, test_property, {}, "for the test");
 
 namespace ww::runtime {
 namespace {
@@ -39,6 +40,33 @@ TEST(Config, BadEnvironmentValueIsNamed) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("WW_TEST_BATCH_SIZE=lots"), std::string_view::npos);
   EXPECT_NE(status.message().find("--test_batch_size"), std::string_view::npos);
+}
+
+TEST(Config, RepeatedKeyValueFlagsKeepEveryOccurrenceWhole) {
+  // The flag parser keeps only a flag's last occurrence; ParseConfig merges them first.
+  std::vector<std::string> merged = MergeRepeatedFlags(
+      {"ww-test", "--test_property", "sasl.jaas.config=a,b", "--test_batch_size=3",
+       "--test_property=acks=all", "-test_property", "x=1", "--", "--test_property=after"});
+  EXPECT_EQ(merged, (std::vector<std::string>{"ww-test", "--test_batch_size=3",
+                                              "--test_property=sasl.jaas.config=a,b\nacks=all\nx=1", "--",
+                                              "--test_property=after"}));
+  KeyValues kv;
+  std::string error;
+  ASSERT_TRUE(AbslParseFlag("sasl.jaas.config=a,b\nacks=all", &kv, &error)) << error;
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(kv.pairs, (std::vector<Pair>{{"sasl.jaas.config", "a,b"}, {"acks", "all"}}));
+  EXPECT_EQ(AbslUnparseFlag(kv), "sasl.jaas.config=a,b\nacks=all");
+  EXPECT_FALSE(AbslParseFlag("acks", &kv, &error));
+  EXPECT_NE(error.find("KEY=VALUE"), std::string::npos) << error;
+  EXPECT_FALSE(AbslParseFlag("=all", &kv, &error));
+}
+
+TEST(Config, RepeatedKeyValueFlagFromTheEnvironmentTakesOnePerLine) {
+  std::string a = "WW_TEST_PROPERTY=security.protocol=SSL\nssl.ca.location=/ca.pem";
+  char* env[] = {a.data(), nullptr};
+  ASSERT_TRUE(ApplyEnvironment(env).ok());
+  ASSERT_EQ(absl::GetFlag(FLAGS_test_property).pairs.size(), 2u);
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_property).pairs[1].second, "/ca.pem");
 }
 
 // Golden values: article and alert ids are Kafka keys and dedup keys already in topics, so

@@ -6,12 +6,18 @@
 #include "absl/strings/str_split.h"
 
 ABSL_FLAG(std::string, bootstrap_servers, "127.0.0.1:9092", "Kafka brokers, host:port,...");
+ABSL_FLAG(ww::runtime::KeyValues, kafka_property, {},
+          "a librdkafka property KEY=VALUE (security.protocol=SASL_SSL, sasl.username=..., "
+          "ssl.ca.location=/ca.pem); give the flag once per property. WW_KAFKA_PROPERTY: one "
+          "KEY=VALUE per line");
 ABSL_FLAG(std::string, kafka_properties, "",
-          "extra librdkafka properties as k=v,k=v (e.g. security.protocol=SSL,ssl.ca.location=/ca.pem)");
+          "librdkafka properties as one k=v,k=v line, for one-line places such as a Kubernetes "
+          ".env file (a value cannot hold a comma there); --kafka_property wins");
 ABSL_FLAG(std::string, topic_prefix, "ww.", "prefix of every topic name (ww.articles.raw, ...)");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:0", "gRPC listen address; port 0 picks one");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
-          "Prometheus metrics over HTTP (GET /metrics) on host:port; port 0 picks one; empty: off");
+          "Prometheus metrics (GET /metrics) and liveness (GET /healthz) over HTTP on host:port "
+          "or [v6]:port; port 0 picks one; empty: off");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
 ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
@@ -31,6 +37,7 @@ kafka::ClientConfig ClientConfigFromFlags() {
     std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
     c.properties[p.first] = p.second;
   }
+  for (auto& [key, value] : absl::GetFlag(FLAGS_kafka_property).pairs) c.properties[key] = value;
   return c;
 }
 

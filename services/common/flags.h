@@ -6,9 +6,11 @@
 #include "absl/time/time.h"
 #include "libs/kafka/record.h"
 #include "libs/kafka/stage_loop.h"
+#include "libs/runtime/config.h"
 #include "services/common/topics.h"
 
 ABSL_DECLARE_FLAG(std::string, bootstrap_servers);
+ABSL_DECLARE_FLAG(ww::runtime::KeyValues, kafka_property);
 ABSL_DECLARE_FLAG(std::string, kafka_properties);
 ABSL_DECLARE_FLAG(std::string, topic_prefix);
 ABSL_DECLARE_FLAG(std::string, grpc_listen);
@@ -20,7 +22,8 @@ ABSL_DECLARE_FLAG(absl::Duration, stall_timeout);
 
 namespace ww::services {
 
-// Broker address plus --kafka_properties ("k=v,k=v": security.protocol, sasl.*, ssl.*).
+// Broker address plus every --kafka_property KEY=VALUE (security.protocol, sasl.*, ssl.*),
+// and the deprecated --kafka_properties k=v,k=v beneath them.
 kafka::ClientConfig ClientConfigFromFlags();
 Topics TopicsFromFlags();
 // --instance_id, or the host name: stable per replica, it makes the transactional id.

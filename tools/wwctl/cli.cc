@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/runtime/config.h"
 
 extern char** environ;
 
@@ -129,14 +130,12 @@ absl::StatusOr<std::vector<std::string>> MergeKeyed(
   std::map<std::string, std::string> value;
   for (const auto* source : sources) {
     for (const std::string& kv : *source) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", option, " takes KEY=VALUE, not '", kv, "'"));
+      auto pair = runtime::ParseKeyValue(kv);
+      if (!pair.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("--", option, " takes KEY=VALUE, not '", kv, "'"));
       }
-      std::string key = kv.substr(0, eq);
-      if (!value.count(key)) keys.push_back(key);
-      value[key] = kv.substr(eq + 1);
+      if (!value.count(pair->first)) keys.push_back(pair->first);
+      value[pair->first] = std::move(pair->second);
     }
   }
   std::vector<std::string> out;
