@@ -30,6 +30,7 @@
 #include "libs/feeds/internal/items.h"
 #include "libs/feeds/internal/sha256.h"
 #include "libs/feeds/url.h"
+#include "libs/url/url.h"
 
 namespace ww::feeds {
 namespace {
@@ -760,11 +761,14 @@ bool IsAbsolute(absl::string_view url) {
   return absl::ascii_isalpha(static_cast<unsigned char>(url[0]));
 }
 
+// `ref` resolved against `base` (itself resolved against `feed_link` when relative, as an
+// xml:base may be); `ref` unchanged when there is nothing absolute to resolve it against.
 std::string Resolve(absl::string_view base, absl::string_view ref) {
   if (ref.empty() || base.empty() || IsAbsolute(ref)) return std::string(ref);
-  std::string r(ref), b(base);
-  std::string out = XmlString(xmlBuildURI(BAD_CAST r.c_str(), BAD_CAST b.c_str()));
-  return out.empty() ? r : out;
+  absl::StatusOr<url::Url> b = url::Url::Parse(std::string_view(base.data(), base.size()));
+  if (!b.ok()) return std::string(ref);
+  absl::StatusOr<url::Url> resolved = b->Resolve(std::string_view(ref.data(), ref.size()));
+  return resolved.ok() ? resolved->ToString() : std::string(ref);
 }
 
 // Absolute, canonical link for href found at node n: xml:base chain first, then feed_link.
@@ -774,6 +778,7 @@ std::string ResolveLink(const xmlDoc* doc, const xmlNode* n, absl::string_view h
   if (ref.empty()) return "";
   std::string base =
       XmlString(xmlNodeGetBase(const_cast<xmlDoc*>(doc), const_cast<xmlNode*>(n)));
+  if (!base.empty() && !IsAbsolute(base)) base = Resolve(feed_link, base);
   std::string url = Resolve(base, ref);
   if (!IsAbsolute(url)) url = Resolve(feed_link, url);
   return CanonicalUrl(url);

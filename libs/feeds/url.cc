@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/url/url.h"
 
 namespace ww::feeds {
 namespace {
@@ -44,73 +45,27 @@ std::string UpperEscapes(absl::string_view s) {
 }  // namespace
 
 std::string CanonicalUrl(std::string_view input) {
-  absl::string_view url(input.data(), input.size());
   std::string s;
-  for (char c : absl::StripAsciiWhitespace(url)) {
+  for (char c : absl::StripAsciiWhitespace(absl::string_view(input.data(), input.size()))) {
     if (c != '\t' && c != '\n' && c != '\r') s.push_back(c);
   }
-  // Scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
-  size_t colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || !absl::ascii_isalpha(s[0])) return s;
-  for (size_t i = 1; i < colon; ++i) {
-    char c = s[i];
-    if (!absl::ascii_isalnum(c) && c != '+' && c != '-' && c != '.') return s;
+  absl::StatusOr<url::Url> parsed = url::Url::Parse(s);
+  if (!parsed.ok()) return s;  // "urn:...", a relative reference: nothing to canonicalise
+  url::Url& u = *parsed;
+  std::string host = absl::AsciiStrToLower(u.host());
+  if (host.size() > 1 && host.back() == '.') host.pop_back();
+  u.set_host(host);
+  const std::string scheme = u.scheme(), port = u.port();
+  if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) u.set_port("");
+  u.set_fragment("");
+  const std::string query = u.query();
+  std::vector<absl::string_view> kept;
+  for (absl::string_view param : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    if (!IsTrackingParam(param.substr(0, param.find('=')))) kept.push_back(param);
   }
-  std::string scheme = absl::AsciiStrToLower(absl::string_view(s).substr(0, colon));
-  absl::string_view rest = absl::string_view(s).substr(colon + 1);
-  if (size_t hash = rest.find('#'); hash != absl::string_view::npos) rest = rest.substr(0, hash);
-
-  std::string out = scheme + ":";
-  bool http = scheme == "http" || scheme == "https";
-  if (absl::StartsWith(rest, "//")) {
-    rest.remove_prefix(2);
-    size_t end = rest.find_first_of("/?");
-    absl::string_view authority = rest.substr(0, end);
-    rest = end == absl::string_view::npos ? absl::string_view() : rest.substr(end);
-    std::string userinfo;
-    if (size_t at = authority.rfind('@'); at != absl::string_view::npos) {
-      userinfo = std::string(authority.substr(0, at + 1));
-      authority.remove_prefix(at + 1);
-    }
-    absl::string_view host = authority;
-    absl::string_view port;
-    size_t port_colon = authority.rfind(':');
-    size_t bracket = authority.rfind(']');
-    if (port_colon != absl::string_view::npos &&
-        (bracket == absl::string_view::npos || port_colon > bracket)) {
-      host = authority.substr(0, port_colon);
-      port = authority.substr(port_colon + 1);
-    }
-    std::string lhost = absl::AsciiStrToLower(host);
-    if (lhost.size() > 1 && lhost.back() == '.') lhost.pop_back();
-    while (port.size() > 1 && port[0] == '0') port.remove_prefix(1);
-    bool default_port = port.empty() || (scheme == "http" && port == "80") ||
-                        (scheme == "https" && port == "443");
-    out += "//" + userinfo + lhost;
-    if (!default_port) out += ":" + std::string(port);
-  }
-  absl::string_view path = rest;
-  absl::string_view query;
-  bool has_query = false;
-  if (size_t q = rest.find('?'); q != absl::string_view::npos) {
-    path = rest.substr(0, q);
-    query = rest.substr(q + 1);
-    has_query = true;
-  }
-  if (path.empty() && http) {
-    out += "/";
-  } else {
-    out += UpperEscapes(path);
-  }
-  if (has_query) {
-    std::vector<absl::string_view> kept;
-    for (absl::string_view param : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-      absl::string_view key = param.substr(0, param.find('='));
-      if (!IsTrackingParam(key)) kept.push_back(param);
-    }
-    if (!kept.empty()) out += "?" + UpperEscapes(absl::StrJoin(kept, "&"));
-  }
-  return out;
+  u.set_query(absl::StrJoin(kept, "&"));
+  // After libcurl, which writes escapes in lowercase.
+  return UpperEscapes(u.ToString());
 }
 
 }  // namespace ww::feeds

@@ -7,13 +7,14 @@
 
 namespace ww::feeds {
 
-// Canonical form of an absolute URL: surrounding whitespace and embedded tabs/newlines removed,
-// scheme and host lowercased, a trailing dot on the host dropped, default port dropped (80 for
+// Canonical form of an absolute URL (parsed by ww::url, libcurl's URL API): surrounding
+// whitespace and embedded tabs/newlines removed, scheme and host lowercased, dot segments
+// removed ("/a/../b" is "/b"), a trailing dot on the host dropped, default port dropped (80 for
 // http, 443 for https), empty http(s) path becomes "/", percent escapes uppercased, fragment
 // dropped, tracking query parameters dropped (utm_*, fbclid, gclid, gclsrc, dclid, gbraid,
 // wbraid, msclkid, mc_cid, mc_eid, yclid, igshid, _ga, _gl, _hsenc, _hsmi, mkt_tok, ...), the
-// remaining parameters kept in their order. Strings without a scheme are returned trimmed but
-// otherwise unchanged. Never fails; pure and thread-safe.
+// remaining parameters kept in their order. What is not an absolute URL with an authority
+// ("urn:...", "mailto:...", a relative reference) is returned trimmed but otherwise unchanged. Never fails; pure and thread-safe.
 std::string CanonicalUrl(std::string_view url);
 
 }  // namespace ww::feeds

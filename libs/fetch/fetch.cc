@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "libs/url/url.h"
 
 namespace ww::fetch {
 namespace {
@@ -36,29 +37,14 @@ void GlobalInit() {
 struct EasyDeleter {
   void operator()(CURL* h) const { curl_easy_cleanup(h); }
 };
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-std::string UrlPart(CURLU* u, CURLUPart part, unsigned int flags = 0) {
-  char* value = nullptr;
-  if (curl_url_get(u, part, &value, flags) != CURLUE_OK || value == nullptr) return "";
-  std::string out = value;
-  curl_free(value);
-  return out;
-}
-
-std::string HostOf(const std::string& url) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
-  if (u == nullptr || curl_url_set(u.get(), CURLUPART_URL, url.c_str(),
-                                   CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
-    return url;
-  }
-  std::string host = UrlPart(u.get(), CURLUPART_HOST);
-  return host.empty() ? url : host;
+std::string HostOf(const std::string& address) {
+  absl::StatusOr<url::Url> u = url::Url::Parse(address);
+  std::string host = u.ok() ? u->host() : "";
+  return host.empty() ? address : host;
 }
 
 // Decides, for each socket libcurl is about to open, whether its resolved destination is
@@ -193,23 +179,17 @@ absl::Status HttpError(long code, const std::string& host, const std::string& ur
 
 absl::StatusOr<Response> Fetch(const Request& request) {
   GlobalInit();
-  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-  if (parsed == nullptr) return absl::InternalError("curl_url() failed");
-  if (CURLUcode uc = curl_url_set(parsed.get(), CURLUPART_URL, request.url.c_str(),
-                                  CURLU_NON_SUPPORT_SCHEME);
-      uc != CURLUE_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid URL '", request.url, "': ", curl_url_strerror(uc)));
-  }
-  std::string scheme = absl::AsciiStrToLower(UrlPart(parsed.get(), CURLUPART_SCHEME));
+  absl::StatusOr<url::Url> parsed = url::Url::Parse(request.url);
+  if (!parsed.ok()) return parsed.status();
+  std::string scheme = parsed->scheme();
   bool is_file = scheme == "file";
   if (scheme != "http" && scheme != "https" && !(is_file && request.allow_file)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "scheme '", scheme, "' not allowed in '", request.url, "' (http, https",
         request.allow_file ? ", file" : "", " only)"));
   }
-  std::string host = is_file ? "local file" : UrlPart(parsed.get(), CURLUPART_HOST);
-  std::string file_path = is_file ? UrlPart(parsed.get(), CURLUPART_PATH, CURLU_URLDECODE) : "";
+  std::string host = is_file ? "local file" : parsed->host();
+  std::string file_path = is_file ? parsed->decoded_path() : "";
   if (!is_file && host.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid URL '", request.url, "': no host"));
   }
