@@ -7,8 +7,9 @@
 #include "absl/time/clock.h"
 #include "libs/dedup/fingerprint.h"
 #include "libs/kafka/admin.h"
-#include "libs/kafka/reader.h"
+#include "libs/kafka/table.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/retry.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
@@ -159,19 +160,19 @@ DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claim
   return [client, claims_topic](int64_t before,
                                 const std::function<void(const kafka::Record&)>& fold) {
     if (before <= 0) return absl::OkStatus();
-    auto reader = kafka::TopicReader::Create(client, claims_topic, kafka::StartFrom::kBeginning);
-    if (!reader.ok()) return reader.status();
-    int64_t last = -1;
+    // Bounded, so that a replay that cannot finish gives the stage loop back its turn (it
+    // retries later) rather than wedging it.
     const absl::Time deadline = absl::Now() + absl::Minutes(10);
-    while (last < before - 1 && !(*reader)->caught_up()) {
-      if (absl::Now() > deadline) return absl::DeadlineExceededError("claims replay too slow");
-      for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(200))) {
-        if (r.offset >= before) continue;
-        fold(r);
-        last = r.offset;
-      }
-    }
-    return absl::OkStatus();
+    auto stopped = [deadline] { return runtime::ShutdownRequested() || absl::Now() > deadline; };
+    auto table = kafka::TableReader::Open(client, claims_topic, {.name = "dedup claims"}, stopped);
+    if (!table.ok()) return table.status();
+    return (*table)->CatchUp(
+        [&](const std::vector<kafka::Record>& batch) {
+          for (const kafka::Record& r : batch) {
+            if (r.offset < before) fold(r);
+          }
+        },
+        stopped);
   };
 }
 

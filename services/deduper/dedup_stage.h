@@ -82,7 +82,8 @@ class DedupStage {
   int64_t committed_next_offset_ = -1;
 };
 
-// A Replay that reads `claims_topic` from the beginning with a TopicReader.
+// A Replay that reads `claims_topic` from the beginning as a kafka::TableReader (waits for
+// the broker, logs progress, stops on shutdown or after 10 minutes).
 DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claims_topic);
 // The group's committed offset of partition 0 of `claims_topic` (admin call).
 DedupStage::CommittedOffset CommittedFromGroup(kafka::ClientConfig client, std::string group,
