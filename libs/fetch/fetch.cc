@@ -177,43 +177,53 @@ absl::Status HttpError(long code, const std::string& host, const std::string& ur
 
 }  // namespace
 
-absl::StatusOr<Response> Fetch(const Request& request) {
-  GlobalInit();
+namespace {
+
+// What a request may fetch: http(s), or a file when the caller allows it.
+struct Target {
+  bool is_file = false;
+  std::string host;       // "local file" for a file
+  std::string file_path;  // a file's name, decoded
+};
+
+absl::StatusOr<Target> CheckTarget(const Request& request) {
   absl::StatusOr<url::Url> parsed = url::Url::Parse(request.url);
   if (!parsed.ok()) return parsed.status();
-  std::string scheme = parsed->scheme();
-  bool is_file = scheme == "file";
-  if (scheme != "http" && scheme != "https" && !(is_file && request.allow_file)) {
+  const std::string scheme = parsed->scheme();
+  Target t;
+  t.is_file = scheme == "file";
+  if (scheme != "http" && scheme != "https" && !(t.is_file && request.allow_file)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "scheme '", scheme, "' not allowed in '", request.url, "' (http, https",
         request.allow_file ? ", file" : "", " only)"));
   }
-  std::string host = is_file ? "local file" : parsed->host();
-  std::string file_path = is_file ? parsed->decoded_path() : "";
-  if (!is_file && host.empty()) {
+  t.host = t.is_file ? "local file" : parsed->host();
+  t.file_path = t.is_file ? parsed->decoded_path() : "";
+  if (!t.is_file && t.host.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid URL '", request.url, "': no host"));
   }
+  return t;
+}
 
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
-  if (easy == nullptr) return absl::InternalError("curl_easy_init() failed");
-  CURL* h = easy.get();
-  Response response;
-  Sink sink{&response.body, request.max_bytes};
-  char errbuf[CURL_ERROR_SIZE] = {};
-
+std::unique_ptr<curl_slist, SlistDeleter> RequestHeaders(const Request& request) {
   std::unique_ptr<curl_slist, SlistDeleter> headers;
-  auto add_header = [&headers](const std::string& line) {
+  auto add = [&headers](const std::string& line) {
     curl_slist* next = curl_slist_append(headers.get(), line.c_str());
     if (next != nullptr) {
       headers.release();
       headers.reset(next);
     }
   };
-  add_header("Accept: application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
-  if (!request.etag.empty()) add_header("If-None-Match: " + request.etag);
-  if (!request.last_modified.empty()) add_header("If-Modified-Since: " + request.last_modified);
+  add("Accept: application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+      "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+  if (!request.etag.empty()) add("If-None-Match: " + request.etag);
+  if (!request.last_modified.empty()) add("If-Modified-Since: " + request.last_modified);
+  return headers;
+}
 
+// Everything the transfer needs; the pointers must outlive curl_easy_perform.
+void Configure(CURL* h, const Request& request, curl_slist* headers, Sink* sink, char* errbuf,
+               Guard* guard) {
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, request.allow_file ? "http,https,file" : "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");  // never file:// by redirect
@@ -225,34 +235,20 @@ absl::StatusOr<Response> Fetch(const Request& request) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(Millis(request.total_timeout)));
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl can decode
   curl_easy_setopt(h, CURLOPT_USERAGENT, request.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnWrite);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-
   // The SSRF guard: judged on the resolved address of every connection, redirects included.
   // An environment proxy would make libcurl connect to the proxy instead, so none is used.
-  Guard guard{&request.address_policy, absl::OkStatus()};
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, guard);
   curl_easy_setopt(h, CURLOPT_PROXY, "");
+}
 
-  CURLcode rc = curl_easy_perform(h);
-
-  char* effective = nullptr;
-  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
-  response.final_url = effective != nullptr ? effective : request.url;
-  if (!is_file) host = HostOf(response.final_url);
-  if (rc != CURLE_OK && !guard.refused.ok()) {
-    return absl::PermissionDeniedError(absl::StrCat("fetching ", response.final_url, " (host ",
-                                                    host, "): ", guard.refused.message()));
-  }
-  if (rc != CURLE_OK) return CurlError(rc, errbuf, host, request, sink, file_path);
-
-  if (is_file) {
-    response.status = 200;
-    return response;
-  }
+// The status, validators and body of a completed HTTP transfer, or the error it means.
+absl::StatusOr<Response> HttpAnswer(CURL* h, const Request& request, const std::string& host,
+                                    Response response) {
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   response.status = static_cast<int>(code);
@@ -270,6 +266,40 @@ absl::StatusOr<Response> Fetch(const Request& request) {
   }
   if (code >= 200 && code < 300) return response;
   return HttpError(code, host, response.final_url, response.retry_after);
+}
+
+}  // namespace
+
+absl::StatusOr<Response> Fetch(const Request& request) {
+  GlobalInit();
+  absl::StatusOr<Target> target = CheckTarget(request);
+  if (!target.ok()) return target.status();
+  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+  if (easy == nullptr) return absl::InternalError("curl_easy_init() failed");
+  CURL* h = easy.get();
+  Response response;
+  Sink sink{&response.body, request.max_bytes};
+  char errbuf[CURL_ERROR_SIZE] = {};
+  Guard guard{&request.address_policy, absl::OkStatus()};
+  std::unique_ptr<curl_slist, SlistDeleter> headers = RequestHeaders(request);
+  Configure(h, request, headers.get(), &sink, errbuf, &guard);
+
+  CURLcode rc = curl_easy_perform(h);
+
+  char* effective = nullptr;
+  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+  response.final_url = effective != nullptr ? effective : request.url;
+  const std::string host = target->is_file ? target->host : HostOf(response.final_url);
+  if (rc != CURLE_OK && !guard.refused.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat("fetching ", response.final_url, " (host ",
+                                                    host, "): ", guard.refused.message()));
+  }
+  if (rc != CURLE_OK) return CurlError(rc, errbuf, host, request, sink, target->file_path);
+  if (target->is_file) {
+    response.status = 200;
+    return response;
+  }
+  return HttpAnswer(h, request, host, std::move(response));
 }
 
 std::optional<absl::Duration> RetryAfter(const absl::Status& status) {

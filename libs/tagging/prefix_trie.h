@@ -97,6 +97,12 @@ class PrefixTrie {
   size_t MemoryUsage() const;
 
  private:
+  // Build's phases, in order.
+  void BuildNodes(const std::vector<std::string_view>& patterns, const std::vector<uint32_t>& order);
+  void AssignByteClasses();
+  void BuildDenseRows();
+  void BuildWordFilter(const std::vector<std::string_view>& patterns);
+
   static constexpr uint32_t kDenseClasses = 64;
   // In root_ and dense_ entries, above the node id: the node ends a pattern or has a tail, so
   // the walk must read it. Other nodes are only passed through.

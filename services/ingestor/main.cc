@@ -1,16 +1,14 @@
 // ww-ingestor: IngestService (Submit, feed management) and feed polling -> ww.articles.raw.
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
 #include "libs/fetch/address_policy.h"
 #include "libs/kafka/producer.h"
-#include "libs/kafka/table.h"
-#include "libs/kafka/reader.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
 #include "services/ingestor/feed_poller.h"
+#include "services/ingestor/feeds_table.h"
 #include "services/ingestor/ingest_service.h"
 
 ABSL_FLAG(std::string, feeds, "", "comma-separated feed URLs added to <prefix>feeds on start");
@@ -67,50 +65,15 @@ int main(int argc, char** argv) {
   poll.address_policy = *policy;
 
   kafka::Producer* out = producer->get();
-  services::FeedSinks sinks;
-  sinks.publish = [out, &topics](const ww::v1::Article& a) {
-    absl::Status sent = out->Send(services::ArticleRecord(topics.raw, a)).status();
-    if (sent.ok()) services::CountPublished("feed");
-    return sent;
-  };
-  sinks.store = [out, &topics](const std::string& id, const ww::v1::FeedState* state) {
-    kafka::OutRecord r{topics.feeds, id};
-    if (state == nullptr) {
-      r.tombstone = true;
-    } else {
-      r.value = state->SerializeAsString();
-    }
-    return out->Send(r).status();
-  };
   for (const char* via : {"submit", "feed"}) services::CountPublished(via, 0);
-  services::FeedPoller poller(poll, sinks);
+  services::FeedPoller poller(poll, services::KafkaFeedSinks(out, topics.raw, topics.feeds));
   services::IngestServiceImpl ingest(out, topics.raw, limits, &poller);
 
   std::atomic<bool> loaded{false};
   services::ServiceHost host("ww-ingestor");
   host.AddGrpcService(&ingest);
   host.AddWorker("feed-poller", [&](const std::atomic<bool>& stop) {
-    const std::function<bool()> stopped = [&stop] { return stop.load(); };
-    auto feeds = kafka::TableReader::Open(client, topics.feeds, {"feeds"}, stopped);
-    const kafka::ApplyFn apply = [&](const std::vector<kafka::Record>& records) {
-      for (const kafka::Record& rec : records) {
-        ww::v1::FeedState state;
-        if (rec.tombstone) {
-          poller.Apply(rec.key, nullptr);
-        } else if (state.ParseFromString(rec.value)) {
-          poller.Apply(rec.key, &state);
-        } else {
-          log.Warn("unreadable feed state skipped", {{"key", rec.key}, {"offset", rec.offset}});
-        }
-      }
-    };
-    absl::Status s = feeds.ok() ? (*feeds)->CatchUp(apply, stopped) : feeds.status();
-    if (!s.ok()) {
-      if (!absl::IsCancelled(s)) log.Error("cannot read the feeds topic", {{"error", s.ToString()}});
-      return;
-    }
-    loaded = true;
-    poller.Run(stop, [&] { (*feeds)->FollowOnce(apply); });
+    services::RunFeedPolling(client, topics.feeds, &poller, &loaded, stop);
   });
   host.AddReadyCheck([&] { return loaded.load(); });
   return host.Run(absl::GetFlag(FLAGS_grpc_listen));
