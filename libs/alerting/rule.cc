@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::alerting {
 namespace {
@@ -24,16 +25,6 @@ struct Ctx {
                                                    rule_id, "': ", field, ": ", why));
   }
 };
-
-bool ValidId(const std::string& id) {
-  if (id.empty()) return false;
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
 
 absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
                                const std::string& field);
@@ -57,8 +48,8 @@ absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
   line = LineOf(n, line);
   if (n.IsScalar()) {
     std::string id = n.Scalar();
-    if (!ValidId(id)) {
-      return ctx.Error(n, line, field, absl::StrCat("'", id, "' is not an entity id"));
+    if (!runtime::IsValidId(id)) {
+      return ctx.Error(n, line, field, absl::StrCat("'", id, "' is not an entity id (", runtime::kIdRule, ")"));
     }
     return Expr::Entity(id);
   }
@@ -91,7 +82,7 @@ absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
         return ctx.Error(ents, line, sub + ".entities", "needs at least two entity ids");
       }
       for (const auto& id : ents) {
-        if (!id.IsScalar() || !ValidId(id.Scalar())) {
+        if (!id.IsScalar() || !runtime::IsValidId(id.Scalar())) {
           return ctx.Error(id, line, sub + ".entities", "each must be an entity id");
         }
         e.near_entities.push_back(id.Scalar());
@@ -140,9 +131,9 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
   Ctx ctx{"?"};
   if (!n.IsMap()) return ctx.Error(n, line, "rule", "each rule must be a mapping with id and when");
   if (n["id"] && n["id"].IsScalar()) ctx.rule_id = n["id"].Scalar();
-  if (!ValidId(ctx.rule_id)) {
+  if (!runtime::IsValidId(ctx.rule_id)) {
     return ctx.Error(n["id"] ? n["id"] : n, line, "id",
-                     "is required: lower-case letters, digits, '.', '_' or '-'");
+                     absl::StrCat("is required: ", runtime::kIdRule));
   }
   Rule r;
   r.id = ctx.rule_id;

@@ -71,7 +71,11 @@ TEST(ParseRules, ErrorsNameTheLineTheRuleAndTheField) {
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n  - id: r1\n    when: b\n"),
             "line 4: rule 'r1': id: is used twice");
   EXPECT_EQ(Error("rules:\n  - id: Bad Id\n    when: a\n"),
-            "line 2: rule 'Bad Id': id: is required: lower-case letters, digits, '.', '_' or '-'");
+            "line 2: rule 'Bad Id': id: is required: lowercase letters, digits, '.', '_' and '-', "
+            "starting with a letter or a digit");
+  // The rule of entity ids too: a rule id cannot start with punctuation.
+  EXPECT_NE(Error("rules:\n  - id: -r1\n    when: a\n"), "");
+  EXPECT_NE(Error("rules:\n  - id: r1\n    when: _kim\n"), "");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n    severty: high\n"),
             "line 4: rule 'r1': severty: unknown field (expected id, name, when, severity, "
             "cooldown, min_mentions, where, sources, languages)");

@@ -28,6 +28,20 @@ inline uint64_t Fnv1a64(std::string_view data) {
   return h;
 }
 
+// The one rule for names users give things (watchlist entities, alert rules): lowercase
+// ASCII letters, digits, '.', '_' and '-', starting with a letter or a digit. Such an id is
+// safe in a Kafka key, a URL path, a metric label and a file name.
+inline bool IsValidId(std::string_view id) {
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (id.empty() || !lower_or_digit(id[0])) return false;
+  for (char c : id) {
+    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+inline constexpr const char kIdRule[] =
+    "lowercase letters, digits, '.', '_' and '-', starting with a letter or a digit";
+
 // 128-bit non-cryptographic hash of `data`, rendered as 32 lowercase hex digits.
 std::string StableHashHex(std::string_view data);
 

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::tagging {
 namespace {
@@ -27,16 +28,6 @@ bool IsAsciiSpace(char c) {
 
 bool IsBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), IsAsciiSpace);
-}
-
-bool IsValidId(std::string_view id) {
-  if (id.empty()) return false;
-  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!lower_or_digit(id[0])) return false;
-  for (char c : id) {
-    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') return false;
-  }
-  return true;
 }
 
 // 1-based line of a node, or of its parent when the node has no position (missing keys).
@@ -176,9 +167,9 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
   const int id_line = LineOf(*id_node, line);
   if (!id_node->IsScalar()) return LineError(id_line, "id must be a string");
   entity.id = id_node->Scalar();
-  if (!IsValidId(entity.id)) {
+  if (!runtime::IsValidId(entity.id)) {
     return LineError(id_line, absl::StrCat("invalid entity id '", entity.id,
-                                           "': must match [a-z0-9][a-z0-9._-]*"));
+                                           "': ", runtime::kIdRule));
   }
   if (!ids.insert(entity.id).second) {
     return LineError(id_line, absl::StrCat("duplicate entity id '", entity.id, "'"));
@@ -349,9 +340,9 @@ const AliasOptions& Entity::OptionsOf(size_t i) const {
 }
 
 absl::Status ValidateEntity(const Entity& entity) {
-  if (!IsValidId(entity.id)) {
+  if (!runtime::IsValidId(entity.id)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid entity id '", entity.id, "': must match [a-z0-9][a-z0-9._-]*"));
+        "invalid entity id '", entity.id, "': ", runtime::kIdRule));
   }
   if (IsBlank(entity.name)) {
     return absl::InvalidArgumentError(absl::StrCat("entity '", entity.id, "' has no name"));

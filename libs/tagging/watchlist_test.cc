@@ -138,7 +138,8 @@ TEST(ParseWatchlistYamlTest, BadKind) {
 TEST(ParseWatchlistYamlTest, BadOrMissingId) {
   ExpectError("entities:\n  - name: Kim\n", "line 2: entity has no id");
   ExpectError("entities:\n  - id: Kim\n    name: Kim\n",
-              "line 2: invalid entity id 'Kim': must match [a-z0-9][a-z0-9._-]*");
+              "line 2: invalid entity id 'Kim': lowercase letters, digits, '.', '_' and '-', starting "
+            "with a letter or a digit");
 }
 
 TEST(ParseWatchlistYamlTest, BadAliases) {
