@@ -1,12 +1,15 @@
 #pragma once
-// Minimal JSON output helpers for log lines and CLI output (records themselves are
-// protobuf; their JSON form comes from protobuf's own printer).
+// The one JSON writer for log lines and CLI output: nlohmann::ordered_json, whose keys stay
+// in the order they were added. (Records themselves are protobuf; their JSON form comes from
+// protobuf's own printer.)
 #include <string>
-#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 namespace ww::runtime {
 
-// `s` as a JSON string literal with quotes. Invalid UTF-8 bytes become U+FFFD.
-std::string JsonQuote(std::string_view s);
+// `j` as compact JSON on one line, without the newline. Never throws: invalid UTF-8 bytes in
+// strings become U+FFFD.
+std::string ToJsonLine(const nlohmann::ordered_json& j);
 
 }  // namespace ww::runtime

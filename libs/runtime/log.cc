@@ -37,6 +37,16 @@ const char* LevelName(LogLevel l) {
   return "info";
 }
 
+// A numeric field's value was rendered by absl::StrCat: read it back as a JSON number (a
+// non-finite one, which JSON cannot hold, stays a string).
+nlohmann::ordered_json FieldValue(const LogField& f) {
+  if (!f.quoted) {
+    auto number = nlohmann::ordered_json::parse(f.value, nullptr, /*allow_exceptions=*/false);
+    if (number.is_number()) return number;
+  }
+  return f.value;
+}
+
 absl::Mutex& WriteMutex() {
   static absl::Mutex mu;
   return mu;
@@ -49,14 +59,13 @@ void SetLogLevel(LogLevel level) { Level().store(level); }
 void Logger::Write(LogLevel level, std::string_view msg,
                    std::initializer_list<LogField> fields) const {
   if (level < Level().load(std::memory_order_relaxed)) return;
-  std::string line = absl::StrCat(
-      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"logger\":", JsonQuote(name_),
-      ",\"msg\":", JsonQuote(msg));
-  for (const LogField& f : fields) {
-    absl::StrAppend(&line, ",", JsonQuote(f.key), ":", f.quoted ? JsonQuote(f.value) : f.value);
-  }
-  line += "}\n";
+  nlohmann::ordered_json json = {
+      {"ts", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone())},
+      {"level", LevelName(level)},
+      {"logger", name_},
+      {"msg", msg}};
+  for (const LogField& f : fields) json.emplace(f.key, FieldValue(f));  // the first key wins
+  const std::string line = ToJsonLine(json) + "\n";
   absl::MutexLock lock(&WriteMutex());
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -5,6 +6,7 @@
 #include "libs/runtime/config.h"
 #include "libs/runtime/ids.h"
 #include "libs/runtime/json.h"
+#include "libs/runtime/log.h"
 
 ABSL_FLAG(std::string, test_bootstrap_servers, "127.0.0.1:9092", "for the test");
 ABSL_FLAG(int, test_batch_size, 100, "for the test");
@@ -82,17 +84,50 @@ TEST(Ids, GoldenValues) {
   EXPECT_EQ(Fnv1a64("wwctl"), 0x5de2191816d55e7eULL);
 }
 
+std::string Quoted(std::string_view s) { return ToJsonLine(std::string(s)); }
+
 TEST(Json, QuotesAndEscapes) {
-  EXPECT_EQ(JsonQuote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
-  EXPECT_EQ(JsonQuote("Ким"), "\"Ким\"");
-  EXPECT_EQ(JsonQuote(std::string_view("\x01", 1)), "\"\\u0001\"");
-  EXPECT_EQ(JsonQuote("\xff"), "\"\xEF\xBF\xBD\"");
-  // Strict, as the header says: overlong forms, surrogates and F5..F7 lead bytes are not
-  // UTF-8 and become U+FFFD, one per byte.
-  EXPECT_EQ(JsonQuote("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");   // overlong '/'
-  EXPECT_EQ(JsonQuote("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
-  EXPECT_EQ(JsonQuote("\xF5\x80\x80\x80").size(), 2u + 4 * 3);                // above U+10FFFF
-  EXPECT_EQ(JsonQuote("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");          // U+1F600 stays
+  EXPECT_EQ(Quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+  EXPECT_EQ(Quoted("Ким"), "\"Ким\"");
+  EXPECT_EQ(Quoted(std::string_view("\x01", 1)), "\"\\u0001\"");
+  EXPECT_EQ(Quoted("\xff"), "\"\xEF\xBF\xBD\"");
+  // Strict: overlong forms, surrogates and F5..F7 lead bytes are not UTF-8 and become
+  // U+FFFD, one per byte.
+  EXPECT_EQ(Quoted("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                     // overlong '/'
+  EXPECT_EQ(Quoted("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");      // surrogate
+  EXPECT_EQ(Quoted("\xF5\x80\x80\x80").size(), 2u + 4 * 3);                        // > U+10FFFF
+  EXPECT_EQ(Quoted("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");                    // U+1F600 stays
+  EXPECT_EQ(Quoted("a\xE2\x82"), "\"a\xEF\xBF\xBD\"");  // truncated at the end
+}
+
+TEST(Json, ObjectsKeepTheirKeyOrderOnOneLine) {
+  EXPECT_EQ(ToJsonLine({{"z", 1}, {"a", nullptr}, {"m", {{"k", "v\n"}}}, {"x", 0.25}}),
+            "{\"z\":1,\"a\":null,\"m\":{\"k\":\"v\\n\"},\"x\":0.25}");
+}
+
+TEST(Json, InvalidUtf8InAKeyIsReplacedNotThrown) {
+  nlohmann::ordered_json j;
+  j["k\xff"] = "v";
+  EXPECT_EQ(ToJsonLine(j), "{\"k\xEF\xBF\xBD\":\"v\"}");
+}
+
+TEST(Log, OneJsonObjectALineWithNumbersAsNumbers) {
+  testing::internal::CaptureStderr();
+  Logger("test").Info("fetched \"feed\"", {{"url", "https://x/\xff"}, {"items", 12},
+                                           {"ratio", 0.5}, {"bad", std::nan("")}});
+  const std::string line = testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\n');
+  auto j = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(j.is_discarded()) << line;
+  EXPECT_EQ(j["level"], "info");
+  EXPECT_EQ(j["logger"], "test");
+  EXPECT_EQ(j["msg"], "fetched \"feed\"");
+  EXPECT_EQ(j["url"], "https://x/\xEF\xBF\xBD");
+  EXPECT_EQ(j["items"], 12);
+  EXPECT_EQ(j["ratio"], 0.5);
+  EXPECT_EQ(j["bad"], "nan");  // JSON has no NaN: kept as a string rather than broken JSON
+  EXPECT_EQ(j.begin().key(), "ts");
 }
 
 }  // namespace

@@ -226,9 +226,9 @@ int RulesTest(const ParsedArgs& a) {
     for (const alerting::Rule& rule : *rules) {
       alerting::RuleResult r = alerting::EvaluateRule(rule, story);
       if (format == Format::kJson) {
-        std::printf("{\"article\":%s,\"rule\":%s,\"fired\":%s,\"why\":%s}\n",
-                    runtime::JsonQuote(file).c_str(), runtime::JsonQuote(rule.id).c_str(),
-                    r.fired ? "true" : "false", runtime::JsonQuote(r.why).c_str());
+        std::puts(runtime::ToJsonLine(
+                      {{"article", file}, {"rule", rule.id}, {"fired", r.fired}, {"why", r.why}})
+                      .c_str());
       } else {
         std::printf("%s\t%s\t%s\t%s\n", file.c_str(), rule.id.c_str(),
                     r.fired ? "FIRES" : "quiet", r.why.c_str());

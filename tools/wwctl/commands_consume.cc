@@ -42,27 +42,31 @@ std::unique_ptr<google::protobuf::Message> RecordMessageFor(const std::string& t
 
 namespace {
 
+using Json = nlohmann::ordered_json;
+
 // The value as JSON: the decoded message, or a string when raw or not decodable.
-std::string ValueJson(const kafka::Record& r, const std::string& type_topic,
-                      const std::string& prefix, bool raw) {
-  if (r.tombstone) return "null";
+Json ValueJson(const kafka::Record& r, const std::string& type_topic, const std::string& prefix,
+               bool raw) {
+  if (r.tombstone) return nullptr;
   if (!raw) {
     if (auto m = RecordMessageFor(type_topic, prefix); m && m->ParseFromString(r.value)) {
-      return ToJsonLine(*m);
+      Json decoded = Json::parse(ToJsonLine(*m), nullptr, /*allow_exceptions=*/false);
+      if (!decoded.is_discarded()) return decoded;  // protobuf refuses e.g. invalid UTF-8
     }
   }
-  return runtime::JsonQuote(r.value);
+  return r.value;
 }
 
-std::string RecordJson(const kafka::Record& r, const std::string& value_json) {
-  std::string headers;
-  for (const auto& h : r.headers) {
-    absl::StrAppend(&headers, headers.empty() ? "" : ",", runtime::JsonQuote(h.key), ":", runtime::JsonQuote(h.value));
-  }
-  return absl::StrCat("{\"topic\":", runtime::JsonQuote(r.topic), ",\"partition\":", r.partition,
-                      ",\"offset\":", r.offset, ",\"timestamp\":", runtime::JsonQuote(When(r.timestamp_ms)),
-                      ",\"key\":", runtime::JsonQuote(r.key), ",\"headers\":{", headers, "},\"value\":",
-                      value_json, "}");
+std::string RecordJson(const kafka::Record& r, const Json& value) {
+  Json headers = Json::object();
+  for (const auto& h : r.headers) headers.emplace(h.key, h.value);  // the first of a key wins
+  return runtime::ToJsonLine({{"topic", r.topic},
+                              {"partition", r.partition},
+                              {"offset", r.offset},
+                              {"timestamp", When(r.timestamp_ms)},
+                              {"key", r.key},
+                              {"headers", headers},
+                              {"value", value}});
 }
 
 }  // namespace
@@ -119,12 +123,13 @@ int Consume(const ParsedArgs& a) {
   const bool follow = a.has("follow");
   absl::Status s = ReadRange(KafkaClient(a), topic, range->since_ms, range->limit,
                              [&](const kafka::Record& r) {
-    const std::string value = ValueJson(r, topic, prefix, raw);
+    const Json value = ValueJson(r, topic, prefix, raw);
     if (format == Format::kJson) {
       std::printf("%s\n", RecordJson(r, value).c_str());
     } else {
       std::printf("%d/%lld  %s  %s  %s\n", r.partition, static_cast<long long>(r.offset),
-                  When(r.timestamp_ms).c_str(), r.key.c_str(), value.c_str());
+                  When(r.timestamp_ms).c_str(), r.key.c_str(),
+                  runtime::ToJsonLine(value).c_str());
     }
     if (follow) std::fflush(stdout);  // a line as soon as it arrives, also into a pipe
   }, follow);
@@ -154,7 +159,7 @@ int DeadletterList(const ParsedArgs& a) {
   absl::Status s = ReadRange(KafkaClient(a), DlqTopic(a), range->since_ms, range->limit,
                              [&](const kafka::Record& r) {
     if (format == Format::kJson) {
-      std::printf("%s\n", RecordJson(r, runtime::JsonQuote(r.value)).c_str());
+      std::printf("%s\n", RecordJson(r, Json(r.value)).c_str());
       return;
     }
     rows.push_back({absl::StrCat(r.partition, ":", r.offset), When(r.timestamp_ms),
@@ -205,8 +210,8 @@ int DeadletterShow(const ParsedArgs& a) {
     return FailStatus("deadletter show", records.status(), a.value("bootstrap-servers"));
   }
   for (const kafka::Record& r : *records) {
-    std::string value = ValueJson(r, Header(r, kafka::kHeaderDlqTopic), a.value("topic-prefix"),
-                                  a.has("raw"));
+    const Json value = ValueJson(r, Header(r, kafka::kHeaderDlqTopic), a.value("topic-prefix"),
+                                 a.has("raw"));
     if (format == Format::kJson) {
       std::printf("%s\n", RecordJson(r, value).c_str());
       continue;
@@ -220,7 +225,7 @@ int DeadletterShow(const ParsedArgs& a) {
       if (h.key.starts_with("ww-dlq-")) continue;
       std::printf("header    %s=%s\n", h.key.c_str(), h.value.c_str());
     }
-    std::printf("value     %s\n\n", value.c_str());
+    std::printf("value     %s\n\n", runtime::ToJsonLine(value).c_str());
   }
   return 0;
 }
@@ -254,8 +259,11 @@ int DeadletterRetry(const ParsedArgs& a) {
       continue;
     }
     if (format == Format::kJson) {
-      std::printf("{\"id\":%s,\"topic\":%s,\"partition\":%d,\"offset\":%lld}\n", runtime::JsonQuote(id).c_str(),
-                  runtime::JsonQuote(source).c_str(), d->partition, static_cast<long long>(d->offset));
+      std::puts(runtime::ToJsonLine({{"id", id},
+                                     {"topic", source},
+                                     {"partition", d->partition},
+                                     {"offset", d->offset}})
+                    .c_str());
     } else {
       std::printf("%s -> %s/%d/%lld\n", id.c_str(), source.c_str(), d->partition,
                   static_cast<long long>(d->offset));

@@ -1,5 +1,6 @@
 // wwctl dedup: the deduper's story clustering (libs/dedup StoryClusterer) run offline on a
 // JSON-lines file, one article a line, in file order.
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -18,7 +19,7 @@
 namespace ww::wwctl {
 namespace {
 
-using runtime::JsonQuote;
+using Json = nlohmann::ordered_json;
 
 // "published": Unix seconds or milliseconds, or an RFC 3339 string; nullopt otherwise.
 std::optional<int64_t> PublishedMs(const google::protobuf::Value& v) {
@@ -95,9 +96,12 @@ int Dedup(const ParsedArgs& a) {
     clusterer->Commit();
     const std::string dup = d.redelivery ? "" : d.duplicate_of;
     if (format == Format::kJson) {
-      std::printf("{\"id\":%s,\"cluster\":%s,\"duplicate_of\":%s,\"similarity\":%.3f}\n",
-                  JsonQuote(k.id).c_str(), JsonQuote(d.cluster.id).c_str(),
-                  dup.empty() ? "null" : JsonQuote(dup).c_str(), dup.empty() ? 0.0 : d.similarity);
+      const double similarity = dup.empty() ? 0.0 : std::round(d.similarity * 1000) / 1000;
+      std::puts(runtime::ToJsonLine({{"id", k.id},
+                                     {"cluster", d.cluster.id},
+                                     {"duplicate_of", dup.empty() ? Json(nullptr) : Json(dup)},
+                                     {"similarity", similarity}})
+                    .c_str());
     } else {
       std::printf("%s\t%s\t%s%s\n", k.id.c_str(), d.cluster.id.c_str(),
                   dup.empty() ? "-" : dup.c_str(),

@@ -25,8 +25,9 @@ int GroupsList(const ParsedArgs& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups) {
     if (format == Format::kJson) {
-      std::printf("{\"group\":%s,\"state\":%s,\"simple\":%s}\n", runtime::JsonQuote(g.group).c_str(),
-                  runtime::JsonQuote(g.state).c_str(), g.simple ? "true" : "false");
+      std::puts(
+          runtime::ToJsonLine({{"group", g.group}, {"state", g.state}, {"simple", g.simple}})
+              .c_str());
     }
     rows.push_back({g.group, g.state});
   }
@@ -42,24 +43,30 @@ int GroupsDescribe(const ParsedArgs& a) {
   std::map<std::string, const kafka::GroupMember*> members;
   for (const auto& m : d->members) members[m.member_id] = &m;
   if (format == Format::kJson) {
-    std::string ms, ps;
+    using Json = nlohmann::ordered_json;
+    Json ms = Json::array(), ps = Json::array();
     for (const auto& m : d->members) {
-      absl::StrAppend(&ms, ms.empty() ? "" : ",", "{\"member_id\":", runtime::JsonQuote(m.member_id),
-                      ",\"client_id\":", runtime::JsonQuote(m.client_id), ",\"host\":", runtime::JsonQuote(m.host),
-                      ",\"partitions\":", m.assignment.size(), "}");
+      ms.push_back({{"member_id", m.member_id},
+                    {"client_id", m.client_id},
+                    {"host", m.host},
+                    {"partitions", m.assignment.size()}});
     }
     for (const auto& p : d->partitions) {
-      absl::StrAppend(&ps, ps.empty() ? "" : ",", "{\"topic\":", runtime::JsonQuote(p.topic),
-                      ",\"partition\":", p.partition, ",\"committed\":", p.committed,
-                      ",\"log_end\":", p.log_end, ",\"lag\":", p.lag,
-                      ",\"time_lag_ms\":", p.time_lag_ms,
-                      ",\"member_id\":", runtime::JsonQuote(p.member_id), "}");
+      ps.push_back({{"topic", p.topic},
+                    {"partition", p.partition},
+                    {"committed", p.committed},
+                    {"log_end", p.log_end},
+                    {"lag", p.lag},
+                    {"time_lag_ms", p.time_lag_ms},
+                    {"member_id", p.member_id}});
     }
-    std::printf("{\"group\":%s,\"state\":%s,\"total_lag\":%lld,\"max_time_lag_ms\":%lld,"
-                "\"members\":[%s],\"partitions\":[%s]}\n",
-                runtime::JsonQuote(d->group).c_str(), runtime::JsonQuote(d->state).c_str(),
-                static_cast<long long>(d->total_lag), static_cast<long long>(d->max_time_lag_ms),
-                ms.c_str(), ps.c_str());
+    std::puts(runtime::ToJsonLine({{"group", d->group},
+                                   {"state", d->state},
+                                   {"total_lag", d->total_lag},
+                                   {"max_time_lag_ms", d->max_time_lag_ms},
+                                   {"members", ms},
+                                   {"partitions", ps}})
+                  .c_str());
     return 0;
   }
   std::printf("group %s  state %s  members %zu  total lag %lld  time lag %s\n\n",
@@ -164,11 +171,13 @@ int OffsetsReset(const ParsedArgs& a) {
   if (execute) applied = kafka::ApplyOffsetReset(client, group, topic, plan.changes);
   if (format == Format::kJson) {
     for (const auto& c : plan.changes) {
-      std::printf("{\"group\":%s,\"topic\":%s,\"partition\":%d,\"current\":%lld,"
-                  "\"target\":%lld,\"applied\":%s}\n",
-                  runtime::JsonQuote(group).c_str(), runtime::JsonQuote(topic).c_str(), c.partition,
-                  static_cast<long long>(c.current), static_cast<long long>(c.target),
-                  execute && applied.ok() ? "true" : "false");
+      std::puts(runtime::ToJsonLine({{"group", group},
+                                     {"topic", topic},
+                                     {"partition", c.partition},
+                                     {"current", c.current},
+                                     {"target", c.target},
+                                     {"applied", execute && applied.ok()}})
+                    .c_str());
     }
   } else {
     std::vector<std::vector<std::string>> rows;

@@ -15,7 +15,7 @@
 
 namespace ww::wwctl {
 
-using runtime::JsonQuote;
+using Json = nlohmann::ordered_json;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream ss;
@@ -61,11 +61,10 @@ int Tag(const ParsedArgs& a) {
       ++counts[m.entity_id];
       if (a.has("count")) continue;
       if (format == Format::kJson) {
-        std::string line = absl::StrCat("{\"entity\":", JsonQuote(m.entity_id), ",\"alias\":",
-                                        JsonQuote(m.alias), ",\"text\":", JsonQuote(m.text),
-                                        ",\"start\":", m.start, ",\"end\":", m.end);
-        if (named) absl::StrAppend(&line, ",\"file\":", JsonQuote(f));
-        std::printf("%s}\n", line.c_str());
+        Json line = {{"entity", m.entity_id}, {"alias", m.alias}, {"text", m.text},
+                     {"start", m.start}, {"end", m.end}};
+        if (named) line["file"] = f;
+        std::puts(runtime::ToJsonLine(line).c_str());
       } else {
         std::printf("%s%s%u-%u\t%s\t%s\t(alias \"%s\")\n", named ? f.c_str() : "",
                     named ? ":" : "", m.start, m.end, m.entity_id.c_str(), m.text.c_str(),
@@ -76,7 +75,7 @@ int Tag(const ParsedArgs& a) {
   if (a.has("count")) {
     for (const auto& [entity, n] : counts) {
       if (format == Format::kJson) {
-        std::printf("{\"entity\":%s,\"count\":%d}\n", JsonQuote(entity).c_str(), n);
+        std::puts(runtime::ToJsonLine({{"entity", entity}, {"count", n}}).c_str());
       } else {
         std::printf("%d\t%s\n", n, entity.c_str());
       }
@@ -95,21 +94,17 @@ int FeedParse(const ParsedArgs& a) {
   if (!feed.ok()) return Fail("feed parse", feed.status());
   for (const std::string& w : feed->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (FormatFromFlag(a.value("output")) == Format::kJson) {
-    std::string out = absl::StrCat("{\"format\":", JsonQuote(feed->format), ",\"title\":",
-                                   JsonQuote(feed->title), ",\"link\":", JsonQuote(feed->link),
-                                   ",\"items\":[");
-    for (size_t i = 0; i < feed->items.size(); ++i) {
-      const feeds::FeedItem& it = feed->items[i];
-      absl::StrAppend(&out, i ? "," : "", "{\"id\":", JsonQuote(it.id), ",\"title\":",
-                      JsonQuote(it.title), ",\"url\":", JsonQuote(it.url), ",\"published\":",
-                      it.published ? JsonQuote(feeds::FormatRfc3339(*it.published)) : "null",
-                      ",\"text\":", JsonQuote(it.text), "}");
+    Json items = Json::array();
+    for (const feeds::FeedItem& it : feed->items) {
+      items.push_back({{"id", it.id}, {"title", it.title}, {"url", it.url},
+                       {"published", it.published ? Json(feeds::FormatRfc3339(*it.published))
+                                                  : Json(nullptr)},
+                       {"text", it.text}});
     }
-    absl::StrAppend(&out, "],\"warnings\":[");
-    for (size_t i = 0; i < feed->warnings.size(); ++i) {
-      absl::StrAppend(&out, i ? "," : "", JsonQuote(feed->warnings[i]));
-    }
-    std::printf("%s]}\n", out.c_str());
+    std::puts(runtime::ToJsonLine({{"format", feed->format}, {"title", feed->title},
+                                   {"link", feed->link}, {"items", items},
+                                   {"warnings", feed->warnings}})
+                  .c_str());
     return 0;
   }
   std::printf("%s feed \"%s\" (%s), %zu items\n", feed->format.c_str(), feed->title.c_str(),

@@ -78,8 +78,9 @@ int TopicsList(const ParsedArgs& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : *topics) {
     if (FormatFromFlag(a.value("output")) == Format::kJson) {
-      std::printf("{\"topic\":\"%s\",\"partitions\":%d,\"messages\":%lld}\n", t.name.c_str(),
-                  t.partitions, static_cast<long long>(t.messages));
+      std::puts(runtime::ToJsonLine(
+                    {{"topic", t.name}, {"partitions", t.partitions}, {"messages", t.messages}})
+                    .c_str());
     }
     rows.push_back({t.name, absl::StrCat(t.partitions), absl::StrCat(t.messages)});
   }
@@ -118,26 +119,27 @@ int TopicsDescribe(const ParsedArgs& a) {
     int64_t messages = 0;
     for (const auto& p : t.partitions) messages += p.high - p.low;
     if (format == Format::kJson) {
-      std::string parts, configs;
+      using Json = nlohmann::ordered_json;
+      Json parts = Json::array();
       for (const auto& p : t.partitions) {
-        absl::StrAppend(&parts, parts.empty() ? "" : ",", "{\"partition\":", p.partition,
-                        ",\"leader\":", p.leader, ",\"replicas\":[", Ids(p.replicas, ","),
-                        "],\"isr\":[", Ids(p.isr, ","), "],\"low\":", p.low,
-                        ",\"high\":", p.high, "}");
-      }
-      for (const auto& [k, v] : t.configs) {
-        absl::StrAppend(&configs, configs.empty() ? "" : ",", runtime::JsonQuote(k), ":",
-                        runtime::JsonQuote(v));
+        parts.push_back({{"partition", p.partition},
+                         {"leader", p.leader},
+                         {"replicas", p.replicas},
+                         {"isr", p.isr},
+                         {"low", p.low},
+                         {"high", p.high}});
       }
       int64_t retention = -1;
       (void)absl::SimpleAtoi(config("retention.ms"), &retention);
-      std::printf("{\"topic\":%s,\"partition_count\":%zu,\"replication_factor\":%d,"
-                  "\"retention_ms\":%lld,\"cleanup_policy\":%s,\"messages\":%lld,"
-                  "\"partitions\":[%s],\"configs\":{%s}}\n",
-                  runtime::JsonQuote(t.name).c_str(), t.partitions.size(), t.replication_factor,
-                  static_cast<long long>(retention),
-                  runtime::JsonQuote(config("cleanup.policy")).c_str(),
-                  static_cast<long long>(messages), parts.c_str(), configs.c_str());
+      std::puts(runtime::ToJsonLine({{"topic", t.name},
+                                     {"partition_count", t.partitions.size()},
+                                     {"replication_factor", t.replication_factor},
+                                     {"retention_ms", retention},
+                                     {"cleanup_policy", config("cleanup.policy")},
+                                     {"messages", messages},
+                                     {"partitions", parts},
+                                     {"configs", t.configs}})
+                    .c_str());
       continue;
     }
     std::printf("topic %s  partitions %zu  replication %d  retention %s  cleanup.policy %s"
@@ -396,10 +398,12 @@ int Status(const ParsedArgs& a) {
       if (FormatFromFlag(a.value("output")) == Format::kJson) {
         for (const auto& r : rows) {
           const ServiceLag& l = lags[r[0]];
-          std::printf("{\"service\":\"%s\",\"address\":\"%s\",\"health\":\"%s\","
-                      "\"lag\":%lld,\"time_lag_ms\":%lld}\n",
-                      r[0].c_str(), r[1].c_str(), r[2].c_str(),
-                      static_cast<long long>(l.records), static_cast<long long>(l.time_lag_ms));
+          std::puts(runtime::ToJsonLine({{"service", r[0]},
+                                         {"address", r[1]},
+                                         {"health", r[2]},
+                                         {"lag", l.records},
+                                         {"time_lag_ms", l.time_lag_ms}})
+                        .c_str());
         }
       } else {
         std::fputs(Table({"SERVICE", "ADDRESS", "HEALTH", "LAG", "TIME-LAG"}, rows).c_str(),

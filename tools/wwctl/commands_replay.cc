@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -272,21 +273,29 @@ int RunJob(const kafka::ReplayOptions& o, Format format) {
                             : p.complete   ? "complete"
                                            : "interrupted";
   if (format == Format::kJson) {
-    std::string parts;
+    using Json = nlohmann::ordered_json;
+    const char* counted = o.dry_run ? "matched" : "copied";
+    Json parts = Json::array();
     for (const auto& [part, s] : p.partitions) {
-      absl::StrAppend(&parts, parts.empty() ? "" : ",", "{\"partition\":", part,
-                      ",\"start\":", s.start, ",\"end\":", s.end, ",\"next\":", s.next,
-                      ",\"", o.dry_run ? "matched" : "copied", "\":", s.matched, "}");
+      parts.push_back({{"partition", part},
+                       {"start", s.start},
+                       {"end", s.end},
+                       {"next", s.next},
+                       {counted, s.matched}});
     }
-    std::printf(
-        "{\"job\":%s,\"from\":%s,\"to\":%s,\"dry_run\":%s,\"state\":%s,\"resumed\":%s,"
-        "\"scanned\":%lld,\"%s\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"partitions\":[%s]}\n",
-        runtime::JsonQuote(p.job_id).c_str(), runtime::JsonQuote(o.from_topic).c_str(),
-        runtime::JsonQuote(o.to_topic).c_str(), o.dry_run ? "true" : "false",
-        runtime::JsonQuote(state).c_str(), p.resumed ? "true" : "false",
-        static_cast<long long>(p.scanned), o.dry_run ? "matched" : "copied",
-        static_cast<long long>(p.copied), static_cast<long long>(p.bytes),
-        absl::ToDoubleSeconds(p.elapsed), parts.c_str());
+    std::puts(runtime::ToJsonLine(
+                  {{"job", p.job_id},
+                   {"from", o.from_topic},
+                   {"to", o.to_topic},
+                   {"dry_run", o.dry_run},
+                   {"state", state},
+                   {"resumed", p.resumed},
+                   {"scanned", p.scanned},
+                   {counted, p.copied},
+                   {"bytes", p.bytes},
+                   {"seconds", std::round(absl::ToDoubleSeconds(p.elapsed) * 1000) / 1000},
+                   {"partitions", parts}})
+                  .c_str());
   } else {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [part, s] : p.partitions) {

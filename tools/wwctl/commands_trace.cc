@@ -69,14 +69,16 @@ int Trace(const ParsedArgs& a) {
   if (format == Format::kJson) {
     for (const Hop& h : hops) {
       const kafka::Record& r = h.record;
-      std::printf("{\"trace_id\":%s,\"span_id\":%s,\"topic\":%s,\"partition\":%d,\"offset\":%lld,"
-                  "\"timestamp_ms\":%lld,\"stage\":%s,\"key\":%s,\"deadletter_reason\":%s}\n",
-                  runtime::JsonQuote(h.trace_id).c_str(), runtime::JsonQuote(h.span_id).c_str(),
-                  runtime::JsonQuote(r.topic).c_str(), r.partition, static_cast<long long>(r.offset),
-                  static_cast<long long>(r.timestamp_ms),
-                  runtime::JsonQuote(Header(r, kafka::kHeaderSourceStage)).c_str(),
-                  runtime::JsonQuote(r.key).c_str(),
-                  runtime::JsonQuote(Header(r, kafka::kHeaderDlqReason)).c_str());
+      std::puts(runtime::ToJsonLine({{"trace_id", h.trace_id},
+                                     {"span_id", h.span_id},
+                                     {"topic", r.topic},
+                                     {"partition", r.partition},
+                                     {"offset", r.offset},
+                                     {"timestamp_ms", r.timestamp_ms},
+                                     {"stage", Header(r, kafka::kHeaderSourceStage)},
+                                     {"key", r.key},
+                                     {"deadletter_reason", Header(r, kafka::kHeaderDlqReason)}})
+                    .c_str());
     }
     return 0;
   }
