@@ -160,9 +160,20 @@ absl::Status CurlError(CURLcode rc, const char* errbuf, const std::string& host,
   return absl::UnavailableError(absl::StrCat("fetch from ", host, " failed: ", detail));
 }
 
+// The start of an error answer's body, on one line, for the error message.
+std::string BodyExcerpt(const std::string& body) {
+  constexpr size_t kMax = 200;
+  std::string out = body.substr(0, kMax);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return body.size() > kMax ? out + "..." : out;
+}
+
 absl::Status HttpError(long code, const std::string& host, const std::string& url,
-                       const std::optional<absl::Duration>& retry_after) {
+                       const std::optional<absl::Duration>& retry_after, const std::string& body) {
   std::string what = absl::StrCat("HTTP ", code, " from ", host, " for ", url);
+  if (!body.empty()) absl::StrAppend(&what, ": ", BodyExcerpt(body));
   if (code == 404 || code == 410) return absl::NotFoundError(what);
   if (code == 401 || code == 403) return absl::PermissionDeniedError(what);
   if (code == 429 || code >= 500) {
@@ -172,6 +183,9 @@ absl::Status HttpError(long code, const std::string& host, const std::string& ur
     return WithRetryAfter(absl::UnavailableError(what), retry_after);
   }
   if (code >= 400) return absl::FailedPreconditionError(what);
+  if (code >= 300 && code < 400) {
+    return absl::FailedPreconditionError(absl::StrCat(what, " (a POST follows no redirect)"));
+  }
   return absl::UnavailableError(absl::StrCat("unexpected ", what));
 }
 
@@ -214,8 +228,13 @@ std::unique_ptr<curl_slist, SlistDeleter> RequestHeaders(const Request& request)
       headers.reset(next);
     }
   };
-  add("Accept: application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-      "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+  if (!request.post_body.has_value()) {
+    add("Accept: application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+        "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
+  }
+  // libcurl would wait up to a second for "100 Continue" before sending a larger body.
+  if (request.post_body.has_value()) add("Expect:");
+  for (const std::string& line : request.headers) add(line);
   if (!request.etag.empty()) add("If-None-Match: " + request.etag);
   if (!request.last_modified.empty()) add("If-Modified-Since: " + request.last_modified);
   return headers;
@@ -227,7 +246,12 @@ void Configure(CURL* h, const Request& request, curl_slist* headers, Sink* sink,
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, request.allow_file ? "http,https,file" : "http,https");
   curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");  // never file:// by redirect
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.post_body.has_value() ? 0L : 1L);
+  if (request.post_body.has_value()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.post_body->size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.post_body->data());
+  }
   curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(std::max(request.max_redirects, 0)));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // required for thread safety with timeouts
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
@@ -265,7 +289,7 @@ absl::StatusOr<Response> HttpAnswer(CURL* h, const Request& request, const std::
     return response;
   }
   if (code >= 200 && code < 300) return response;
-  return HttpError(code, host, response.final_url, response.retry_after);
+  return HttpError(code, host, response.final_url, response.retry_after, response.body);
 }
 
 }  // namespace

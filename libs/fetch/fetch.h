@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -26,6 +27,12 @@ struct Request {
   // Destinations allowed: public addresses only unless the policy admits more. Checked on
   // every address connected to, including after redirects (the SSRF guard).
   AddressPolicy address_policy;
+  // A POST of this body instead of a GET (webhooks). A POST follows no redirect: a 3xx
+  // answer is FailedPrecondition.
+  std::optional<std::string> post_body;
+  // Extra "Name: value" request lines (a POST's Content-Type, signatures). A POST sends no
+  // feed Accept line.
+  std::vector<std::string> headers;
 };
 
 struct Response {
@@ -52,7 +59,8 @@ struct Response {
 // Errors:
 //   InvalidArgument    malformed URL, scheme not allowed (also when reached by redirect)
 //   Unavailable        DNS failure, connection refused/failed, TLS failure, timeout, too many
-//                      redirects, HTTP 5xx and 429; the message names the host and the reason.
+//                      redirects, HTTP 5xx and 429; the message names the host and the reason
+//                      (and, for an HTTP error, starts the answer's body).
 //                      For 429/503 the server's Retry-After is attached: see RetryAfter().
 //   ResourceExhausted  decoded body larger than max_bytes (nothing beyond it is buffered)
 //   NotFound           HTTP 404/410, missing file

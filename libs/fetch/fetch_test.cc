@@ -164,6 +164,12 @@ class CannedServer {
     if (path == "/loop") return Reply("302 Found", "Location: /loop\r\n", "");
     if (path == "/big") return Reply("200 OK", "", std::string(5000, 'x'));
     if (path == "/forbidden") return Reply("403 Forbidden", "", "no");
+    if (path == "/hook") {
+      if (ww::testing::HttpServer::Header(request, "X-Fail") == "1") {
+        return Reply("500 Internal Server Error", "", "database\nis down");
+      }
+      return Reply("202 Accepted", "", ww::testing::HttpServer::Body(request));
+    }
     if (path == "/busy") return Reply("503 Service Unavailable", "Retry-After: 120\r\n", "later");
     if (path == "/slow") {
       std::this_thread::sleep_for(std::chrono::milliseconds(700));
@@ -246,6 +252,31 @@ TEST(FetchHttpTest, ErrorsMapToCodes) {
   absl::Status slow = Fetch(req).status();
   EXPECT_EQ(slow.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(slow.message(), HasSubstr("timeout"));
+}
+
+TEST(FetchHttpTest, PostSendsTheBodyAndHeaders) {
+  CannedServer server;
+  Request req = Local(server.Url("/hook"));
+  req.post_body = std::string(5000, 'b') + "{\"a\":1}";  // larger than curl's Expect limit
+  req.headers = {"Content-Type: application/json", "webhook-id: msg_1"};
+  absl::StatusOr<Response> resp = Fetch(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->status, 202);
+  EXPECT_EQ(resp->body, *req.post_body);  // the server echoes what it received
+  const std::string seen = server.LastRequest();
+  EXPECT_THAT(seen, ::testing::StartsWith("POST /hook "));
+  EXPECT_EQ(ww::testing::HttpServer::Header(seen, "webhook-id"), "msg_1");
+  EXPECT_EQ(ww::testing::HttpServer::Header(seen, "content-type"), "application/json");
+  EXPECT_THAT(seen, ::testing::Not(HasSubstr("application/rss+xml")));
+
+  req.headers.push_back("X-Fail: 1");
+  absl::Status failed = Fetch(req).status();
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(failed.message(), HasSubstr("HTTP 500 from 127.0.0.1"));
+  EXPECT_THAT(failed.message(), HasSubstr(": database is down"));  // the answer, on one line
+
+  req.url = server.Url("/redirect");  // a POST is not turned into a GET by a redirect
+  EXPECT_EQ(Fetch(req).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(FetchHttpTest, RateLimitedCarriesRetryAfter) {

@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <cstdio>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace ww::testing {
@@ -77,6 +79,22 @@ std::string HttpServer::Path(const std::string& request) {
   return request.substr(start + 1, end == std::string::npos ? end : end - start - 1);
 }
 
+std::string HttpServer::Body(const std::string& request) {
+  const size_t at = request.find("\r\n\r\n");
+  return at == std::string::npos ? "" : request.substr(at + 4);
+}
+
+std::string HttpServer::Header(const std::string& request, std::string_view name) {
+  const std::string head = request.substr(0, request.find("\r\n\r\n"));
+  const std::string lower = absl::AsciiStrToLower(head);
+  const std::string key = absl::StrCat("\r\n", absl::AsciiStrToLower(std::string(name)), ":");
+  const size_t at = lower.find(key);
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size();
+  const size_t end = head.find("\r\n", from);
+  return std::string(absl::StripAsciiWhitespace(head.substr(from, end == std::string::npos ? end : end - from)));
+}
+
 void HttpServer::Serve() {
   while (!stop_) {
     int client = accept(fd_, nullptr, nullptr);
@@ -88,7 +106,24 @@ void HttpServer::Serve() {
       if (n <= 0) break;
       request.append(buf, static_cast<size_t>(n));
     }
-    request = request.substr(0, request.find("\r\n\r\n"));
+    const size_t head_end = request.find("\r\n\r\n");
+    std::string body = head_end == std::string::npos ? "" : request.substr(head_end + 4);
+    request = request.substr(0, head_end);
+    // A body (a POST) of Content-Length bytes follows the head.
+    size_t length = 0;
+    const std::string lower = absl::AsciiStrToLower(request);
+    if (size_t at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
+      const size_t from = at + 17;
+      (void)absl::SimpleAtoi(
+          absl::StripAsciiWhitespace(request.substr(from, request.find("\r\n", from) - from)),
+          &length);
+    }
+    while (body.size() < length) {
+      ssize_t n = read(client, buf, sizeof(buf));
+      if (n <= 0) break;
+      body.append(buf, static_cast<size_t>(n));
+    }
+    if (length > 0) request += "\r\n\r\n" + body.substr(0, length);
     if (!request.empty()) {
       {
         std::lock_guard<std::mutex> lock(mu_);

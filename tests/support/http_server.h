@@ -24,7 +24,8 @@ class HttpServer {
     // stops: an endless body.
     std::string repeat;
   };
-  // Gets the request's head (request line and headers, up to the blank line).
+  // Gets the request's head (request line and headers, up to the blank line) and, when it
+  // has a Content-Length, "\r\n\r\n" and the body (see Body()).
   using Handler = std::function<Response(const std::string& request)>;
 
   explicit HttpServer(Handler handler);
@@ -51,6 +52,10 @@ class HttpServer {
                                  bool* not_modified = nullptr);
   // The path of a request head ("GET /feed?x=1 HTTP/1.1" -> "/feed?x=1").
   static std::string Path(const std::string& request);
+  // The body of a request ("" when none).
+  static std::string Body(const std::string& request);
+  // A header's value in a request head ("" when absent); the name is case-insensitive.
+  static std::string Header(const std::string& request, std::string_view name);
 
  private:
   void Serve();
