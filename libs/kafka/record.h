@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace ww::kafka {
 
 struct Header {
@@ -58,5 +60,10 @@ inline constexpr std::string_view kHeaderSourceStage = "ww-source-stage";
 // loop copies it, with `traceparent`, from each input to its outputs, so the time from
 // ingest to any topic (an alert above all) can be measured where the output is written.
 inline constexpr std::string_view kHeaderIngestedMs = "ww-ingested-ms";
+
+// `in` as a record of the dead-letter topic: its key, value and headers, plus why, by which
+// stage, and where it came from (so `wwctl deadletter retry` can send it back).
+OutRecord DeadLetterOf(const Record& in, const absl::Status& why, std::string_view stage,
+                       const std::string& deadletter_topic);
 
 }  // namespace ww::kafka

@@ -172,18 +172,7 @@ struct StageLoop::Impl {
   absl::Status Produce(const OutRecord& r) { return txn->Produce(r); }
 
   OutRecord DeadLetter(const Record& in, const absl::Status& why) const {
-    OutRecord out;
-    out.topic = options.deadletter_topic;
-    out.key = in.key;
-    out.value = in.value;
-    out.tombstone = in.tombstone;
-    out.headers = in.headers;
-    out.headers.push_back({std::string(kHeaderDlqReason), why.ToString()});
-    out.headers.push_back({std::string(kHeaderDlqStage), options.stage});
-    out.headers.push_back({std::string(kHeaderDlqTopic), in.topic});
-    out.headers.push_back({std::string(kHeaderDlqPartition), absl::StrCat(in.partition)});
-    out.headers.push_back({std::string(kHeaderDlqOffset), absl::StrCat(in.offset)});
-    return out;
+    return DeadLetterOf(in, why, options.stage, options.deadletter_topic);
   }
 
   void InitMetrics() {
