@@ -5,7 +5,7 @@ namespace ww::services {
 Topics Topics::WithPrefix(const std::string& p) {
   return {p + "feeds",  p + "articles.raw", p + "articles.unique", p + "articles.duplicates",
           p + "articles.tagged", p + "alerts", p + "watchlist", p + "rules", p + "deadletter",
-          p + "dedup.claims"};
+          p + "dedup.claims", p + "destinations", p + "deliveries"};
 }
 
 std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
@@ -19,6 +19,8 @@ std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
       {t.watchlist, 1, 1, compacted},   {t.rules, 1, 1, compacted},
       {t.deadletter, 1, 1, month},
       {t.dedup_claims, 1, 1, week},  // one partition: the deduper's total order
+      {t.destinations, 1, 1, compacted},
+      {t.deliveries, partitions, 1, compacted},
   };
 }
 

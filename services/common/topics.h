@@ -13,6 +13,8 @@ struct Topics {
   std::string feeds, raw, unique, duplicates, tagged, alerts, watchlist, rules, deadletter;
   // The deduper's sequence of fingerprinted articles (one partition; see libs/dedup/README.md).
   std::string dedup_claims;
+  // The notifier's destinations (a table) and the deliveries it owes (its outbox).
+  std::string destinations, deliveries;
   static Topics WithPrefix(const std::string& prefix);
 };
 

@@ -31,6 +31,10 @@ void AddGroupCommands(Cli& cli);
 // consume, deadletter list|show|retry (commands_consume.cc).
 void AddConsumeCommands(Cli& cli);
 
+// destinations apply|add|remove|list|test: where ww-notifier delivers alerts
+// (commands_destinations.cc).
+void AddDestinationCommands(Cli& cli);
+
 // trace ARTICLE_ID: an article's path through the topics (commands_trace.cc).
 void AddTraceCommand(Cli& cli);
 

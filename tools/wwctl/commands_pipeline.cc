@@ -318,7 +318,8 @@ std::map<std::string, std::vector<std::string>> ServiceGroups(const ParsedArgs& 
       {"ingestor", {}},  // produces only: no consumer group
       {"deduper", {"ww-deduper", "ww-deduper-clusters"}},
       {"tagger", {"ww-tagger"}},
-      {"alerter", {"ww-alerter"}}};
+      {"alerter", {"ww-alerter"}},
+      {"notifier", {"ww-notifier"}}};
   for (const std::string& kv : a.values("group")) {
     const size_t eq = kv.find('=');
     groups[kv.substr(0, eq)] = absl::StrSplit(kv.substr(eq + 1), ',', absl::SkipEmpty());
@@ -377,14 +378,21 @@ int Status(const ParsedArgs& a) {
   }
   const std::vector<std::pair<std::string, std::string>> services = {
       {"ingestor", a.value("ingestor")}, {"deduper", a.value("deduper")},
-      {"tagger", a.value("tagger")}, {"alerter", a.value("alerter")}};
+      {"tagger", a.value("tagger")}, {"alerter", a.value("alerter")},
+      {"notifier", a.value("notifier")}};
   absl::Time deadline = absl::Now() + wait;
   for (;;) {
     std::vector<std::vector<std::string>> rows;
     bool all = true;
     for (const auto& [name, target] : services) {
       std::string h = Health(a, target);
-      all = all && h == "SERVING";
+      // The notifier is optional (a pipeline may deliver through gRPC subscribers only); when
+      // it runs, it must be serving.
+      if (name == "notifier" && h == "UNREACHABLE") {
+        h = "NOT RUNNING (optional)";
+      } else {
+        all = all && h == "SERVING";
+      }
       rows.push_back({name, target, h});
     }
     if (all || absl::Now() >= deadline) {
@@ -459,7 +467,7 @@ void AddPipelineCommands(Cli& cli) {
            {{"wait", "DURATION", "wait up to this long for every service to be SERVING", ""},
             {"group", "SERVICE=GROUP[,GROUP]",
              "consumer groups of a service (defaults: deduper=ww-deduper,ww-deduper-clusters "
-             "tagger=ww-tagger alerter=ww-alerter)",
+             "tagger=ww-tagger alerter=ww-alerter notifier=ww-notifier)",
              "", true, true},
             {"no-lag", "", "health only: do not ask Kafka", ""},
             {"output", "FORMAT", "text or json", "text"}},

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
       {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},
       {"tagger", "HOST:PORT", "ww-tagger gRPC address", "127.0.0.1:50053"},
       {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
+      {"notifier", "HOST:PORT", "ww-notifier gRPC address (health only; optional)",
+       "127.0.0.1:50055"},
       {"token", "TOKEN", "bearer token for the alerter's rules and alerts", ""},
       {"ca-file", "PEM", "CA certificate: talk to the services over TLS", ""},
   });
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
   ww::wwctl::AddReplayCommands(cli);
   ww::wwctl::AddGroupCommands(cli);
   ww::wwctl::AddConsumeCommands(cli);
+  ww::wwctl::AddDestinationCommands(cli);
   ww::wwctl::AddTraceCommand(cli);
   ww::wwctl::AddCompletionCommand(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));

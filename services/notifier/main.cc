@@ -1,0 +1,99 @@
+// ww-notifier: ww.alerts -> the destinations of ww.destinations (webhooks signed by the
+// Standard Webhooks convention, Slack, Teams), in its own consumer group, so that a slow or
+// broken destination never slows alerting. ww.deliveries is its outbox.
+#include <atomic>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+#include "libs/fetch/address_policy.h"
+#include "libs/kafka/producer.h"
+#include "libs/kafka/table.h"
+#include "libs/runtime/config.h"
+#include "libs/runtime/log.h"
+#include "services/common/flags.h"
+#include "services/common/host.h"
+#include "services/notifier/destinations_table.h"
+#include "services/notifier/dispatcher.h"
+#include "services/notifier/http_sender.h"
+#include "services/notifier/notify_stage.h"
+
+ABSL_FLAG(std::string, group_id, "ww-notifier", "consumer group of the notifier replicas");
+ABSL_FLAG(std::string, allow_networks, "",
+          "comma-separated networks destinations may resolve to besides public addresses, e.g. "
+          "127.0.0.1/32,10.0.0.0/8 (loopback, private, link-local and metadata are refused)");
+ABSL_FLAG(absl::Duration, send_timeout, absl::Seconds(10), "longest wait for one answer");
+ABSL_FLAG(absl::Duration, retry_initial, absl::Seconds(1),
+          "first wait after a failed attempt; doubled on each failure (with jitter)");
+ABSL_FLAG(absl::Duration, retry_max, absl::Minutes(10), "longest wait between two attempts");
+
+int main(int argc, char** argv) {
+  using namespace ww;
+  runtime::ParseConfig(
+      argc, argv,
+      "ww-notifier: delivers alerts to webhooks, Slack and Teams.\nReads <prefix>alerts and "
+      "<prefix>destinations (managed with `wwctl destinations`); keeps what it owes in "
+      "<prefix>deliveries; gives up to <prefix>deadletter after a destination's give_up_after "
+      "(default 24h) or on a 4xx other than 429.");
+  runtime::Logger log("notifier");
+  const services::Topics topics = services::TopicsFromFlags();
+  const kafka::ClientConfig client = services::ClientConfigFromFlags();
+  auto producer = kafka::Producer::Create(client);
+  if (!producer.ok()) {
+    log.Error("bad Kafka configuration", {{"error", producer.status().ToString()}});
+    return 2;
+  }
+  const std::vector<std::string> networks =
+      absl::StrSplit(absl::GetFlag(FLAGS_allow_networks), ',', absl::SkipWhitespace());
+  auto policy = fetch::AddressPolicy::Create(networks);
+  if (!policy.ok()) {
+    log.Error("bad --allow_networks", {{"error", policy.status().ToString()}});
+    return 2;
+  }
+
+  services::DestinationsTable destinations;
+  std::atomic<bool> destinations_loaded{false}, deliveries_loaded{false};
+  services::HttpSender sender(*policy, absl::GetFlag(FLAGS_send_timeout));
+  services::DispatcherOptions dispatch;
+  dispatch.deadletter_topic = topics.deadletter;
+  dispatch.backoff.initial = absl::GetFlag(FLAGS_retry_initial);
+  dispatch.backoff.max = absl::GetFlag(FLAGS_retry_max);
+  dispatch.find_destination = [&](const std::string& key) { return destinations.Find(key); };
+  dispatch.destinations_loaded = [&] { return destinations_loaded.load(); };
+  dispatch.produce = [out = producer->get()](const kafka::OutRecord& r) {
+    return out->Send(r, absl::Seconds(10)).status();
+  };
+  services::Dispatcher dispatcher(std::move(dispatch), &sender);
+  services::NotifyStage stage({topics.deliveries}, [&] { return destinations.snapshot(); },
+                              [&] { return destinations_loaded.load(); });
+
+  services::ServiceHost host("ww-notifier");
+  host.AddWorker("destinations-reader", [&](const std::atomic<bool>& stop) {
+    absl::Status s = kafka::RunTable(
+        client, topics.destinations, {"destinations"},
+        [&](const std::vector<kafka::Record>& records) { destinations.Apply(records); },
+        [&] { destinations_loaded = true; }, stop);
+    if (!s.ok()) log.Error("cannot read the destinations topic", {{"error", s.ToString()}});
+  });
+  host.AddWorker("deliveries-reader", [&](const std::atomic<bool>& stop) {
+    absl::Status s = kafka::RunTable(
+        client, topics.deliveries, {"deliveries"},
+        [&](const std::vector<kafka::Record>& records) { dispatcher.Apply(records); },
+        [&] {
+          dispatcher.Start();
+          deliveries_loaded = true;
+        },
+        stop);
+    dispatcher.Stop();
+    if (!s.ok()) log.Error("cannot read the deliveries topic", {{"error", s.ToString()}});
+  });
+  host.AddReadyCheck([&] { return destinations_loaded.load() && deliveries_loaded.load(); });
+  absl::Status added = host.AddStage(
+      services::StageOptionsFromFlags("notifier", absl::GetFlag(FLAGS_group_id), {topics.alerts}),
+      {[&](const kafka::Record& r) { return stage.Process(r); }, nullptr, nullptr});
+  if (!added.ok()) {
+    log.Error("bad configuration", {{"error", added.ToString()}});
+    return 2;
+  }
+  return host.Run(absl::GetFlag(FLAGS_grpc_listen));
+}
