@@ -10,7 +10,8 @@ and the rules of issue 8, on every Deployment (and the wwctl Job's pod where the
 gRPC startup, readiness and liveness probes on the health port, requests and limits,
 runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, readOnlyRootFilesystem,
 terminationGracePeriodSeconds >= 30, a stable instance id; plus the overlays' promises (one
-replica in dev; PDBs, HPAs, anti-affinity and NetworkPolicies in prod), the topics against
+replica in dev; PDBs, HPAs, anti-affinity and NetworkPolicies in prod; the notifier one
+replica, replaced with Recreate, and let out only to DNS, Kafka and 443), the topics against
 services/common/topics.cc, the dashboard and alert rules against the metric names, and the
 Dockerfile's build packages against tools/dev/setup.
 
@@ -32,8 +33,13 @@ import yaml
 K8S_VERSIONS = ["1.31.0", "1.37.0"]  # the oldest release we support and the newest schemas
 TARGETS = ["deploy/overlays/dev", "deploy/overlays/prod", "deploy/monitoring"]
 CRD_GROUPS = ("kafka.strimzi.io", "core.strimzi.io", "monitoring.coreos.com")
-SERVICES = ["ww-ingestor", "ww-deduper", "ww-tagger", "ww-alerter"]
-STAGES = ["ww-deduper", "ww-tagger", "ww-alerter"]
+SERVICES = ["ww-ingestor", "ww-deduper", "ww-tagger", "ww-alerter", "ww-notifier"]
+# Services with stage loops: Kafka transactions with transactional ids "<group>-<pod name>".
+STAGES = ["ww-deduper", "ww-tagger", "ww-alerter", "ww-notifier"]
+# Services that must run exactly one pod, never two at once (so Recreate, not a surge):
+# every notifier replica works off the whole outbox (ww.deliveries) and would send each
+# delivery again.
+SINGLETONS = ["ww-notifier"]
 GRPC_PORT = 50051
 METRICS = {
     "ww_records_in_total", "ww_records_out_total", "ww_records_deadlettered_total",
@@ -45,6 +51,9 @@ METRICS = {
     "ww_end_to_end_seconds_count", "ww_alert_subscribers_dropped_total", "ww_articles_published_total",
     "ww_alert_publish_delay_seconds", "ww_alert_publish_delay_seconds_bucket",
     "ww_alert_publish_delay_seconds_sum", "ww_alert_publish_delay_seconds_count",
+    "ww_deliveries_total", "ww_delivery_queue_depth", "ww_delivery_delay_seconds",
+    "ww_delivery_delay_seconds_bucket", "ww_delivery_delay_seconds_sum",
+    "ww_delivery_delay_seconds_count",
 }
 # services/common/topics.cc with the prefix "ww.": (compacted, retention.ms or None)
 TOPICS = {
@@ -52,7 +61,12 @@ TOPICS = {
     "ww.articles.unique": (False, 604800000), "ww.articles.duplicates": (False, 604800000),
     "ww.articles.tagged": (False, 604800000), "ww.alerts": (False, 2592000000),
     "ww.watchlist": (True, None), "ww.rules": (True, None), "ww.deadletter": (False, 2592000000),
+    "ww.dedup.claims": (False, 604800000), "ww.destinations": (True, None),
+    "ww.deliveries": (True, None),
 }
+# Topics of one partition in topics.cc (the others take the pipeline's partition count).
+SINGLE_PARTITION = {"ww.feeds", "ww.watchlist", "ww.rules", "ww.deadletter", "ww.dedup.claims",
+                    "ww.destinations"}
 
 
 class Checks:
@@ -195,6 +209,11 @@ def check_target(c, args, target, objects):
     c.check(f"{target}: a ConfigMap per service and the watchlist",
             configmaps >= {f"{s}-config" for s in SERVICES} | {"ww-watchlist", "ww-common"}, str(sorted(configmaps)))
     check_kafka(c, target, by_kind)
+    for n in SINGLETONS:
+        d = deployments.get(n, {})
+        c.check(f"{target}: {n} runs one replica", d.get("spec", {}).get("replicas") == 1)
+        c.check(f"{target}: {n} is replaced with Recreate (never two at once)",
+                d.get("spec", {}).get("strategy", {}).get("type") == "Recreate")
 
     if target.endswith("/dev"):
         for n, d in deployments.items():
@@ -206,6 +225,9 @@ def check_target(c, args, target, objects):
         for n, d in deployments.items():
             spec = d["spec"]["template"]["spec"]
             c.check(f"{target}: {n} has a PodDisruptionBudget", n in pdbs)
+            if n in SINGLETONS:
+                c.check(f"{target}: {n} has no HPA", n not in hpas)
+                continue  # one replica: no anti-affinity to keep, checked above
             c.check(f"{target}: {n} has pod anti-affinity",
                     "podAntiAffinity" in spec.get("affinity", {}))
             if n in hpas:
@@ -230,6 +252,34 @@ def check_target(c, args, target, objects):
         c.check(f"{target}: gRPC ingress only from pipeline and client pods",
                 bool(grpc_from) and all("podSelector" in f and f["podSelector"].get("matchLabels") for f in grpc_from),
                 json.dumps(grpc_from))
+        for port, what in ((GRPC_PORT, "gRPC"), (9090, "metrics")):
+            let_in = set()
+            for p in policies:
+                if not any(pt.get("port") == port for r in p["spec"].get("ingress", []) for pt in r.get("ports", [])):
+                    continue
+                for e in p["spec"]["podSelector"].get("matchExpressions", []):
+                    if e.get("key") == "app.kubernetes.io/name" and e.get("operator") == "In":
+                        let_in |= set(e.get("values", []))
+            c.check(f"{target}: every service lets {what} ({port}) in", let_in >= set(SERVICES),
+                    str(sorted(set(SERVICES) - let_in)))
+        check_notifier_egress(c, target, policies)
+
+
+def check_notifier_egress(c, target, policies):
+    """The notifier POSTs to URLs its tenants choose: egress to DNS, Kafka and public 443 only."""
+    egress = [p for p in policies if "Egress" in p["spec"].get("policyTypes", [])
+              and p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name") == "ww-notifier"]
+    c.check(f"{target}: an egress NetworkPolicy for ww-notifier", len(egress) == 1, str(len(egress)))
+    rules = [r for p in egress for r in p["spec"].get("egress", [])]
+    ports = {(pt.get("port"), pt.get("protocol", "TCP")) for r in rules for pt in r.get("ports", [])}
+    c.check(f"{target}: ww-notifier egress only to DNS, Kafka (9093) and HTTPS (443)",
+            ports == {(53, "UDP"), (53, "TCP"), (9093, "TCP"), (443, "TCP")}
+            and all(r.get("ports") and r.get("to") for r in rules), str(sorted(ports, key=str)))
+    https = [t for r in rules if any(pt.get("port") == 443 for pt in r.get("ports", [])) for t in r["to"]]
+    v4 = [t["ipBlock"] for t in https if t.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"]
+    c.check(f"{target}: ww-notifier HTTPS egress leaves out private and link-local (metadata) networks",
+            len(v4) == 1 and {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"}
+            <= set(v4[0].get("except", [])), json.dumps(https))
 
 
 def min_stream_partitions(by_kind):
@@ -252,11 +302,17 @@ def check_kafka(c, target, by_kind):
     topics = {t["spec"].get("topicName", t["metadata"]["name"]): t for t in by_kind.get("KafkaTopic", [])}
     c.check(f"{target}: a KafkaTopic for every Wirewatch topic", set(topics) == set(TOPICS), str(sorted(topics)))
     for name, (compacted, retention) in TOPICS.items():
-        cfg = topics.get(name, {}).get("spec", {}).get("config", {})
+        spec = topics.get(name, {}).get("spec", {})
+        cfg = spec.get("config", {})
+        if name in SINGLE_PARTITION:
+            c.check(f"{target}: {name} has one partition", spec.get("partitions") == 1, str(spec.get("partitions")))
         if compacted:
             c.check(f"{target}: {name} is compacted", cfg.get("cleanup.policy") == "compact")
         else:
             c.check(f"{target}: {name} keeps {retention} ms", int(cfg.get("retention.ms", -1)) == retention)
+    c.check(f"{target}: ww.deliveries has as many partitions as ww.alerts",
+            topics.get("ww.deliveries", {}).get("spec", {}).get("partitions")
+            == topics.get("ww.alerts", {}).get("spec", {}).get("partitions"))
     users = {u["metadata"]["name"]: u for u in by_kind.get("KafkaUser", [])}
     c.check(f"{target}: a KafkaUser per service", set(users) == set(SERVICES), str(sorted(users)))
     for n, u in users.items():
@@ -285,6 +341,11 @@ def check_monitoring(c, target, objects, root):
                           ("a stalled stage", "ww_transactions_total")):
         c.check(f"{target}: an alert rule for {what}", any(pattern in e for e in exprs))
     c.check(f"{target}: a stalled-stage alert", any("Stalled" in a for a in alerts))
+    scraped = {v for o in objects if o["kind"] == "PodMonitor"
+               for e in o["spec"]["selector"].get("matchExpressions", [])
+               if e.get("key") == "app.kubernetes.io/name" for v in e.get("values", [])}
+    c.check(f"{target}: the PodMonitor scrapes every service", scraped >= set(SERVICES),
+            str(sorted(set(SERVICES) - scraped)))
     dash = json.loads((root / "deploy/monitoring/grafana-dashboard.json").read_text())
     dexprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
     dused = set().union(*map(metric_names, dexprs)) if dexprs else set()
@@ -322,13 +383,16 @@ def check_dockerfile(c, root):
     build = re.search(r"FROM \S+ AS build\n(.*?)\nFROM ", dockerfile, re.S).group(1)
     c.check("Dockerfile: the build stage installs tools/dev/setup's packages",
             needed <= set(build.replace("\\", " ").split()), str(sorted(needed - set(build.split()))))
-    for target in ["ww-ingestor", "ww-deduper", "ww-tagger", "ww-alerter", "wwctl"]:
+    for target in SERVICES + ["wwctl"]:
         m = re.search(rf"FROM runtime AS {target}\n(.*?)(?=\nFROM |\Z)", dockerfile, re.S)
         c.check(f"Dockerfile: target {target} exists", m is not None)
         if m:
             c.check(f"Dockerfile: {target} runs as a non-root user", re.search(r"^USER 10001", m.group(1), re.M) is not None)
             c.check(f"Dockerfile: {target} has an exec-form ENTRYPOINT", 'ENTRYPOINT ["/usr/local/bin/' in m.group(1))
     c.check("Dockerfile: runtime stages start from bookworm-slim", "DEBIAN_IMAGE=debian:bookworm-slim" in dockerfile)
+    images = re.search(r"for image in ([^;]*);", (root / "deploy/docker/build-images").read_text())
+    c.check("build-images: builds every image", images is not None
+            and set(images.group(1).split()) == set(SERVICES + ["wwctl"]), images and images.group(1))
 
 
 def self_test(c, args):
