@@ -73,6 +73,15 @@ int ApplyOrAdd(const ParsedArgs& a, bool replace) {
   if (!parsed.ok()) {
     return Fail(cmd, absl::StrCat(a.positional()[0], ": ", parsed.status().message()), 2);
   }
+  for (const delivery::Destination& d : *parsed) {
+    // The file format has email (to, smtp, digest) so files written for it stay valid, but
+    // the notifier cannot send mail yet: refused here rather than dead-lettering every alert.
+    if (d.type == delivery::DestinationType::kEmail) {
+      return Fail(cmd, absl::StrCat(a.positional()[0], ": destination '", d.id,
+                                    "': email delivery is not available yet (webhook, slack "
+                                    "or teams)"), 2);
+    }
+  }
   std::vector<kafka::OutRecord> records;
   std::set<std::string> keep;
   for (const delivery::Destination& d : *parsed) {
@@ -220,9 +229,9 @@ void AddDestinationCommands(Cli& cli) {
   const OptionSpec tenant{"tenant", "TENANT", "the tenant whose destinations these are",
                           "default"};
   const char* file_format =
-      "FILE holds `destinations:`, a list of {id, type: webhook|slack|teams|email, url, "
+      "FILE holds `destinations:`, a list of {id, type: webhook|slack|teams, url, "
       "secret|secret_env, entities, rules, min_severity, updates, rate_per_second, "
-      "give_up_after} (see libs/delivery/destination.h).";
+      "give_up_after}: see samples/destinations.yaml. Email is not available yet.";
   cli.Add({{"destinations", "apply"},
            absl::StrCat("Makes FILE the tenant's destinations: adds and updates those in it, "
                         "removes the others. ", file_format),
