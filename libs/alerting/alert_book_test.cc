@@ -4,7 +4,7 @@
 namespace ww::alerting {
 namespace {
 
-constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kHour = int64_t{3600} * 1000;
 
 TEST(AlertBook, OneAlertPerRuleAndStoryUpdatedAsOutletsCarryIt) {
   AlertBook book;

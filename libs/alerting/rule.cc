@@ -47,7 +47,7 @@ absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
                                const std::string& field) {
   line = LineOf(n, line);
   if (n.IsScalar()) {
-    std::string id = n.Scalar();
+    const std::string& id = n.Scalar();
     if (!runtime::IsValidId(id)) {
       return ctx.Error(n, line, field, absl::StrCat("'", id, "' is not an entity id (", runtime::kIdRule, ")"));
     }

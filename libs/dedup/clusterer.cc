@@ -12,12 +12,12 @@ absl::StatusOr<StoryClusterer> StoryClusterer::Create(ClustererOptions options) 
   if (!near.ok()) return near.status();
   absl::StatusOr<BoilerplateModel> boilerplate = BoilerplateModel::Create(options.boilerplate);
   if (!boilerplate.ok()) return boilerplate.status();
-  return StoryClusterer(std::move(options), *std::move(near), *std::move(boilerplate));
+  return StoryClusterer(options, *std::move(near), *std::move(boilerplate));
 }
 
 StoryClusterer::StoryClusterer(ClustererOptions options, NearIndex near,
                                BoilerplateModel boilerplate)
-    : options_(std::move(options)), near_(std::move(near)), boilerplate_(std::move(boilerplate)) {}
+    : options_(options), near_(std::move(near)), boilerplate_(std::move(boilerplate)) {}
 
 namespace {
 // Keys of the exact-copy map: the URL and the content hash, each hashed with its own prefix

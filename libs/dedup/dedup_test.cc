@@ -4,7 +4,7 @@
 namespace ww::dedup {
 namespace {
 
-constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kHour = int64_t{3600} * 1000;
 
 TEST(ContentHash, IgnoresCaseQuotesDashesAndSpacing) {
   EXPECT_EQ(ContentHash("Kim Jong Un’s train arrived."), ContentHash("KIM JONG UN'S  train arrived.\n"));

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -18,7 +19,7 @@
 namespace ww::dedup {
 namespace {
 
-constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kHour = int64_t{3600} * 1000;
 
 const char* kQuake =
     "A magnitude 6.1 earthquake struck off the coast of northern Chile on Tuesday, the US "
@@ -401,7 +402,7 @@ TEST(StoryClusterer, DecisionsDoNotDependOnCommitPointsOrAbortedBatches) {
   EXPECT_EQ(run(7, false), each);
   EXPECT_EQ(run(25, true), each);
   int copies = 0;
-  for (const std::string& s : each) copies += s.find("//") == std::string::npos;
+  for (const std::string& s : each) copies += !absl::StrContains(s, "//");
   EXPECT_GT(copies, 100) << "the sequence must exercise copies, not only firsts";
 }
 

@@ -67,7 +67,7 @@ void NearIndex::DropExpiredFront(std::vector<uint32_t>& bucket) const {
 }
 
 size_t NearIndex::MemoryBytes() const {
-  size_t bytes = buckets_.capacity() * sizeof(buckets_[0]);
+  size_t bytes = buckets_.capacity() * sizeof(std::vector<uint32_t>);
   for (const std::vector<uint32_t>& b : buckets_) bytes += b.capacity() * sizeof(uint32_t);
   return bytes + chunks_.size() * sizeof(Chunk::seen_s);
 }

@@ -256,7 +256,7 @@ absl::StatusOr<absl::Time> ParseTokens(absl::string_view s) {
       if (absl::Status st = ApplyAmPm(s, &p, *add); !st.ok()) return st;
       continue;
     }
-    if (IsDigit(tok[0]) && tok.find(':') != std::string::npos) {
+    if (IsDigit(tok[0]) && absl::StrContains(tok, ':')) {
       if (p.have_time) return Bad(s, "two times");
       size_t used = ReadClock(tok, &p);
       if (used == 0) return Bad(s, "bad time");

@@ -1012,7 +1012,7 @@ absl::StatusOr<Feed> ParseFeed(std::string_view input, std::string_view content_
     return feed;
   }
   std::string text = Repairer(utf8).Run(&feed.warnings);
-  if (text.find('<') == std::string::npos) {
+  if (!absl::StrContains(text, '<')) {
     return absl::InvalidArgumentError("not a feed: no XML markup");
   }
   std::vector<std::string> parse_warnings;

@@ -224,7 +224,7 @@ std::unique_ptr<curl_slist, SlistDeleter> RequestHeaders(const Request& request)
   auto add = [&headers](const std::string& line) {
     curl_slist* next = curl_slist_append(headers.get(), line.c_str());
     if (next != nullptr) {
-      headers.release();
+      (void)headers.release();  // the list now starts at next
       headers.reset(next);
     }
   };

@@ -94,7 +94,7 @@ absl::StatusOr<Delivered> Producer::Send(const OutRecord& r, absl::Duration time
   }
   if (!pending->done.WaitForNotificationWithTimeout(timeout)) {
     // The delivery callback still holds the pointer: leak it rather than free it under it.
-    pending.release();
+    (void)pending.release();
     return absl::UnavailableError(
         absl::StrCat("no acknowledgement from Kafka for ", r.topic, " within ",
                      absl::FormatDuration(timeout)));

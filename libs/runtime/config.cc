@@ -9,6 +9,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -50,7 +51,7 @@ std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args
   for (; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") break;
-    const size_t dashes = arg.rfind("--", 0) == 0 ? 2 : arg.rfind('-', 0) == 0 ? 1 : 0;
+    const size_t dashes = absl::StartsWith(arg, "--") ? 2 : absl::StartsWith(arg, "-") ? 1 : 0;
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
     absl::CommandLineFlag* flag = dashes > 0 ? absl::FindCommandLineFlag(name) : nullptr;

@@ -39,9 +39,9 @@ Gauge& Metrics::gauge(const std::string& name, const std::string& help, const La
 }
 
 Histogram& Metrics::histogram(const std::string& name, const std::string& help,
-                              const Labels& labels, std::vector<double> bounds) {
+                              const Labels& labels, const std::vector<double>& bounds) {
   return prometheus::BuildHistogram().Name(name).Help(EscapeHelp(help)).Register(*registry_).Add(
-      labels, std::move(bounds));
+      labels, bounds);
 }
 
 std::string Metrics::Render() const {

@@ -301,8 +301,8 @@ size_t Matcher::MemoryUsage() const {
   size_t checks = checks_.capacity() * sizeof(Check);
   for (const Check& c : checks_) {
     checks += c.case_signature.capacity() + c.diacritic_key.capacity();
-    for (const auto& p : c.near) checks += sizeof(p) + p.capacity();
-    for (const auto& p : c.preceded) checks += sizeof(p) + p.capacity();
+    for (const auto& p : c.near) checks += sizeof(std::string) + p.capacity();
+    for (const auto& p : c.preceded) checks += sizeof(std::string) + p.capacity();
   }
   return sizeof(*this) + entity_bytes_.capacity() + entity_offsets_.capacity() * 4 +
          written_aliases_.capacity() + aliases_.capacity() * sizeof(Alias) +

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/tagging/matcher.h"
 
@@ -277,8 +278,8 @@ TEST_F(MultilingualTest, ANameInsideALongerWordIsNotFound) {
     for (const auto& [prefix, suffix] :
          {std::pair<std::string, std::string>{"", ru ? "ский" : "ism"},
           {ru ? "Пра" : "Pre", ""}}) {
-      const std::string word = prefix + f.text + suffix;
-      const std::string text = (ru ? "Вчера " : "Yesterday ") + word + ".";
+      const std::string word = absl::StrCat(prefix, f.text, suffix);
+      const std::string text = absl::StrCat(ru ? "Вчера " : "Yesterday ", word, ".");
       const size_t start = text.find(word), end = start + word.size();
       ++checked;
       // Any mention must cover the whole longer word (it may itself be an alias), never a

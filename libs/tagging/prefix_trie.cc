@@ -125,7 +125,7 @@ void PrefixTrie::AssignByteClasses() {
 void PrefixTrie::BuildDenseRows() {
   const uint32_t node_count = static_cast<uint32_t>(nodes_.size() - 1);
   constexpr uint32_t width = kDenseClasses;
-  const size_t budget_rows = std::max<size_t>(1 << 20, 16 * pattern_count_) / (4 * width);
+  const size_t budget_rows = std::max<size_t>(1 << 20, 16 * pattern_count_) / (size_t{4} * width);
   dense_count_ = static_cast<uint32_t>(std::min<size_t>(node_count, budget_rows));
   dense_.assign(static_cast<size_t>(dense_count_) * width, 0);
   for (uint32_t v = 0; v < dense_count_; ++v) {

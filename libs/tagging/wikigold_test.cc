@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "libs/tagging/matcher.h"
 
@@ -34,7 +35,7 @@ TEST(Wikigold, EveryGoldMentionIsFoundAtItsOffsets) {
     open_tag.clear();
   };
   while (std::getline(in, line)) {
-    if (line.empty() || line.rfind("-DOCSTART-", 0) == 0) {
+    if (line.empty() || absl::StartsWith(line, "-DOCSTART-")) {
       close();
       if (!text.empty() && text.back() != '\n') text += '\n';
       continue;

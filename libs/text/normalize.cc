@@ -273,7 +273,7 @@ class Output {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(text + k), v);
       const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(from + j)), offsets);
       for (int q = 0; q < 4; ++q) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(origin + k + 4 * q),
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(origin + k + ptrdiff_t{4} * q),
                          _mm_add_epi32(base, _mm_set1_epi32(4 * q)));
       }
       k += 16;

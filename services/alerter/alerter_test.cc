@@ -371,7 +371,7 @@ TEST(AlertService, SubscribersGetWhatTheirFilterAdmitsAndASlowOneIsCutOff) {
     hub.Publish(a, 0, i);
     // Paced by the fast subscriber, so only the slow one falls behind.
     absl::MutexLock lock(&mu);
-    auto caught_up = [&] { return got.size() == static_cast<size_t>(i / 2 + 1); };
+    auto caught_up = [&] { return got.size() == static_cast<size_t>(i) / 2 + 1; };
     paced = mu.AwaitWithTimeout(absl::Condition(&caught_up), absl::Seconds(10));
   }
   int slow_got = 0;

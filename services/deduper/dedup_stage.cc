@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<DedupStage>> DedupStage::Create(std::string uniqu
   if (auto c = dedup::StoryClusterer::Create(options); !c.ok()) return c.status();
   return std::unique_ptr<DedupStage>(new DedupStage(std::move(unique_topic),
                                                     std::move(duplicates_topic),
-                                                    std::move(options), std::move(replay),
+                                                    options, std::move(replay),
                                                     std::move(committed)));
 }
 
@@ -51,7 +51,7 @@ DedupStage::DedupStage(std::string unique_topic, std::string duplicates_topic,
                        CommittedOffset committed)
     : unique_topic_(std::move(unique_topic)),
       duplicates_topic_(std::move(duplicates_topic)),
-      options_(std::move(options)),
+      options_(options),
       replay_(std::move(replay)),
       committed_(std::move(committed)),
       clusterer_(std::make_unique<dedup::StoryClusterer>(
@@ -157,8 +157,8 @@ void DedupStage::Rollback() {
 }
 
 DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claims_topic) {
-  return [client, claims_topic](int64_t before,
-                                const std::function<void(const kafka::Record&)>& fold) {
+  return [client = std::move(client), claims_topic = std::move(claims_topic)](
+             int64_t before, const std::function<void(const kafka::Record&)>& fold) {
     if (before <= 0) return absl::OkStatus();
     // Bounded, so that a replay that cannot finish gives the stage loop back its turn (it
     // retries later) rather than wedging it.
@@ -178,7 +178,8 @@ DedupStage::Replay ReplayFromTopic(kafka::ClientConfig client, std::string claim
 
 DedupStage::CommittedOffset CommittedFromGroup(kafka::ClientConfig client, std::string group,
                                                std::string claims_topic) {
-  return [client, group, claims_topic]() -> absl::StatusOr<int64_t> {
+  return [client = std::move(client), group = std::move(group),
+          claims_topic = std::move(claims_topic)]() -> absl::StatusOr<int64_t> {
     auto offsets = kafka::CommittedOffsets(client, group, claims_topic);
     if (!offsets.ok()) return offsets.status();
     if (offsets->empty()) return absl::NotFoundError("claims topic has no partition");

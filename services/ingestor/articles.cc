@@ -1,5 +1,6 @@
 #include "services/ingestor/articles.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/dedup/fingerprint.h"
@@ -22,7 +23,7 @@ absl::StatusOr<ww::v1::Article> MakeArticle(ww::v1::Article a, const ArticleLimi
                                                    " bytes; the limit is ", limits.max_title_bytes));
   }
   if (!a.url().empty()) {
-    if (a.url().find("://") == std::string::npos) {
+    if (!absl::StrContains(a.url(), "://")) {
       return absl::InvalidArgumentError(absl::StrCat("url '", a.url(), "' is not absolute"));
     }
     a.set_url(feeds::CanonicalUrl(a.url()));

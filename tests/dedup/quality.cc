@@ -248,7 +248,7 @@ std::vector<std::string> WordEdits(Rng& r, const std::vector<std::string>& paras
       }
       const std::string core(absl::StripSuffix(absl::StripPrefix(tok, "\""), "\""));
       std::string bare(core);
-      while (!bare.empty() && std::string(".,;:'()").find(bare.back()) != std::string::npos) {
+      while (!bare.empty() && absl::StrContains(".,;:'()", bare.back())) {
         bare.pop_back();
       }
       const double kind = r.Uniform();

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -49,7 +50,10 @@ int FreePort() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return 0;
+  }
   socklen_t len = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
@@ -248,7 +252,7 @@ TEST_F(ObservabilityTest, TraceparentFollowsAnArticleThroughEveryTopicToItsAlert
   for (int i = 0; i < 50 && !logged; ++i) {
     std::ifstream log(alerter_log);
     for (std::string line; std::getline(log, line);) {
-      logged = logged || (line.find("alert raised") != std::string::npos &&
+      logged = logged || (absl::StrContains(line, "alert raised") &&
                           line.find(caller_trace) != std::string::npos);
     }
     if (!logged) absl::SleepFor(absl::Milliseconds(100));

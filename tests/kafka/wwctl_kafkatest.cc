@@ -62,7 +62,7 @@ std::vector<Record> ProduceMinutes(const ClientConfig& c, const std::string& top
   for (int i = 0; i < n; ++i) {
     OutRecord r{topic, absl::StrCat("k", i % 3), absl::StrCat("v", i)};
     r.headers = {{"parity", i % 2 == 0 ? "even" : "odd"}, {"n", absl::StrCat(i)}};
-    r.timestamp_ms = t0 + i * 60'000;
+    r.timestamp_ms = t0 + int64_t{60'000} * i;
     auto d = (*producer)->Send(r);
     EXPECT_TRUE(d.ok()) << d.status();
   }
@@ -89,14 +89,14 @@ TEST(WwctlReplay, TimeRangeWithFilterIntoAnotherTopicKeepsKeysHeadersAndTimestam
   const std::string prefix = UniquePrefix("replay-time");
   const std::string src = prefix + "src", dst = prefix + "dst";
   ASSERT_TRUE(EnsureTopics(client, {{src, 2}, {dst, 3}}).ok());
-  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 10 * 3600) * 1000;
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - int64_t{10} * 3600) * 1000;
   std::vector<Record> originals = ProduceMinutes(client, src, t0, 30);
   ASSERT_EQ(originals.size(), 30u);
   std::map<std::string, Record> by_value;
   for (const Record& r : originals) by_value[r.value] = r;
 
   const std::vector<std::string> range = {"--from", src, "--to", dst, "--since",
-                                          Iso(t0 + 10 * 60'000), "--until", Iso(t0 + 20 * 60'000),
+                                          Iso(t0 + int64_t{10} * 60'000), "--until", Iso(t0 + int64_t{20} * 60'000),
                                           "--where", "header:parity=even"};
   // Dry run: counts, copies nothing.
   std::vector<std::string> dry = range;
@@ -443,7 +443,7 @@ void Commit(const ClientConfig& c, const std::string& group, const std::string& 
 }
 
 std::string TempFile(const std::string& name, const std::string& text) {
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::string path = (std::filesystem::temp_directory_path() / name).string();
   std::ofstream(path) << text;
   return path;
 }
@@ -656,7 +656,7 @@ TEST(WwctlGroups, TimeLagIsTheAgeOfTheOldestUnconsumedRecord) {
   const std::string prefix = UniquePrefix("time-lag");
   const std::string in = prefix + "in", group = prefix + "group";
   ASSERT_TRUE(EnsureTopics(client, {{in, 2}}).ok());
-  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - 2 * 3600) * 1000;
+  const int64_t t0 = (absl::ToUnixMillis(absl::Now()) / 1000 - int64_t{2} * 3600) * 1000;
   std::vector<Record> records = ProduceMinutes(client, in, t0, 20);
   ASSERT_EQ(records.size(), 20u);
   std::map<std::pair<int, int64_t>, int64_t> stamp;  // (partition, offset) -> timestamp

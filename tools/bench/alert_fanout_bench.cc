@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -22,6 +23,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -61,14 +63,14 @@ ProcSample Sample(int pid) {
   if (f.size() > 13) s.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / sysconf(_SC_CLK_TCK);
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::stol(line.substr(6));
+    if (absl::StartsWith(line, "VmRSS:")) s.rss_kb = std::stol(line.substr(6));
   }
   return s;
 }
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1))));
   std::nth_element(v.begin(), v.begin() + i, v.end());
   return v[i];
 }

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "libs/tagging/matcher.h"
 #include "tools/bench/bench_data.h"
 
@@ -232,13 +233,13 @@ int main(int argc, char** argv) {
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.rfind("--sizes=", 0) == 0) {
+    if (absl::StartsWith(arg, "--sizes=")) {
       sizes = ParseSizes(arg.substr(8));
-    } else if (arg.rfind("--dump_dir=", 0) == 0) {
+    } else if (absl::StartsWith(arg, "--dump_dir=")) {
       dump_dir = arg.substr(11);
     } else if (arg == "--no_hyperscan") {
       hyperscan = false;
-    } else if (arg.rfind("--iterations=", 0) == 0) {
+    } else if (absl::StartsWith(arg, "--iterations=")) {
       iterations = std::stoi(arg.substr(13));
     } else {
       rest.push_back(argv[i]);

@@ -104,7 +104,7 @@ absl::StatusOr<Values> ReadConfigFile(const std::string& path, bool named,
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    if (key.rfind("kafka.", 0) == 0 && known.count("kafka-property")) {
+    if (absl::StartsWith(key, "kafka.") && known.count("kafka-property")) {
       // kafka.sasl.username = x: a librdkafka property (dots kept, not dashes).
       std::string property = Strip(text.substr(6, sep - 6));
       out["kafka-property"].push_back(absl::StrCat(property, "=", value));
@@ -156,7 +156,7 @@ absl::StatusOr<ParsedArgs> Cli::Parse(const Command& command, const std::vector<
   bool only_positional = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (only_positional || a.size() < 3 || a.rfind("--", 0) != 0) {
+    if (only_positional || a.size() < 3 || !absl::StartsWith(a, "--")) {
       if (a == "--") {
         only_positional = true;
         continue;
@@ -383,7 +383,7 @@ int Cli::Run(const std::vector<std::string>& raw) {
   // topics list`. Move them after it.
   std::vector<std::string> leading, argv;
   size_t i = 0;
-  while (i < raw.size() && raw[i].rfind("--", 0) == 0 && raw[i] != "--help") {
+  while (i < raw.size() && absl::StartsWith(raw[i], "--") && raw[i] != "--help") {
     std::string name = raw[i].substr(2, raw[i].find('=') == std::string::npos
                                             ? std::string::npos
                                             : raw[i].find('=') - 2);

@@ -82,7 +82,7 @@ Cli WithConfig() {
 }
 
 std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::string path = (std::filesystem::temp_directory_path() / name).string();
   std::ofstream(path) << text;
   return path;
 }

@@ -67,9 +67,10 @@ std::string Hex64(const std::string& s) {
 }
 
 std::string HumanBytes(int64_t b) {
-  if (b < 10 * 1024) return absl::StrCat(b, " B");
-  if (b < 10 * 1024 * 1024) return absl::StrCat(b / 1024, " KiB");
-  return absl::StrCat(b / (1024 * 1024), " MiB");
+  constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB;
+  if (b < 10 * kKiB) return absl::StrCat(b, " B");
+  if (b < 10 * kMiB) return absl::StrCat(b / kKiB, " KiB");
+  return absl::StrCat(b / kMiB, " MiB");
 }
 
 // Progress on stderr: a line rewritten in place on a terminal, else a line a second.
