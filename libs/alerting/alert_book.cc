@@ -30,16 +30,16 @@ bool AlertBook::AddOutlet(StoryOutlets& s, const std::string& source, const std:
 }
 
 std::optional<AlertEvent> AlertBook::Fired(const std::string& rule_id, int64_t cooldown_ms,
-                                           const std::string& cluster_id,
-                                           const std::string& source, const std::string& url,
-                                           int64_t now_ms) {
+                                           const std::string& cluster_id, const std::string& source,
+                                           const std::string& url, int64_t now_ms) {
   const std::string key = Key(rule_id, cluster_id);
   if (alerts_.count(key)) return std::nullopt;
   SaveAlert(key);
   SaveStory(cluster_id);
   StoryOutlets& story = stories_[cluster_id];
   AddOutlet(story, source, url, now_ms);
-  AlertState st{rule_id, cluster_id, AlertId(rule_id, cluster_id, 0), 0, 1, now_ms, cooldown_ms, ""};
+  AlertState st{rule_id,     cluster_id, AlertId(rule_id, cluster_id, 0), 0, 1, now_ms,
+                cooldown_ms, ""};
   alerts_[key] = st;
   auto& keys = by_cluster_[cluster_id];
   if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);

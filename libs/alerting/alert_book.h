@@ -22,10 +22,10 @@ struct AlertState {
   std::string cluster_id;
   std::string alert_id;
   int64_t epoch = 0;
-  int64_t version = 0;     // 1 when raised, +1 per update
-  int64_t raised_ms = 0;   // when this epoch was raised
+  int64_t version = 0;    // 1 when raised, +1 per update
+  int64_t raised_ms = 0;  // when this epoch was raised
   int64_t cooldown_ms = 0;
-  std::string payload;     // the alert as last published (opaque here)
+  std::string payload;  // the alert as last published (opaque here)
 };
 
 struct StoryOutlets {
@@ -81,9 +81,9 @@ class AlertBook {
   bool AddOutlet(StoryOutlets& s, const std::string& source, const std::string& url, int64_t now);
 
   int64_t retention_ms_;
-  absl::flat_hash_map<std::string, AlertState> alerts_;          // by rule+cluster
+  absl::flat_hash_map<std::string, AlertState> alerts_;                    // by rule+cluster
   absl::flat_hash_map<std::string, std::vector<std::string>> by_cluster_;  // cluster -> keys
-  absl::flat_hash_map<std::string, StoryOutlets> stories_;       // by cluster
+  absl::flat_hash_map<std::string, StoryOutlets> stories_;                 // by cluster
   absl::flat_hash_map<std::string, std::optional<AlertState>> alert_undo_;
   absl::flat_hash_map<std::string, std::optional<StoryOutlets>> story_undo_;
 };

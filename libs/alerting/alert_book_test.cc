@@ -1,5 +1,6 @@
-#include "gtest/gtest.h"
 #include "libs/alerting/alert_book.h"
+
+#include "gtest/gtest.h"
 
 namespace ww::alerting {
 namespace {

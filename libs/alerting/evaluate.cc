@@ -24,7 +24,8 @@ std::pair<uint32_t, uint32_t> Lead(const std::string& text) {
   size_t b = 0;
   while (b < text.size() && IsSpace(text[b])) ++b;
   size_t e = text.find('\n', b);
-  return {static_cast<uint32_t>(b), static_cast<uint32_t>(e == std::string::npos ? text.size() : e)};
+  return {static_cast<uint32_t>(b),
+          static_cast<uint32_t>(e == std::string::npos ? text.size() : e)};
 }
 
 // Index of the word that starts at or contains byte `pos` (words split at whitespace).
@@ -39,7 +40,9 @@ class WordIndex {
     }
   }
   int At(uint32_t pos) const {
-    return static_cast<int>(std::upper_bound(starts_.begin(), starts_.end(), pos) - starts_.begin()) - 1;
+    return static_cast<int>(std::upper_bound(starts_.begin(), starts_.end(), pos) -
+                            starts_.begin()) -
+           1;
   }
 
  private:
@@ -51,7 +54,7 @@ struct Evaluator {
   const TaggedStory& story;
   std::vector<const EntityMention*> usable;  // mentions inside `where`
   WordIndex title_words, text_words;
-  std::vector<std::string> matched;           // entities that made the rule hold
+  std::vector<std::string> matched;  // entities that made the rule hold
 
   Evaluator(const Rule& r, const TaggedStory& s)
       : rule(r), story(s), title_words(s.title), text_words(s.text) {
@@ -71,7 +74,8 @@ struct Evaluator {
   }
 
   void Matched(const std::string& entity) {
-    if (std::find(matched.begin(), matched.end(), entity) == matched.end()) matched.push_back(entity);
+    if (std::find(matched.begin(), matched.end(), entity) == matched.end())
+      matched.push_back(entity);
   }
 
   // Smallest word window, in one field, holding a mention of every entity; -1 if none.
@@ -172,7 +176,8 @@ RuleResult EvaluateRule(const Rule& rule, const TaggedStory& story) {
     }
   }
   if (holds && static_cast<int>(r.mentions.size()) < rule.min_mentions) {
-    absl::StrAppend(&r.why, "; only ", r.mentions.size(), " mentions, rule needs ", rule.min_mentions);
+    absl::StrAppend(&r.why, "; only ", r.mentions.size(), " mentions, rule needs ",
+                    rule.min_mentions);
     holds = false;
   }
   if (holds && rule.where != Where::kAnywhere) {

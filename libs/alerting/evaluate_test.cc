@@ -1,5 +1,6 @@
-#include "gtest/gtest.h"
 #include "libs/alerting/evaluate.h"
+
+#include "gtest/gtest.h"
 
 namespace ww::alerting {
 namespace {
@@ -7,14 +8,16 @@ namespace {
 // A story whose text is the given words; each word that is an entity id is a mention.
 TaggedStory Story(const std::string& text, const std::string& title = "") {
   TaggedStory s{"a1", "c1", "wire", "en", title, text, {}};
-  for (const auto& [field, body] : {std::pair<std::string, std::string>{"title", title}, {"text", text}}) {
+  for (const auto& [field, body] :
+       {std::pair<std::string, std::string>{"title", title}, {"text", text}}) {
     size_t pos = 0;
     while (pos < body.size()) {
       size_t end = body.find_first_of(" \n", pos);
       if (end == std::string::npos) end = body.size();
       std::string w = body.substr(pos, end - pos);
       if (w == "kim" || w == "putin" || w == "vlad" || w == "dprk") {
-        s.mentions.push_back({w, w, field, static_cast<uint32_t>(pos), static_cast<uint32_t>(end), w, w});
+        s.mentions.push_back(
+            {w, w, field, static_cast<uint32_t>(pos), static_cast<uint32_t>(end), w, w});
       }
       pos = end + 1;
     }
@@ -34,9 +37,9 @@ TEST(EvaluateRule, TruthTableOfNestedExpressions) {
     std::string text;
     bool fires;
   } cases[] = {
-      {"kim and putin", true},    {"kim alone", false},        {"putin alone", false},
-      {"vlad only", true},        {"vlad and dprk", false},    {"kim putin vlad dprk", true},
-      {"nothing here", false},    {"dprk kim", false},
+      {"kim and putin", true}, {"kim alone", false},     {"putin alone", false},
+      {"vlad only", true},     {"vlad and dprk", false}, {"kim putin vlad dprk", true},
+      {"nothing here", false}, {"dprk kim", false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(EvaluateRule(rule, Story(c.text)).fired, c.fires) << c.text;
@@ -68,8 +71,10 @@ TEST(EvaluateRule, FiltersWhereAndMinimumMentions) {
   EXPECT_FALSE(EvaluateRule(R("{id: r, when: kim, languages: [ko]}"), Story("kim")).fired);
   EXPECT_TRUE(EvaluateRule(R("{id: r, when: kim, where: title}"), Story("x", "kim arrives")).fired);
   EXPECT_FALSE(EvaluateRule(R("{id: r, when: kim, where: title}"), Story("kim", "arrives")).fired);
-  EXPECT_TRUE(EvaluateRule(R("{id: r, when: kim, where: lead}"), Story("kim first\n\nlater")).fired);
-  EXPECT_FALSE(EvaluateRule(R("{id: r, when: kim, where: lead}"), Story("first\n\nkim later")).fired);
+  EXPECT_TRUE(
+      EvaluateRule(R("{id: r, when: kim, where: lead}"), Story("kim first\n\nlater")).fired);
+  EXPECT_FALSE(
+      EvaluateRule(R("{id: r, when: kim, where: lead}"), Story("first\n\nkim later")).fired);
   auto twice = R("{id: r, when: kim, min_mentions: 2}");
   EXPECT_FALSE(EvaluateRule(twice, Story("kim once")).fired);
   EXPECT_TRUE(EvaluateRule(twice, Story("kim and kim")).fired);

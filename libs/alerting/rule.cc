@@ -21,8 +21,8 @@ struct Ctx {
   std::string rule_id;
   absl::Status Error(const YAML::Node& at, int fallback, const std::string& field,
                      const std::string& why) const {
-    return absl::InvalidArgumentError(absl::StrCat("line ", LineOf(at, fallback), ": rule '",
-                                                   rule_id, "': ", field, ": ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", LineOf(at, fallback), ": rule '", rule_id, "': ", field, ": ", why));
   }
 };
 
@@ -49,12 +49,14 @@ absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
   if (n.IsScalar()) {
     const std::string& id = n.Scalar();
     if (!runtime::IsValidId(id)) {
-      return ctx.Error(n, line, field, absl::StrCat("'", id, "' is not an entity id (", runtime::kIdRule, ")"));
+      return ctx.Error(n, line, field,
+                       absl::StrCat("'", id, "' is not an entity id (", runtime::kIdRule, ")"));
     }
     return Expr::Entity(id);
   }
   if (!n.IsMap() || n.size() == 0) {
-    return ctx.Error(n, line, field, "must be an entity id or a mapping with all, any, not or near");
+    return ctx.Error(n, line, field,
+                     "must be an entity id or a mapping with all, any, not or near");
   }
   std::vector<Expr> parts;
   for (const auto& kv : n) {
@@ -92,10 +94,12 @@ absl::StatusOr<Expr> ParseExpr(const YAML::Node& n, const Ctx& ctx, int line,
       } catch (const YAML::Exception&) {
         return ctx.Error(v["words"], line, sub + ".words", "must be a whole number");
       }
-      if (e.near_words < 1) return ctx.Error(v["words"], line, sub + ".words", "must be at least 1");
+      if (e.near_words < 1)
+        return ctx.Error(v["words"], line, sub + ".words", "must be at least 1");
       for (const auto& k : v) {
         if (k.first.Scalar() != "entities" && k.first.Scalar() != "words") {
-          return ctx.Error(k.first, line, sub, absl::StrCat("unknown key '", k.first.Scalar(), "'"));
+          return ctx.Error(k.first, line, sub,
+                           absl::StrCat("unknown key '", k.first.Scalar(), "'"));
         }
       }
     } else {
@@ -158,7 +162,8 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
     } else if (key == "cooldown") {
       absl::Duration d;
       if (!absl::ParseDuration(v.Scalar(), &d) || d < absl::ZeroDuration()) {
-        return ctx.Error(v, line, "cooldown", absl::StrCat("'", v.Scalar(), "' is not a duration like 30m or 6h"));
+        return ctx.Error(v, line, "cooldown",
+                         absl::StrCat("'", v.Scalar(), "' is not a duration like 30m or 6h"));
       }
       r.cooldown = d;
     } else if (key == "min_mentions") {
@@ -170,10 +175,14 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
       if (r.min_mentions < 1) return ctx.Error(v, line, "min_mentions", "must be at least 1");
     } else if (key == "where") {
       const std::string w = v.Scalar();
-      if (w == "anywhere") r.where = Where::kAnywhere;
-      else if (w == "title") r.where = Where::kTitle;
-      else if (w == "lead") r.where = Where::kLead;
-      else return ctx.Error(v, line, "where", "must be title, lead or anywhere");
+      if (w == "anywhere")
+        r.where = Where::kAnywhere;
+      else if (w == "title")
+        r.where = Where::kTitle;
+      else if (w == "lead")
+        r.where = Where::kLead;
+      else
+        return ctx.Error(v, line, "where", "must be title, lead or anywhere");
     } else if (key == "sources" || key == "languages") {
       auto l = StringList(v, ctx, line, key);
       if (!l.ok()) return l.status();
@@ -195,18 +204,23 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
 
 absl::StatusOr<Severity> ParseSeverity(std::string_view s) {
-  for (Severity v : {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
-                     Severity::kCritical}) {
+  for (Severity v :
+       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
     if (SeverityName(v) == s) return v;
   }
   return absl::InvalidArgumentError("must be info, low, medium, high or critical");
@@ -223,7 +237,8 @@ absl::StatusOr<std::vector<Rule>> ParseRulesYaml(std::string_view yaml, const st
   if (!doc.IsMap() || !doc["rules"]) return out;
   const YAML::Node rules = doc["rules"];
   if (!rules.IsSequence()) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", LineOf(rules, 1), ": rules must be a list"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", LineOf(rules, 1), ": rules must be a list"));
   }
   std::set<std::string> ids;
   for (const auto& n : rules) {

@@ -33,8 +33,8 @@ namespace ww::alerting {
 struct Expr {
   enum class Op { kEntity, kAll, kAny, kNot, kNear };
   Op op = Op::kEntity;
-  std::string entity;           // kEntity
-  std::vector<Expr> children;   // kAll, kAny, kNot (one child)
+  std::string entity;                      // kEntity
+  std::vector<Expr> children;              // kAll, kAny, kNot (one child)
   std::vector<std::string> near_entities;  // kNear: all of these within near_words words
   int near_words = 0;
 

@@ -1,5 +1,6 @@
-#include "gtest/gtest.h"
 #include "libs/alerting/rule.h"
+
+#include "gtest/gtest.h"
 
 namespace ww::alerting {
 namespace {
@@ -61,7 +62,8 @@ rules:
 TEST(ParseRules, ErrorsNameTheLineTheRuleAndTheField) {
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: {all: [a]}\n    severity: urgent\n"),
             "line 4: rule 'r1': severity: must be info, low, medium, high or critical");
-  EXPECT_EQ(Error("rules:\n  - id: r1\n    name: no condition\n"), "line 2: rule 'r1': when: is required");
+  EXPECT_EQ(Error("rules:\n  - id: r1\n    name: no condition\n"),
+            "line 2: rule 'r1': when: is required");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: {either: [a, b]}\n"),
             "line 3: rule 'r1': when: unknown operator 'either' (use all, any, not or near)");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: {near: {entities: [a], words: 5}}\n"),

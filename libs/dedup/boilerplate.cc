@@ -15,8 +15,8 @@ absl::StatusOr<BoilerplateModel> BoilerplateModel::Create(const BoilerplateOptio
     return absl::InvalidArgumentError("a boilerplate generation needs at least one story");
   }
   if (options.table_bits < 10 || options.table_bits > 30) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("boilerplate table of 2^", options.table_bits, " cells is outside 2^10..2^30"));
+    return absl::InvalidArgumentError(absl::StrCat("boilerplate table of 2^", options.table_bits,
+                                                   " cells is outside 2^10..2^30"));
   }
   return BoilerplateModel(options);
 }
@@ -36,7 +36,8 @@ void BoilerplateModel::KeepContent(std::span<const uint64_t> in, std::vector<uin
     __builtin_prefetch(&cells_[(in[i] >> (64 - line_bits_)) << 5]);
   }
   for (size_t i = 0; i < in.size(); ++i) {
-    if (i + kAhead < in.size()) __builtin_prefetch(&cells_[(in[i + kAhead] >> (64 - line_bits_)) << 5]);
+    if (i + kAhead < in.size())
+      __builtin_prefetch(&cells_[(in[i + kAhead] >> (64 - line_bits_)) << 5]);
     if (!Contains(in[i])) out->push_back(in[i]);
   }
 }

@@ -31,7 +31,7 @@
 namespace ww::dedup {
 
 struct BoilerplateOptions {
-  int min_stories = 8;                 // carried by this many recent stories: boilerplate
+  int min_stories = 8;                  // carried by this many recent stories: boilerplate
   uint32_t generation_stories = 16384;  // stories per generation (the memory of the model)
   int table_bits = 22;                  // 2^table_bits counters of 2 bytes (8 MiB)
 };
@@ -84,7 +84,7 @@ class BoilerplateModel {
   uint32_t generation_stories_;
   int line_bits_;
   std::vector<Cell> cells_;
-  uint32_t stories_ = 0;            // in the current generation
+  uint32_t stories_ = 0;  // in the current generation
   uint32_t committed_stories_ = 0;
   // Since the last Commit: indexes of incremented cells, and kGenerationMark for a change of
   // generation, whose previous counts are in saved_prev_ (last one last).

@@ -103,8 +103,8 @@ Decision StoryClusterer::Assign(ArticleKey a, int64_t now_ms) {
   }
   auto [it, created] = clusters_.try_emplace(cluster);
   ClusterRec& c = it->second;
-  cluster_undo_.push_back({cluster, created, c.info.last_seen_ms, c.info.articles,
-                           c.info.sources.size()});
+  cluster_undo_.push_back(
+      {cluster, created, c.info.last_seen_ms, c.info.articles, c.info.sources.size()});
   if (created) {
     c.info.id = a.id;
     c.info.first_article_id = a.id;

@@ -37,21 +37,21 @@
 namespace ww::dedup {
 
 struct ClustererOptions {
-  int64_t window_ms = 72LL * 3600 * 1000;   // how long a story is remembered
+  int64_t window_ms = 72LL * 3600 * 1000;    // how long a story is remembered
   int shingle_words = kDefaultShingleWords;  // words per shingle
   SketchOptions sketch;
-  MatchOptions match;                        // when a sketch comparison says "copy"
+  MatchOptions match;  // when a sketch comparison says "copy"
   BoilerplateOptions boilerplate;
-  size_t max_sources = 500;                  // distinct outlets kept per cluster
+  size_t max_sources = 500;  // distinct outlets kept per cluster
 };
 
 // What an alert needs to say about a story ("carried by 14 outlets").
 struct ClusterInfo {
-  std::string id;                 // the first article's id; stable
+  std::string id;  // the first article's id; stable
   std::string first_article_id;
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
-  uint32_t articles = 0;          // articles in the cluster so far, the first included
+  uint32_t articles = 0;             // articles in the cluster so far, the first included
   std::vector<std::string> sources;  // distinct outlets in order of arrival
 };
 
@@ -64,19 +64,19 @@ struct ArticleKey {
   std::string url;
   std::string title;
   std::string text;
-  std::string content_hash;            // empty: computed
+  std::string content_hash;  // empty: computed
 };
 
 struct Decision {
-  bool redelivery = false;        // the id was already decided: nothing changed
-  std::string duplicate_of;       // empty for the first article of a cluster
-  bool exact = false;             // duplicate by URL or content hash
+  bool redelivery = false;   // the id was already decided: nothing changed
+  std::string duplicate_of;  // empty for the first article of a cluster
+  bool exact = false;        // duplicate by URL or content hash
   // For a near copy, the estimate that made it one (containment of the smaller text in
   // the larger, or resemblance of the leads), a lower bound in 0..1; 1 for an exact copy;
   // 0 for a first.
   double similarity = 0;
   std::string content_hash;
-  ClusterInfo cluster;            // after this article joined
+  ClusterInfo cluster;  // after this article joined
 };
 
 class StoryClusterer {
@@ -99,14 +99,14 @@ class StoryClusterer {
   StoryClusterer(ClustererOptions options, NearIndex near, BoilerplateModel boilerplate);
   struct ArticleRec {
     std::string id;
-    uint64_t cluster;     // its cluster's key in clusters_: the first article's sequence
-    uint64_t url_key;     // 64-bit hashes of its URL and content hash (0: none)
+    uint64_t cluster;  // its cluster's key in clusters_: the first article's sequence
+    uint64_t url_key;  // 64-bit hashes of its URL and content hash (0: none)
     uint64_t content_key;
     int64_t seen_ms;
   };
   struct ClusterRec {
     ClusterInfo info;
-    uint32_t live_articles = 0;   // members still in the window
+    uint32_t live_articles = 0;  // members still in the window
   };
   // What an Assign changed, to undo it newest first.
   struct ClusterUndo {
@@ -132,7 +132,7 @@ class StoryClusterer {
   // Articles in arrival order: articles_[i] has the NearIndex sequence first_seq_ + i (every
   // article gets one, with or without a sketch).
   std::deque<ArticleRec> articles_;
-  uint64_t first_seq_ = 0;   // sequence of articles_.front()
+  uint64_t first_seq_ = 0;  // sequence of articles_.front()
   // Hash of the id -> sequence (the redelivery check; a hash collision is checked against
   // the id and then treated as a new article).
   absl::flat_hash_map<uint64_t, uint64_t> by_id_;

@@ -125,8 +125,10 @@ TEST(Sketch, WhatOutletsAddCutOrEditLeavesACopy) {
                   "damage in the city, where the port kept working through the morning.\n");
   EXPECT_TRUE(IsCopy(quake, inserted)) << "a local paragraph inserted";
   std::string edited = quake;
-  for (auto [from, to] : {std::pair{"Tuesday", "Tues."}, {"shaking", "rattling"},
-                          {"28", "twenty-eight"}, {"casualties", "injuries"}}) {
+  for (auto [from, to] : {std::pair{"Tuesday", "Tues."},
+                          {"shaking", "rattling"},
+                          {"28", "twenty-eight"},
+                          {"casualties", "injuries"}}) {
     edited.replace(edited.find(from), std::string_view(from).size(), to);
   }
   EXPECT_TRUE(IsCopy(quake, edited)) << "word edits";
@@ -250,7 +252,8 @@ TEST(NearIndex, FindsPlantedCopiesOnlyLiveOnesThroughExpiryAndRollback) {
     for (const NearIndex::Match& m : found) {
       ASSERT_TRUE(seqs.insert(m.seq).second) << "each entry once";
       ASSERT_GE(m.seq, index->first_seq());
-      auto it = std::find_if(live.begin(), live.end(), [&](const Model& x) { return x.seq == m.seq; });
+      auto it =
+          std::find_if(live.begin(), live.end(), [&](const Model& x) { return x.seq == m.seq; });
       ASSERT_NE(it, live.end()) << "a rolled-back or expired entry was found";
       if (it->seen_ms / 1000 < now / 1000 - kWindow / 1000) {
         ++expired_seen;
@@ -313,8 +316,8 @@ TEST(StoryClusterer, FiveOutletsWithTheirOwnHeaderAndFooterAreOneStory) {
   EXPECT_TRUE(first.duplicate_of.empty());
   EXPECT_EQ(first.similarity, 0);
   for (int i = 1; i <= 5; ++i) {
-    Decision d = c->Assign(Key(absl::StrCat("o", i), absl::StrCat("outlet-", i), OutletCopy(i, kQuake)),
-                           1000 + i);
+    Decision d = c->Assign(
+        Key(absl::StrCat("o", i), absl::StrCat("outlet-", i), OutletCopy(i, kQuake)), 1000 + i);
     EXPECT_EQ(d.cluster.id, "wire") << "outlet " << i;
     EXPECT_FALSE(d.duplicate_of.empty());
     EXPECT_FALSE(d.exact);
@@ -349,12 +352,14 @@ TEST(StoryClusterer, AFooterManyStoriesCarryStopsCountingAsEvidence) {
   ASSERT_TRUE(fresh.ok());
   // The premise: before anything is learned, the footer alone makes two short stories copies.
   fresh->Assign(Key("s0", "outlet-1", RandomStory(0, 20) + footer), 0);
-  EXPECT_EQ(fresh->Assign(Key("s1", "outlet-1", RandomStory(1, 20) + footer), 0).duplicate_of, "s0");
+  EXPECT_EQ(fresh->Assign(Key("s1", "outlet-1", RandomStory(1, 20) + footer), 0).duplicate_of,
+            "s0");
 
   auto c = StoryClusterer::Create(o);
   ASSERT_TRUE(c.ok());
   for (int i = 2; i < 12; ++i) {  // long stories: the footer is a small part of each
-    Decision d = c->Assign(Key(absl::StrCat("long", i), "outlet-1", RandomStory(i, 300) + footer), 0);
+    Decision d =
+        c->Assign(Key(absl::StrCat("long", i), "outlet-1", RandomStory(i, 300) + footer), 0);
     EXPECT_TRUE(d.duplicate_of.empty()) << "long" << i;
   }
   c->Commit();
@@ -428,7 +433,8 @@ ArticleKey Exact(std::string id, std::string url, std::string text) {
 TEST(StoryClusterer, SameUrlOrSameTextIsAnExactCopyWithinTheWindow) {
   auto c = StoryClusterer::Create({.window_ms = 72 * kHour});
   ASSERT_TRUE(c.ok());
-  EXPECT_TRUE(c->Assign(Exact("a1", "https://a.example/x", "Quake hits Chile"), 0).duplicate_of.empty());
+  EXPECT_TRUE(
+      c->Assign(Exact("a1", "https://a.example/x", "Quake hits Chile"), 0).duplicate_of.empty());
   Decision by_url = c->Assign(Exact("a2", "https://a.example/x", "Quake hits Peru"), kHour);
   EXPECT_TRUE(by_url.exact);
   EXPECT_EQ(by_url.duplicate_of, "a1");
@@ -439,8 +445,11 @@ TEST(StoryClusterer, SameUrlOrSameTextIsAnExactCopyWithinTheWindow) {
   EXPECT_TRUE(c->Assign(Exact("a5", "", ""), kHour).duplicate_of.empty());
   c->Commit();
   // a3 (the newest with the URL's text) keeps the text alive until 73 h after it was seen.
-  EXPECT_EQ(c->Assign(Exact("a6", "https://c.example/z", "Quake hits Chile"), 72 * kHour).duplicate_of, "a3");
-  EXPECT_TRUE(c->Assign(Exact("a7", "https://a.example/x", "Storm"), 145 * kHour + 1).duplicate_of.empty())
+  EXPECT_EQ(
+      c->Assign(Exact("a6", "https://c.example/z", "Quake hits Chile"), 72 * kHour).duplicate_of,
+      "a3");
+  EXPECT_TRUE(
+      c->Assign(Exact("a7", "https://a.example/x", "Storm"), 145 * kHour + 1).duplicate_of.empty())
       << "forgotten after the window";
 }
 

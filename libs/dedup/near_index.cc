@@ -2,9 +2,8 @@
 
 #include <emmintrin.h>
 
-#include <bit>
-
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -23,15 +22,16 @@ absl::StatusOr<NearIndex> NearIndex::Create(int64_t window_ms, MatchOptions matc
   if (!(match.min_containment > 0 && match.min_containment <= 1) ||
       !(match.min_lead > 0 && match.min_lead <= 1)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("near-copy thresholds must be in (0, 1]: containment ",
-                     match.min_containment, ", lead ", match.min_lead));
+        absl::StrCat("near-copy thresholds must be in (0, 1]: containment ", match.min_containment,
+                     ", lead ", match.min_lead));
   }
   if (!(match.confidence_z >= 0 && match.confidence_z <= 5)) {
     return absl::InvalidArgumentError(
         absl::StrCat("confidence z ", match.confidence_z, " is outside 0..5"));
   }
   if (bucket_bits < 8 || bucket_bits > 24) {
-    return absl::InvalidArgumentError(absl::StrCat("2^", bucket_bits, " buckets is outside 2^8..2^24"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("2^", bucket_bits, " buckets is outside 2^8..2^24"));
   }
   return NearIndex(window_ms, match, bucket_bits);
 }
@@ -97,7 +97,8 @@ std::vector<NearIndex::Match> NearIndex::Find(const Fingerprint& fp, int64_t now
     bool expired = false;
     for (; end >= 4 && !expired; end -= 4) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.data() + end - 4));
-      int hits = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_srli_epi32(v, kSeqBits), want)));
+      int hits =
+          _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_srli_epi32(v, kSeqBits), want)));
       while (hits != 0) {
         const int lane = 31 - std::countl_zero(static_cast<uint32_t>(hits));  // newest first
         hits &= ~(1 << lane);
@@ -163,7 +164,8 @@ uint64_t NearIndex::Add(const Fingerprint& fp, int64_t seen_ms) {
 void NearIndex::Commit(int64_t now_ms) {
   uncommitted_.clear();
   const int64_t oldest = static_cast<int64_t>(Seconds(now_ms)) - window_s_;
-  while (first_ < next_ && static_cast<int64_t>(ChunkOf(first_).seen_s[first_ & (kChunk - 1)]) < oldest) {
+  while (first_ < next_ &&
+         static_cast<int64_t>(ChunkOf(first_).seen_s[first_ & (kChunk - 1)]) < oldest) {
     ++first_;
   }
   while (!chunks_.empty() && ((first_chunk_ + 1) << kChunkBits) <= first_) {
@@ -174,7 +176,8 @@ void NearIndex::Commit(int64_t now_ms) {
 
 void NearIndex::Rollback() {
   for (auto it = uncommitted_.rbegin(); it != uncommitted_.rend(); ++it) {
-    for (int i = it->count - 1; i >= 0; --i) buckets_[BucketOf(it->keys[i])].pop_back();  // newest last
+    for (int i = it->count - 1; i >= 0; --i)
+      buckets_[BucketOf(it->keys[i])].pop_back();  // newest last
     --next_;
   }
   uncommitted_.clear();

@@ -44,7 +44,7 @@ class NearIndex {
 
   // An earlier entry that `fp` copies or is copied by (the sketches say "copy").
   struct Match {
-    uint64_t seq;         // the entry's sequence number (Add's return value)
+    uint64_t seq;  // the entry's sequence number (Add's return value)
     Similarity similarity;
     int64_t seen_ms;
   };

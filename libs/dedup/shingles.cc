@@ -1,8 +1,8 @@
 #include "libs/dedup/shingles.h"
 
-#include <algorithm>
 #include <emmintrin.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -47,8 +47,8 @@ void ForEachWord(std::string_view s, Fn&& word) {
       }
       const text::DecodedCodePoint d = text::DecodeUtf8(s, i);
       if (text::IsSpacelessScript(d.cp)) {
-        if (i > begin) break;        // ends the word before it
-        i += d.length;               // the character alone
+        if (i > begin) break;  // ends the word before it
+        i += d.length;         // the character alone
         break;
       }
       if (!text::IsWordChar(d.cp)) break;

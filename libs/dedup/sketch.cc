@@ -92,8 +92,8 @@ void Distinct(std::span<const uint64_t> in, std::vector<uint64_t>* out) {
 void BottomKeys(const std::vector<uint64_t>& values, size_t k, size_t stored, Fingerprint* out) {
   thread_local std::vector<uint64_t> low;
   k = std::min(k, values.size());
-  const uint64_t limit = values.size() <= 2 * k ? ~uint64_t{0}
-                                                : (~uint64_t{0} / values.size()) * (2 * k);
+  const uint64_t limit =
+      values.size() <= 2 * k ? ~uint64_t{0} : (~uint64_t{0} / values.size()) * (2 * k);
   low.resize(values.size());
   size_t below = 0;
   for (const uint64_t v : values) {
@@ -155,7 +155,8 @@ void MakeFingerprint(std::span<const uint64_t> content, const SketchOptions& opt
   BottomKeys(distinct, kProbeWholeKeys, kStoredWholeKeys, out);
 
   // The lead, under its own permutation.
-  const size_t lead_n = std::min(content.size(), static_cast<size_t>(std::max(1, options.lead_shingles)));
+  const size_t lead_n =
+      std::min(content.size(), static_cast<size_t>(std::max(1, options.lead_shingles)));
   lead.clear();
   for (size_t i = 0; i < lead_n; ++i) lead.push_back(Mix64(content[i] ^ kLeadSalt));
   Distinct(lead, &distinct);

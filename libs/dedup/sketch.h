@@ -48,12 +48,12 @@ struct SketchOptions {
 
 // When a sketch comparison says "copy".
 struct MatchOptions {
-  double min_containment = 0.4;    // shared / min(na, nb), lower confidence bound
-  double min_lead = 0.4;           // containment of the leads, lower bound (sizes far apart)
-  double confidence_z = 2.0;       // Wilson interval width, in standard deviations
+  double min_containment = 0.4;        // shared / min(na, nb), lower confidence bound
+  double min_lead = 0.4;               // containment of the leads, lower bound (sizes far apart)
+  double confidence_z = 2.0;           // Wilson interval width, in standard deviations
   double whole_min_size_ratio = 0.25;  // whole-text estimate trusted from this size ratio
   double lead_max_size_ratio = 0.5;    // lead estimate used below this size ratio
-  int min_shared = 6;              // estimated shared shingles, at least
+  int min_shared = 6;                  // estimated shared shingles, at least
 };
 
 struct Sketch {
@@ -83,7 +83,7 @@ struct Similarity {
   double containment = 0;  // lower bound of shared / min(na, nb) (0 when not estimated)
   double lead = 0;         // lower bound of the leads' containment (0 when not used)
   bool copy = false;
-  double score = 0;        // for choosing between copies: the estimate that said "copy"
+  double score = 0;  // for choosing between copies: the estimate that said "copy"
 };
 
 // How much `a` and `b` share, and whether that makes one a copy of the other. Symmetric.

@@ -38,7 +38,7 @@ namespace ww::delivery {
 
 // Which alerts a reader wants: the same filter for gRPC subscriptions and destinations.
 struct AlertFilter {
-  std::string tenant;  // empty: every tenant
+  std::string tenant;              // empty: every tenant
   std::set<std::string> entities;  // any of these (entity_id or entity_ids); empty: any
   std::set<std::string> rules;     // empty: any
   alerting::Severity min_severity = alerting::Severity::kInfo;
@@ -52,17 +52,17 @@ struct Destination {
   std::string id;                 // runtime::IsValidId
   std::string owner = "default";  // tenant
   DestinationType type = DestinationType::kWebhook;
-  std::string url;                // webhook, slack, teams: http(s) only
-  std::string secret;             // webhook: "whsec_" + base64 (Standard Webhooks); may be empty
-  std::string secret_env;         // or the environment variable holding it (read on delivery)
-  std::vector<std::string> to;    // email
-  std::string smtp;               // email: smtp:// or smtps:// URL
+  std::string url;              // webhook, slack, teams: http(s) only
+  std::string secret;           // webhook: "whsec_" + base64 (Standard Webhooks); may be empty
+  std::string secret_env;       // or the environment variable holding it (read on delivery)
+  std::vector<std::string> to;  // email
+  std::string smtp;             // email: smtp:// or smtps:// URL
   absl::Duration digest = absl::ZeroDuration();  // email: 0 = one mail per alert
-  AlertFilter filter;             // filter.tenant is the owner
+  AlertFilter filter;                            // filter.tenant is the owner
   bool updates = false;
-  double rate_per_second = 10;    // slack: 1
+  double rate_per_second = 10;  // slack: 1
   absl::Duration give_up_after = absl::Hours(24);
-  std::string yaml;               // this destination as one YAML mapping (what is stored)
+  std::string yaml;  // this destination as one YAML mapping (what is stored)
 };
 
 // The `destinations:` list of a YAML document (or a document that is one mapping).

@@ -28,9 +28,8 @@ struct Decision {
 
 // `attempts`: attempts made so far, this one included (>= 1). `retry_after`: the answer's
 // Retry-After, if any (fetch::RetryAfter(answer)); it is honoured up to give_up_after.
-Decision Decide(const absl::Status& answer, int attempts, absl::Time first_attempt,
-                absl::Time now, absl::Duration give_up_after,
-                std::optional<absl::Duration> retry_after, const Backoff& backoff,
-                absl::BitGenRef random);
+Decision Decide(const absl::Status& answer, int attempts, absl::Time first_attempt, absl::Time now,
+                absl::Duration give_up_after, std::optional<absl::Duration> retry_after,
+                const Backoff& backoff, absl::BitGenRef random);
 
 }  // namespace ww::delivery

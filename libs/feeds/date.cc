@@ -48,9 +48,9 @@ bool ReadInt(absl::string_view s, size_t* pos, int max_digits, int* out, int* nd
 }
 
 int MonthFromName(absl::string_view t) {
-  static constexpr absl::string_view kMonths[] = {"january", "february", "march",     "april",
-                                                 "may",     "june",     "july",      "august",
-                                                 "september", "october", "november", "december"};
+  static constexpr absl::string_view kMonths[] = {"january",   "february", "march",    "april",
+                                                  "may",       "june",     "july",     "august",
+                                                  "september", "october",  "november", "december"};
   if (t.size() < 3) return -1;
   std::string lower = absl::AsciiStrToLower(t);
   if (!lower.empty() && lower.back() == '.') lower.pop_back();
@@ -62,8 +62,8 @@ int MonthFromName(absl::string_view t) {
 }
 
 bool IsWeekday(absl::string_view t) {
-  static constexpr absl::string_view kDays[] = {"monday", "tuesday", "wednesday", "thursday",
-                                               "friday", "saturday", "sunday"};
+  static constexpr absl::string_view kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                "friday", "saturday", "sunday"};
   if (t.size() < 2) return false;
   std::string lower = absl::AsciiStrToLower(t);
   if (!lower.empty() && lower.back() == '.') lower.pop_back();
@@ -112,13 +112,13 @@ std::optional<int> ZoneMinutes(absl::string_view t) {
     int minutes;
   };
   static constexpr Named kNames[] = {
-      {"GMT", 0},       {"UT", 0},        {"UTC", 0},      {"Z", 0},        {"WET", 0},
-      {"EST", -5 * 60}, {"EDT", -4 * 60}, {"CST", -6 * 60}, {"CDT", -5 * 60}, {"MST", -7 * 60},
-      {"MDT", -6 * 60}, {"PST", -8 * 60}, {"PDT", -7 * 60}, {"AKST", -9 * 60}, {"AKDT", -8 * 60},
-      {"HST", -10 * 60}, {"AST", -4 * 60}, {"ADT", -3 * 60}, {"CET", 60},     {"CEST", 120},
-      {"MET", 60},      {"MEST", 120},    {"BST", 60},     {"WEST", 60},    {"EET", 120},
-      {"EEST", 180},    {"MSK", 180},     {"JST", 540},    {"KST", 540},    {"AEST", 600},
-      {"AEDT", 660},    {"NZST", 720},    {"NZDT", 780},
+      {"GMT", 0},        {"UT", 0},        {"UTC", 0},       {"Z", 0},          {"WET", 0},
+      {"EST", -5 * 60},  {"EDT", -4 * 60}, {"CST", -6 * 60}, {"CDT", -5 * 60},  {"MST", -7 * 60},
+      {"MDT", -6 * 60},  {"PST", -8 * 60}, {"PDT", -7 * 60}, {"AKST", -9 * 60}, {"AKDT", -8 * 60},
+      {"HST", -10 * 60}, {"AST", -4 * 60}, {"ADT", -3 * 60}, {"CET", 60},       {"CEST", 120},
+      {"MET", 60},       {"MEST", 120},    {"BST", 60},      {"WEST", 60},      {"EET", 120},
+      {"EEST", 180},     {"MSK", 180},     {"JST", 540},     {"KST", 540},      {"AEST", 600},
+      {"AEDT", 660},     {"NZST", 720},    {"NZDT", 780},
   };
   for (const Named& n : kNames) {
     if (u == n.name) return n.minutes;
@@ -280,8 +280,8 @@ absl::StatusOr<absl::Time> ParseTokens(absl::string_view s) {
     size_t dash = tok.find_first_of("-/.", 1);
     if (dash != std::string::npos && dash + 1 < tok.size()) {
       // "02-Sep-2025", "2-9-2025" is not supported (ambiguous), only names in the middle.
-      std::vector<std::string> pieces = absl::StrSplit(tok, absl::ByAnyChar("-/."),
-                                                        absl::SkipEmpty());
+      std::vector<std::string> pieces =
+          absl::StrSplit(tok, absl::ByAnyChar("-/."), absl::SkipEmpty());
       if (pieces.size() >= 2 && pieces.size() <= 3 && MonthFromName(pieces[1]) > 0) {
         for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) tokens.push_front(*it);
         continue;
@@ -295,8 +295,8 @@ absl::StatusOr<absl::Time> ParseTokens(absl::string_view s) {
       ReadInt(tok, &pos, 9, &v, &n);
       absl::string_view suffix = absl::string_view(tok).substr(pos);
       // Ordinals ("2nd") and a trailing dot ("2.") are tolerated for days.
-      bool ordinal = suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th" ||
-                     suffix == ".";
+      bool ordinal =
+          suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th" || suffix == ".";
       if (!suffix.empty() && !ordinal) {
         return Bad(s, absl::StrCat("unrecognised token '", tok, "'"));
       }

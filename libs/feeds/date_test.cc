@@ -67,9 +67,9 @@ TEST(ParseFeedDateTest, KeepsFractions) {
 }
 
 TEST(ParseFeedDateTest, RejectsGarbage) {
-  for (const char* bad : {"", "Foo", "yesterday", "Tue, 31 Feb 2025 10:00:00 GMT",
-                          "2025-13-01T00:00:00Z", "2025-09-02T25:00:00Z",
-                          "Tue, 02 Sep 2025 14:05:00 XYZ", "12345"}) {
+  for (const char* bad :
+       {"", "Foo", "yesterday", "Tue, 31 Feb 2025 10:00:00 GMT", "2025-13-01T00:00:00Z",
+        "2025-09-02T25:00:00Z", "Tue, 02 Sep 2025 14:05:00 XYZ", "12345"}) {
     absl::StatusOr<absl::Time> t = ParseFeedDate(bad);
     EXPECT_FALSE(t.ok()) << bad << " parsed as " << FormatRfc3339(*t);
     if (!t.ok()) {

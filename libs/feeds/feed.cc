@@ -1,14 +1,5 @@
 #include "libs/feeds/feed.h"
 
-#include <climits>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -17,6 +8,15 @@
 #include <libxml/xmlerror.h>
 #include <unicode/ucnv.h>
 #include <unicode/utf8.h>
+
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -291,11 +291,14 @@ class Repairer {
   // its end tag was forgotten.
   static bool IsLeafField(absl::string_view name) {
     static constexpr absl::string_view kLeaves[] = {
-        "title",     "link",     "description", "guid",     "pubDate",       "category",
-        "comments",  "id",       "updated",     "published", "issued",       "modified",
-        "created",   "date",     "creator",     "encoded",  "summary",       "language",
-        "copyright", "lastBuildDate", "generator", "docs",  "ttl",           "managingEditor",
-        "webMaster", "rights",   "subtitle",    "icon",     "logo"};
+        "title",     "link",      "description", "guid",
+        "pubDate",   "category",  "comments",    "id",
+        "updated",   "published", "issued",      "modified",
+        "created",   "date",      "creator",     "encoded",
+        "summary",   "language",  "copyright",   "lastBuildDate",
+        "generator", "docs",      "ttl",         "managingEditor",
+        "webMaster", "rights",    "subtitle",    "icon",
+        "logo"};
     absl::string_view local = Local(name);
     for (absl::string_view l : kLeaves) {
       if (local == l) return true;
@@ -489,12 +492,18 @@ class Repairer {
           absl::ascii_isalpha(static_cast<unsigned char>(in_[p]))) {
         std::string name(in_.substr(p, q - p));
         std::optional<uint32_t> cp;
-        if (name == "amp") cp = '&';
-        else if (name == "lt") cp = '<';
-        else if (name == "gt") cp = '>';
-        else if (name == "quot") cp = '"';
-        else if (name == "apos") cp = '\'';
-        else if (const htmlEntityDesc* e = htmlEntityLookup(BAD_CAST name.c_str())) cp = e->value;
+        if (name == "amp")
+          cp = '&';
+        else if (name == "lt")
+          cp = '<';
+        else if (name == "gt")
+          cp = '>';
+        else if (name == "quot")
+          cp = '"';
+        else if (name == "apos")
+          cp = '\'';
+        else if (const htmlEntityDesc* e = htmlEntityLookup(BAD_CAST name.c_str()))
+          cp = e->value;
         if (cp.has_value()) {
           EmitCharRef(*cp);
         } else {
@@ -675,8 +684,8 @@ bool HasElementChildren(const xmlNode* n) {
 bool LooksLikeHtml(absl::string_view s) {
   for (size_t i = 0; i + 1 < s.size(); ++i) {
     char n = s[i + 1];
-    if (s[i] == '<' && (absl::ascii_isalpha(static_cast<unsigned char>(n)) || n == '/' ||
-                        n == '!')) {
+    if (s[i] == '<' &&
+        (absl::ascii_isalpha(static_cast<unsigned char>(n)) || n == '/' || n == '!')) {
       return true;
     }
     if (s[i] == '&' && (absl::ascii_isalpha(static_cast<unsigned char>(n)) || n == '#')) {
@@ -776,8 +785,7 @@ std::string ResolveLink(const xmlDoc* doc, const xmlNode* n, absl::string_view h
                         absl::string_view feed_link) {
   std::string ref(absl::StripAsciiWhitespace(href));
   if (ref.empty()) return "";
-  std::string base =
-      XmlString(xmlNodeGetBase(const_cast<xmlDoc*>(doc), const_cast<xmlNode*>(n)));
+  std::string base = XmlString(xmlNodeGetBase(const_cast<xmlDoc*>(doc), const_cast<xmlNode*>(n)));
   if (!base.empty() && !IsAbsolute(base)) base = Resolve(feed_link, base);
   std::string url = Resolve(base, ref);
   if (!IsAbsolute(url)) url = Resolve(feed_link, url);
@@ -798,8 +806,8 @@ void internal::FinishItem(FeedItem item, const std::string& date_raw, Feed* feed
     if (t.ok()) {
       item.published = *t;
     } else {
-      feed->warnings.push_back(absl::StrCat("item ", index, ": unparseable date '",
-                                            date_raw.substr(0, 80), "'"));
+      feed->warnings.push_back(
+          absl::StrCat("item ", index, ": unparseable date '", date_raw.substr(0, 80), "'"));
     }
   }
   // Valid but of no use to the pipeline (nothing to read or link to): not a recovery, so no
@@ -863,8 +871,8 @@ void ParseRssItem(const xmlDoc* doc, const xmlNode* node, Feed* feed) {
     } else if (n.ns == Ns::kContent && n.local == "encoded" && content == nullptr) {
       content = c;
     } else if ((n.ns == Ns::kDc && n.local == "date") ||
-               (n.ns == Ns::kDcTerms && (n.local == "issued" || n.local == "created" ||
-                                         n.local == "modified"))) {
+               (n.ns == Ns::kDcTerms &&
+                (n.local == "issued" || n.local == "created" || n.local == "modified"))) {
       if (dc_date.empty()) dc_date = Trimmed(c);
     }
   }
@@ -994,8 +1002,8 @@ absl::StatusOr<Feed> ParseFeed(std::string_view input, std::string_view content_
   absl::string_view bytes(input.data(), input.size());
   absl::string_view content_type(content_type_in.data(), content_type_in.size());
   if (bytes.size() > max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "feed of %d bytes exceeds the %d byte limit", bytes.size(), max_bytes));
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("feed of %d bytes exceeds the %d byte limit", bytes.size(), max_bytes));
   }
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return absl::ResourceExhaustedError("feed larger than 2 GiB");
@@ -1025,8 +1033,7 @@ absl::StatusOr<Feed> ParseFeed(std::string_view input, std::string_view content_
   for (std::string& w : parse_warnings) feed.warnings.push_back(std::move(w));
 
   Name name = NameOf(root);
-  absl::string_view href =
-      root->ns != nullptr ? reinterpret_cast<const char*>(root->ns->href) : "";
+  absl::string_view href = root->ns != nullptr ? reinterpret_cast<const char*>(root->ns->href) : "";
   std::string local = absl::AsciiStrToLower(name.local);
   if (local == "rss" && (name.ns == Ns::kNone || name.ns == Ns::kRss)) {
     std::string version = Attr(root, "version");
@@ -1046,9 +1053,9 @@ absl::StatusOr<Feed> ParseFeed(std::string_view input, std::string_view content_
     feed.format = v03 ? "atom0.3" : "atom1.0";
     ParseAtom(doc.get(), root, &feed);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a feed: root element <", reinterpret_cast<const char*>(root->name), ">",
-        href.empty() ? "" : absl::StrCat(" in namespace ", href)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a feed: root element <", reinterpret_cast<const char*>(root->name), ">",
+                     href.empty() ? "" : absl::StrCat(" in namespace ", href)));
   }
   return feed;
 }

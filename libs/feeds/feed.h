@@ -42,8 +42,8 @@ struct FeedItem {
 struct Feed {
   // "rss2.0", "rss0.9x", "rss1.0" (RDF), "atom1.0", "atom0.3", "json1.0", "json1.1"
   std::string format;
-  std::string title;   // plain text
-  std::string link;    // canonical absolute site link, empty when absent
+  std::string title;            // plain text
+  std::string link;             // canonical absolute site link, empty when absent
   std::vector<FeedItem> items;  // document order; items with no title, link and text are skipped
   // What was recovered from, like feedparser's "bozo": "line 12: Opening and ending tag
   // mismatch: title line 11 and item (recovered)", "item 3: unparseable date 'Foo'". Empty for

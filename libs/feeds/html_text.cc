@@ -1,14 +1,14 @@
 #include "libs/feeds/html_text.h"
 
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <climits>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <libxml/HTMLparser.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_replace.h"
@@ -67,8 +67,8 @@ std::string LocalName(const xmlNode* n) {
 
 bool IsDropped(absl::string_view name) {
   static constexpr absl::string_view kDropped[] = {
-      "script", "style", "iframe", "img",  "noscript", "object", "embed", "svg",
-      "math",   "template", "head", "audio", "video",   "canvas", "picture", "source"};
+      "script", "style",    "iframe", "img",   "noscript", "object", "embed",   "svg",
+      "math",   "template", "head",   "audio", "video",    "canvas", "picture", "source"};
   for (absl::string_view d : kDropped) {
     if (name == d) return true;
   }
@@ -77,11 +77,11 @@ bool IsDropped(absl::string_view name) {
 
 bool IsBlock(absl::string_view name) {
   static constexpr absl::string_view kBlocks[] = {
-      "p",       "div",     "li",     "ul",     "ol",    "dl",      "dt",         "dd",
-      "h1",      "h2",      "h3",     "h4",     "h5",    "h6",      "tr",         "table",
-      "thead",   "tbody",   "tfoot",  "caption", "blockquote", "pre", "hr",       "section",
-      "article", "header",  "footer", "aside",  "nav",   "main",    "figure",     "figcaption",
-      "address", "details", "summary", "center", "form", "fieldset", "body",      "html"};
+      "p",       "div",     "li",      "ul",      "ol",         "dl",       "dt",     "dd",
+      "h1",      "h2",      "h3",      "h4",      "h5",         "h6",       "tr",     "table",
+      "thead",   "tbody",   "tfoot",   "caption", "blockquote", "pre",      "hr",     "section",
+      "article", "header",  "footer",  "aside",   "nav",        "main",     "figure", "figcaption",
+      "address", "details", "summary", "center",  "form",       "fieldset", "body",   "html"};
   for (absl::string_view b : kBlocks) {
     if (name == b) return true;
   }
@@ -175,8 +175,8 @@ std::string HtmlToText(std::string_view fragment) {
   // &apos; is XML and HTML5 but not HTML 4, which is what libxml2's HTML parser knows.
   std::string input = absl::StrReplaceAll(html, {{"&apos;", "&#39;"}});
   if (input.size() > static_cast<size_t>(INT_MAX)) input.resize(INT_MAX);
-  constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                           HTML_PARSE_NOWARNING;
+  constexpr int kOptions =
+      HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING;
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
       htmlReadMemory(input.data(), static_cast<int>(input.size()), nullptr, "UTF-8", kOptions),
       &xmlFreeDoc);

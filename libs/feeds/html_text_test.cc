@@ -17,8 +17,7 @@ TEST_P(HtmlToTextTest, Converts) { EXPECT_EQ(HtmlToText(GetParam().html), GetPar
 INSTANTIATE_TEST_SUITE_P(
     Table, HtmlToTextTest,
     ::testing::Values(
-        HtmlCase{"", ""},
-        HtmlCase{"  plain   text\n here ", "plain text here"},
+        HtmlCase{"", ""}, HtmlCase{"  plain   text\n here ", "plain text here"},
         HtmlCase{"<p>First paragraph.</p><p>Second one.</p>", "First paragraph.\nSecond one."},
         HtmlCase{"<p>Hello<script>alert('x')</script> world</p>", "Hello world"},
         HtmlCase{"<style>p{color:red}</style><p>Styled</p>", "Styled"},
@@ -30,14 +29,12 @@ INSTANTIATE_TEST_SUITE_P(
         HtmlCase{"AT&amp;T &lt;tag&gt; caf&eacute; it&#8217;s &#x201C;q&#x201D; it&apos;s",
                  "AT&T <tag> caf\u00e9 it\u2019s \u201cq\u201d it's"},
         HtmlCase{"a&nbsp;&nbsp;b &mdash; c&hellip;", "a b \u2014 c\u2026"},
-        HtmlCase{"<b>bold</b> and <i>italic</i>, <a href='/x'>link</a>.",
-                 "bold and italic, link."},
+        HtmlCase{"<b>bold</b> and <i>italic</i>, <a href='/x'>link</a>.", "bold and italic, link."},
         HtmlCase{"<p>  lots \n\n of \t space  </p>\n\n<p></p><p>next</p>", "lots of space\nnext"},
         HtmlCase{"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc"},
         HtmlCase{"<p>unclosed <b>bold <p>next", "unclosed bold\nnext"},
         HtmlCase{"<pre>x = 1\ny = 2</pre>", "x = 1\ny = 2"},
-        HtmlCase{"<!-- comment --><p>kept</p>", "kept"},
-        HtmlCase{"<b>a</b> <i>b</i>", "a b"},
+        HtmlCase{"<!-- comment --><p>kept</p>", "kept"}, HtmlCase{"<b>a</b> <i>b</i>", "a b"},
         HtmlCase{"<noscript>enable JS</noscript>text", "text"}));
 
 }  // namespace

@@ -1,6 +1,5 @@
 // JSON Feed 1.0 / 1.1 (https://www.jsonfeed.org/version/1.1/) with nlohmann::json.
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "absl/status/status.h"

@@ -35,9 +35,9 @@ void Collect(const xmlNode* n, std::vector<std::string>* out, std::set<std::stri
 absl::StatusOr<std::vector<std::string>> FeedUrlsFromOpml(std::string_view opml) {
   internal::EnsureLibxml();
   if (opml.size() > (64u << 20)) return absl::InvalidArgumentError("OPML larger than 64 MiB");
-  xmlDoc* doc = xmlReadMemory(opml.data(), static_cast<int>(opml.size()), nullptr, nullptr,
-                              XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
+  xmlDoc* doc =
+      xmlReadMemory(opml.data(), static_cast<int>(opml.size()), nullptr, nullptr,
+                    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc == nullptr) return absl::InvalidArgumentError("not OPML: not XML");
   const xmlNode* root = xmlDocGetRootElement(doc);
   if (root == nullptr ||

@@ -10,8 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/feeds/internal/sha256.h"
 #include "libs/feeds/feed.h"
+#include "libs/feeds/internal/sha256.h"
 
 namespace ww::feeds {
 namespace {
@@ -102,7 +102,7 @@ TEST(ParseFeedTest, RssDescriptionFallbackAndDoubleEscapedTitle) {
   EXPECT_EQ(feed->items[0].title, "Q&A: why");
   EXPECT_EQ(feed->items[0].text, "Short summary & more");
   EXPECT_EQ(feed->items[0].id, "https://example.com/qa?fbclid=123");  // guid as written
-  EXPECT_EQ(feed->items[0].url, "https://example.com/qa");  // permalink guid, canonical
+  EXPECT_EQ(feed->items[0].url, "https://example.com/qa");            // permalink guid, canonical
   EXPECT_THAT(feed->warnings, IsEmpty());
 }
 
@@ -264,8 +264,9 @@ TEST(ParseFeedTest, BillionLaughsDoesNotBlowUp) {
     for (int j = 0; j < 10; ++j) absl::StrAppend(&doc, "&lol", i - 1, ";");
     doc += "\">\n";
   }
-  doc += "]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>"
-         "<item><title>x</title><description>&lol9;</description></item></channel></rss>";
+  doc +=
+      "]>\n<rss version=\"2.0\"><channel><title>&lol9;</title>"
+      "<item><title>x</title><description>&lol9;</description></item></channel></rss>";
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Feed> feed = ParseFeed(doc);
   auto elapsed = std::chrono::steady_clock::now() - start;
@@ -352,8 +353,9 @@ TEST(ParseFeedTest, ContentTypeCharsetWinsOverDeclaration) {
 }
 
 TEST(ParseFeedTest, Utf16WithBom) {
-  std::string ascii = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\">"
-                      "<channel><title>Wide</title></channel></rss>";
+  std::string ascii =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\">"
+      "<channel><title>Wide</title></channel></rss>";
   std::string doc = "\xFF\xFE";
   for (char c : ascii) {
     doc.push_back(c);
@@ -401,8 +403,10 @@ namespace ww::feeds {
 namespace {
 // FIPS 180-4 known answers: fallback item ids ("sha256:...") must be real SHA-256.
 TEST(Sha256, KnownAnswers) {
-  EXPECT_EQ(internal::Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(internal::Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(internal::Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(internal::Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(internal::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }

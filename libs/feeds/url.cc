@@ -14,12 +14,12 @@ namespace {
 
 bool IsTrackingParam(absl::string_view key) {
   static constexpr absl::string_view kExact[] = {
-      "fbclid",    "gclid",      "gclsrc",     "dclid",    "gbraid",    "wbraid",
-      "msclkid",   "mc_cid",     "mc_eid",     "yclid",    "igshid",    "_ga",
-      "_gl",       "_hsenc",     "_hsmi",      "__hssc",   "__hstc",    "__hsfp",
-      "hsctatracking", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv",
-      "wickedid",  "rb_clickid", "s_cid",      "twclid",   "ttclid",    "li_fat_id",
-      "srsltid",   "_openstat",  "cmpid",      "ncid",     "sr_share",
+      "fbclid",        "gclid",      "gclsrc",      "dclid",      "gbraid",   "wbraid",
+      "msclkid",       "mc_cid",     "mc_eid",      "yclid",      "igshid",   "_ga",
+      "_gl",           "_hsenc",     "_hsmi",       "__hssc",     "__hstc",   "__hsfp",
+      "hsctatracking", "mkt_tok",    "oly_anon_id", "oly_enc_id", "vero_id",  "vero_conv",
+      "wickedid",      "rb_clickid", "s_cid",       "twclid",     "ttclid",   "li_fat_id",
+      "srsltid",       "_openstat",  "cmpid",       "ncid",       "sr_share",
   };
   std::string lower = absl::AsciiStrToLower(key);
   if (absl::StartsWith(lower, "utm_")) return true;

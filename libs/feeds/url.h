@@ -14,7 +14,8 @@ namespace ww::feeds {
 // dropped, tracking query parameters dropped (utm_*, fbclid, gclid, gclsrc, dclid, gbraid,
 // wbraid, msclkid, mc_cid, mc_eid, yclid, igshid, _ga, _gl, _hsenc, _hsmi, mkt_tok, ...), the
 // remaining parameters kept in their order. What is not an absolute URL with an authority
-// ("urn:...", "mailto:...", a relative reference) is returned trimmed but otherwise unchanged. Never fails; pure and thread-safe.
+// ("urn:...", "mailto:...", a relative reference) is returned trimmed but otherwise unchanged.
+// Never fails; pure and thread-safe.
 std::string CanonicalUrl(std::string_view url);
 
 }  // namespace ww::feeds

@@ -43,8 +43,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"},
         UrlCase{"/relative/path?utm_source=x", "/relative/path?utm_source=x"},
         UrlCase{"https://example.com/news/../world/./story", "https://example.com/world/story"},
-        UrlCase{"https://example.com/a/b/..", "https://example.com/a/"},
-        UrlCase{"", ""}));
+        UrlCase{"https://example.com/a/b/..", "https://example.com/a/"}, UrlCase{"", ""}));
 
 }  // namespace
 }  // namespace ww::feeds

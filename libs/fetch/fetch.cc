@@ -1,7 +1,6 @@
 #include "libs/fetch/fetch.h"
 
 #include <curl/curl.h>
-
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -109,8 +108,7 @@ std::optional<absl::Duration> ParseRetryAfter(const std::string& value) {
 
 absl::Status WithRetryAfter(absl::Status status, const std::optional<absl::Duration>& after) {
   if (after.has_value()) {
-    status.SetPayload(kRetryAfterPayload,
-                      absl::Cord(absl::StrCat(absl::ToInt64Seconds(*after))));
+    status.SetPayload(kRetryAfterPayload, absl::Cord(absl::StrCat(absl::ToInt64Seconds(*after))));
   }
   return status;
 }
@@ -123,8 +121,8 @@ absl::Status CurlError(CURLcode rc, const char* errbuf, const std::string& host,
   switch (rc) {
     case CURLE_WRITE_ERROR:
       if (sink.overflow) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "body from ", host, " exceeds max_bytes (", request.max_bytes, " bytes decoded)"));
+        return absl::ResourceExhaustedError(absl::StrCat("body from ", host, " exceeds max_bytes (",
+                                                         request.max_bytes, " bytes decoded)"));
       }
       break;
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -139,8 +137,8 @@ absl::Status CurlError(CURLcode rc, const char* errbuf, const std::string& host,
     case CURLE_OPERATION_TIMEDOUT:
       return absl::UnavailableError(absl::StrCat("timeout talking to ", host, ": ", detail));
     case CURLE_TOO_MANY_REDIRECTS:
-      return absl::UnavailableError(absl::StrCat("too many redirects (more than ",
-                                                 request.max_redirects, ") from ", host));
+      return absl::UnavailableError(
+          absl::StrCat("too many redirects (more than ", request.max_redirects, ") from ", host));
     case CURLE_FILE_COULDNT_READ_FILE: {
       std::error_code ec;
       if (!file_path.empty() && std::filesystem::exists(file_path, ec)) {
@@ -207,9 +205,9 @@ absl::StatusOr<Target> CheckTarget(const Request& request) {
   Target t;
   t.is_file = scheme == "file";
   if (scheme != "http" && scheme != "https" && !(t.is_file && request.allow_file)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "scheme '", scheme, "' not allowed in '", request.url, "' (http, https",
-        request.allow_file ? ", file" : "", " only)"));
+    return absl::InvalidArgumentError(absl::StrCat("scheme '", scheme, "' not allowed in '",
+                                                   request.url, "' (http, https",
+                                                   request.allow_file ? ", file" : "", " only)"));
   }
   t.host = t.is_file ? "local file" : parsed->host();
   t.file_path = t.is_file ? parsed->decoded_path() : "";

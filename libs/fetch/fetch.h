@@ -36,13 +36,13 @@ struct Request {
 };
 
 struct Response {
-  int status = 0;              // HTTP status of the final response (200 for file://)
-  bool not_modified = false;   // 304: body is empty, keep the cached copy
-  std::string body;            // decoded (gzip/deflate/br/zstd undone)
-  std::string content_type;    // as sent, e.g. "application/rss+xml; charset=utf-8"
-  std::string etag;            // validators to send next time
+  int status = 0;             // HTTP status of the final response (200 for file://)
+  bool not_modified = false;  // 304: body is empty, keep the cached copy
+  std::string body;           // decoded (gzip/deflate/br/zstd undone)
+  std::string content_type;   // as sent, e.g. "application/rss+xml; charset=utf-8"
+  std::string etag;           // validators to send next time
   std::string last_modified;
-  std::string final_url;       // after redirects
+  std::string final_url;                      // after redirects
   std::optional<absl::Duration> retry_after;  // Retry-After of the final response, if any
 };
 

@@ -1,5 +1,6 @@
 #include "libs/fetch/fetch.h"
 
+#include <zlib.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -16,8 +17,6 @@
 #include "gtest/gtest.h"
 #include "libs/fetch/address_policy.h"
 #include "tests/support/http_server.h"
-
-#include <zlib.h>
 
 namespace ww::fetch {
 namespace {
@@ -93,8 +92,8 @@ TEST(FetchTest, FileUrlRefusedByDefault) {
 }
 
 TEST(FetchTest, OtherSchemesAndBadUrlsRefused) {
-  for (const char* url : {"ftp://example.com/feed.xml", "gopher://example.com/", "not a url",
-                          "", "http://"}) {
+  for (const char* url :
+       {"ftp://example.com/feed.xml", "gopher://example.com/", "not a url", "", "http://"}) {
     Request req;
     req.url = url;
     req.allow_file = true;
@@ -142,12 +141,10 @@ class CannedServer {
       return Reply("302 Found", "Location: http://169.254.169.254/latest/meta-data/\r\n", "");
     }
     if (path == "/to-loopback2") {
-      return Reply("302 Found", absl::StrCat("Location: http://127.0.0.2:", port, "/feed\r\n"),
-                   "");
+      return Reply("302 Found", absl::StrCat("Location: http://127.0.0.2:", port, "/feed\r\n"), "");
     }
     if (path == "/to-localhost") {
-      return Reply("302 Found", absl::StrCat("Location: http://localhost:", port, "/feed\r\n"),
-                   "");
+      return Reply("302 Found", absl::StrCat("Location: http://localhost:", port, "/feed\r\n"), "");
     }
     if (path == "/bomb") {
       static const std::string bomb = GzipZeros(64 << 20);
@@ -207,8 +204,7 @@ TEST(FetchHttpTest, OkConditionalAndHeaders) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->not_modified);
   EXPECT_EQ(again->status, 304);
-  EXPECT_THAT(server.LastRequest(),
-              HasSubstr("If-Modified-Since: Tue, 02 Sep 2025 14:05:00 GMT"));
+  EXPECT_THAT(server.LastRequest(), HasSubstr("If-Modified-Since: Tue, 02 Sep 2025 14:05:00 GMT"));
 }
 
 TEST(FetchHttpTest, Redirects) {

@@ -26,8 +26,8 @@ absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpe
   std::vector<rd_kafka_NewTopic_t*> nts;
   absl::Status status;
   for (const TopicSpec& t : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.name.c_str(), t.partitions,
-                                                    t.replication_factor, err, sizeof err);
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication_factor, err, sizeof err);
     if (nt == nullptr) {
       status = absl::InvalidArgumentError(absl::StrCat("topic ", t.name, ": ", err));
       break;
@@ -37,13 +37,14 @@ absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpe
   }
   if (status.ok()) {
     rd_kafka_queue_t* q = rd_kafka_queue_new(rk->get());
-    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t* opts =
+        rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(opts, kTimeoutMs, err, sizeof err);
     rd_kafka_CreateTopics(rk->get(), nts.data(), nts.size(), opts, q);
     rd_kafka_event_t* ev = WaitResult(q);
     if (ev == nullptr) {
-      status = absl::UnavailableError(absl::StrCat("no answer from Kafka at ",
-                                                   config.bootstrap_servers, " to create topics"));
+      status = absl::UnavailableError(
+          absl::StrCat("no answer from Kafka at ", config.bootstrap_servers, " to create topics"));
     } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       status = internal::ToStatus(rd_kafka_event_error(ev), "create topics");
     } else {
@@ -54,8 +55,9 @@ absl::Status EnsureTopics(const ClientConfig& config, const std::vector<TopicSpe
         auto e = rd_kafka_topic_result_error(res[i]);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
           const char* msg = rd_kafka_topic_result_error_string(res[i]);
-          status = internal::ToStatus(e, absl::StrCat("create topic ", rd_kafka_topic_result_name(res[i]),
-                                                      msg ? absl::StrCat(" (", msg, ")") : ""));
+          status = internal::ToStatus(
+              e, absl::StrCat("create topic ", rd_kafka_topic_result_name(res[i]),
+                              msg ? absl::StrCat(" (", msg, ")") : ""));
         }
       }
     }
@@ -163,7 +165,8 @@ absl::Status DescribeTopicConfigs(rd_kafka_t* rk, const ClientConfig& config,
         const char* value = rd_kafka_ConfigEntry_value(entries[j]);
         const std::string key = rd_kafka_ConfigEntry_name(entries[j]);
         t->configs[key] = value ? value : "";
-        if (rd_kafka_ConfigEntry_source(entries[j]) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) {
+        if (rd_kafka_ConfigEntry_source(entries[j]) ==
+            RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) {
           t->overridden.insert(key);
         }
       }
@@ -189,8 +192,8 @@ absl::StatusOr<std::vector<TopicDescription>> DescribeTopics(
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 0, rkt, &md, kTimeoutMs);
     rd_kafka_topic_destroy(rkt);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return internal::ToStatus(err, absl::StrCat("describe topic ", name, " at ",
-                                                  config.bootstrap_servers));
+      return internal::ToStatus(
+          err, absl::StrCat("describe topic ", name, " at ", config.bootstrap_servers));
     }
     TopicDescription d;
     d.name = name;
@@ -235,7 +238,7 @@ absl::StatusOr<std::vector<TopicDescription>> DescribeTopics(
 }
 
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const ClientConfig& config,
-                                                                     const std::string& topic) {
+                                                                    const std::string& topic) {
   auto rk = AdminClient(config);
   if (!rk.ok()) return rk.status();
   auto n = internal::PartitionCount(rk->get(), topic, kTimeoutMs);
@@ -271,11 +274,14 @@ absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(const ClientConfig& co
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (int attempt = 0; attempt < 40; ++attempt) {  // leaders of a new topic may still move
     err = rd_kafka_offsets_for_times(rk->get(), list.get(), kTimeoutMs);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || internal::Classify(err) != internal::ErrorAction::kRetry) break;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+        internal::Classify(err) != internal::ErrorAction::kRetry)
+      break;
     for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = time_ms;
     rd_kafka_poll(rk->get(), 250);
   }
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "offsets for time in " + topic);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return internal::ToStatus(err, "offsets for time in " + topic);
   std::map<int32_t, int64_t> out;
   for (int i = 0; i < list->cnt; ++i) {
     int32_t p = list->elems[i].partition;

@@ -27,16 +27,16 @@ struct TopicInfo {
 
 struct PartitionDescription {
   int32_t partition = -1;
-  int32_t leader = -1;          // broker id
+  int32_t leader = -1;  // broker id
   std::vector<int32_t> replicas;
-  std::vector<int32_t> isr;     // in-sync replicas
-  int64_t low = 0;              // low watermark: the first offset still stored
-  int64_t high = 0;             // high watermark: the next offset to be written
+  std::vector<int32_t> isr;  // in-sync replicas
+  int64_t low = 0;           // low watermark: the first offset still stored
+  int64_t high = 0;          // high watermark: the next offset to be written
 };
 
 struct TopicDescription {
   std::string name;
-  int replication_factor = 0;  // replicas of partition 0 (Kafka keeps them equal)
+  int replication_factor = 0;                    // replicas of partition 0 (Kafka keeps them equal)
   std::vector<PartitionDescription> partitions;  // by partition
   // Every topic config the broker reports (retention.ms, cleanup.policy, ...), defaults
   // included; sensitive values are empty. `overridden` names the ones set on the topic.
@@ -55,7 +55,7 @@ absl::StatusOr<std::vector<TopicDescription>> DescribeTopics(const ClientConfig&
                                                              const std::vector<std::string>& names);
 // Low and high watermark of each partition of `topic` (index = partition).
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Watermarks(const ClientConfig& config,
-                                                                     const std::string& topic);
+                                                                    const std::string& topic);
 // Per partition, the offset of the first record at or after `time_ms` (the high watermark
 // where there is none).
 absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(const ClientConfig& config,

@@ -134,8 +134,8 @@ Record ToRecord(const rd_kafka_message_t* m) {
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       r.headers.push_back(
           {name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
@@ -179,7 +179,8 @@ absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic, int
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
   rd_kafka_topic_destroy(rkt);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return ToStatus(err, "metadata for " + topic);
-  absl::StatusOr<int> result = absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  absl::StatusOr<int> result =
+      absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
     if (topic != t.topic) continue;

@@ -25,9 +25,9 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDelet
 
 // What to do about an error. Decided in one place, Classify(), by one exhaustive switch.
 enum class ErrorAction {
-  kRetry,         // transient: try the same call again
+  kRetry,           // transient: try the same call again
   kAbortAndRewind,  // the transaction must be aborted and the batch re-consumed
-  kFatal,         // the client is unusable: stop the stage, let the process restart
+  kFatal,           // the client is unusable: stop the stage, let the process restart
 };
 ErrorAction Classify(const rd_kafka_error_t* error);
 ErrorAction Classify(rd_kafka_resp_err_t err);

@@ -178,8 +178,7 @@ absl::StatusOr<std::vector<GroupListing>> ListGroups(const ClientConfig& config)
   rd_kafka_ListConsumerGroups(rk->get(), call.opts, call.q);
   auto ev = call.Wait(config, "list groups");
   if (!ev.ok()) return ev.status();
-  const rd_kafka_ListConsumerGroups_result_t* res =
-      rd_kafka_event_ListConsumerGroups_result(*ev);
+  const rd_kafka_ListConsumerGroups_result_t* res = rd_kafka_event_ListConsumerGroups_result(*ev);
   size_t n = 0, nerr = 0;
   const rd_kafka_ConsumerGroupListing_t** valid = rd_kafka_ListConsumerGroups_result_valid(res, &n);
   const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
@@ -269,8 +268,8 @@ absl::StatusOr<std::vector<OffsetChange>> PlanOffsetReset(const ClientConfig& co
   for (const auto& [p, off] : reset.offsets) {
     if (reset.kind == OffsetReset::Kind::kExplicit &&
         (p < 0 || p >= static_cast<int32_t>(marks->size()))) {
-      return absl::InvalidArgumentError(absl::StrCat("topic ", topic, " has no partition ", p,
-                                                     " (it has ", marks->size(), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("topic ", topic, " has no partition ", p, " (it has ", marks->size(), ")"));
     }
   }
   std::map<int32_t, int64_t> by_time;
@@ -316,9 +315,9 @@ absl::Status ApplyOffsetReset(const ClientConfig& config, const std::string& gro
   auto raw = Describe(rk->get(), config, group);
   if (!raw.ok() && raw.status().code() != absl::StatusCode::kNotFound) return raw.status();
   if (raw.ok() && !raw->members.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "group ", group, " has ", raw->members.size(), " active member(s) (state ", raw->state,
-        "): stop its consumers before resetting offsets"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("group ", group, " has ", raw->members.size(), " active member(s) (state ",
+                     raw->state, "): stop its consumers before resetting offsets"));
   }
   internal::PartitionList list(rd_kafka_topic_partition_list_new(plan.size()));
   for (const OffsetChange& c : plan) {
@@ -340,8 +339,8 @@ absl::Status ApplyOffsetReset(const ClientConfig& config, const std::string& gro
       rd_kafka_resp_err_t code = rd_kafka_error_code(e);
       status = code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
                        code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS
-                   ? absl::FailedPreconditionError(absl::StrCat(
-                         "group ", group, " became active: stop its consumers first"))
+                   ? absl::FailedPreconditionError(
+                         absl::StrCat("group ", group, " became active: stop its consumers first"))
                    : internal::ToStatus(code, "alter offsets of group " + group);
       continue;
     }
@@ -351,9 +350,9 @@ absl::Status ApplyOffsetReset(const ClientConfig& config, const std::string& gro
         status = parts->elems[p].err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID
                      ? absl::FailedPreconditionError(absl::StrCat(
                            "group ", group, " became active: stop its consumers first"))
-                     : internal::ToStatus(parts->elems[p].err,
-                                          absl::StrCat("alter offset of ", topic, "/",
-                                                       parts->elems[p].partition));
+                     : internal::ToStatus(
+                           parts->elems[p].err,
+                           absl::StrCat("alter offset of ", topic, "/", parts->elems[p].partition));
       }
     }
   }

@@ -16,7 +16,7 @@ namespace ww::kafka {
 
 struct GroupListing {
   std::string group;
-  std::string state;  // Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Unknown
+  std::string state;    // Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Unknown
   bool simple = false;  // offsets only, no group protocol
 };
 
@@ -37,7 +37,7 @@ struct PartitionLag {
   // after the committed offset; 0 when caught up (or the record is from the future), -1
   // when there is no committed offset or the record could not be read in time.
   int64_t time_lag_ms = -1;
-  std::string member_id;   // the member it is assigned to, if any
+  std::string member_id;  // the member it is assigned to, if any
 };
 
 struct GroupDescription {

@@ -95,9 +95,8 @@ absl::StatusOr<Delivered> Producer::Send(const OutRecord& r, absl::Duration time
   if (!pending->done.WaitForNotificationWithTimeout(timeout)) {
     // The delivery callback still holds the pointer: leak it rather than free it under it.
     (void)pending.release();
-    return absl::UnavailableError(
-        absl::StrCat("no acknowledgement from Kafka for ", r.topic, " within ",
-                     absl::FormatDuration(timeout)));
+    return absl::UnavailableError(absl::StrCat("no acknowledgement from Kafka for ", r.topic,
+                                               " within ", absl::FormatDuration(timeout)));
   }
   if (pending->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return internal::ToStatus(pending->err, absl::StrCat("produce to ", r.topic));

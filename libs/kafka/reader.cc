@@ -64,11 +64,14 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Create(const ClientCon
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     for (int attempt = 0; attempt < 40; ++attempt) {
       err = rd_kafka_offsets_for_times(rk->get(), list.get(), 10000);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || internal::Classify(err) != internal::ErrorAction::kRetry) break;
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+          internal::Classify(err) != internal::ErrorAction::kRetry)
+        break;
       for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = start.time_ms;
       rd_kafka_poll(rk->get(), 250);
     }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::ToStatus(err, "offsets for time in " + topic);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return internal::ToStatus(err, "offsets for time in " + topic);
     // A partition with nothing at or after the time answers -1: start at its end.
     for (int i = 0; i < list->cnt; ++i) {
       if (list->elems[i].offset < 0) list->elems[i].offset = RD_KAFKA_OFFSET_END;

@@ -3,23 +3,23 @@
 #include <algorithm>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/client.h"
-#include "libs/kafka/transactions.h"
 #include "libs/kafka/reader.h"
+#include "libs/kafka/transactions.h"
 #include "libs/runtime/ids.h"
 
 namespace ww::kafka {
 namespace {
 
 std::string DefaultJobId(const ReplayOptions& o) {
-  std::string canon = absl::StrCat(o.from_topic, "|", o.to_topic, "|", o.since_ms, "|",
-                                   o.until_ms, "|");
+  std::string canon =
+      absl::StrCat(o.from_topic, "|", o.to_topic, "|", o.since_ms, "|", o.until_ms, "|");
   for (const auto& [p, off] : o.from_offsets) absl::StrAppend(&canon, p, ":", off, ",");
   canon += "|";
   for (const auto& [p, off] : o.to_offsets) absl::StrAppend(&canon, p, ":", off, ",");
@@ -28,7 +28,8 @@ std::string DefaultJobId(const ReplayOptions& o) {
     absl::StrAppend(&canon, static_cast<int>(w.kind), w.name, "=", w.value, ";");
   }
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(runtime::Fnv1a64(canon)));
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(runtime::Fnv1a64(canon)));
   return buf;
 }
 
@@ -41,8 +42,7 @@ std::string EncodeCheckpoint(const std::map<int32_t, ReplayPartition>& parts, bo
   return out;
 }
 
-bool DecodeCheckpoint(const std::string& v, std::map<int32_t, ReplayPartition>* parts,
-                      bool* done) {
+bool DecodeCheckpoint(const std::string& v, std::map<int32_t, ReplayPartition>* parts, bool* done) {
   std::vector<std::string> fields = absl::StrSplit(v, ' ', absl::SkipEmpty());
   if (fields.size() < 2 || fields[0] != "v1") return false;
   *done = fields[1] == "done=1";
@@ -109,9 +109,8 @@ absl::StatusOr<std::map<int32_t, ReplayPartition>> Plan(
   for (const auto* m : {&o.from_offsets, &o.to_offsets}) {
     for (const auto& [p, off] : *m) {
       if (p < 0 || p >= n) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("partition ", p, " does not exist in ", o.from_topic, " (", n,
-                         " partitions)"));
+        return absl::InvalidArgumentError(absl::StrCat("partition ", p, " does not exist in ",
+                                                       o.from_topic, " (", n, " partitions)"));
       }
       if (off < 0) return absl::InvalidArgumentError("offsets must not be negative");
     }
@@ -198,21 +197,22 @@ absl::StatusOr<ReplayProgress> Replay(const ReplayOptions& options,
   const std::function<bool()> stopped = [stop] { return stop != nullptr && stop->load(); };
   bool done = false;
   if (!o.dry_run) {
-    absl::Status s = EnsureTopics(
-        o.client, {{o.checkpoint_topic, 1, 1, {{"cleanup.policy", "compact"}}}});
+    absl::Status s =
+        EnsureTopics(o.client, {{o.checkpoint_topic, 1, 1, {{"cleanup.policy", "compact"}}}});
     if (!s.ok()) return s;
     // Fence an older run first, so the checkpoint read below is the last one written.
     const std::string txid = "wwctl-replay-" + pr.job_id;
     producer = std::make_unique<Transactions>(
-        TransactionsOptions{txid, absl::Seconds(5), {}},
-        [client = o.client, txid] { return NewKafkaTxnClient(client, txid, absl::Seconds(60), nullptr); });
+        TransactionsOptions{txid, absl::Seconds(5), {}}, [client = o.client, txid] {
+          return NewKafkaTxnClient(client, txid, absl::Seconds(60), nullptr);
+        });
     if (absl::Status s = producer->Start(stopped); !s.ok()) return s;
     auto cp = ReadCheckpoint(o.client, o.checkpoint_topic, pr.job_id);
     if (!cp.ok()) return cp.status();
     if (cp->has_value()) {
       if (!DecodeCheckpoint(**cp, &pr.partitions, &done)) {
-        return absl::DataLossError(absl::StrCat("unreadable checkpoint of job ", pr.job_id,
-                                                " in ", o.checkpoint_topic));
+        return absl::DataLossError(
+            absl::StrCat("unreadable checkpoint of job ", pr.job_id, " in ", o.checkpoint_topic));
       }
       pr.resumed = true;
     }

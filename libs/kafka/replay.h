@@ -59,26 +59,26 @@ struct ReplayOptions {
   // hash of the resolved options.
   std::string job_id;
   std::string checkpoint_topic = "ww.replay.checkpoints";  // created (compacted) if missing
-  size_t max_batch = 500;  // records per transaction
+  size_t max_batch = 500;                                  // records per transaction
 };
 
 struct ReplayPartition {
-  int64_t start = 0;   // first offset of the range
-  int64_t end = 0;     // end of the range (exclusive), fixed when the job first started
-  int64_t next = 0;    // next offset to look at
+  int64_t start = 0;    // first offset of the range
+  int64_t end = 0;      // end of the range (exclusive), fixed when the job first started
+  int64_t next = 0;     // next offset to look at
   int64_t matched = 0;  // records copied (or, dry run, that would be) in this run
 };
 
 struct ReplayProgress {
   std::map<int32_t, ReplayPartition> partitions;
-  int64_t scanned = 0;   // records read this run
-  int64_t copied = 0;    // records copied (dry run: matched) this run
-  int64_t bytes = 0;     // key + value + header bytes of those
+  int64_t scanned = 0;    // records read this run
+  int64_t copied = 0;     // records copied (dry run: matched) this run
+  int64_t bytes = 0;      // key + value + header bytes of those
   int64_t remaining = 0;  // offsets left in the range (an upper bound on records)
   absl::Duration elapsed;
-  bool resumed = false;        // started from a checkpoint
-  bool already_done = false;   // the checkpoint says the job had finished; nothing to do
-  bool complete = false;       // the whole range has been processed
+  bool resumed = false;       // started from a checkpoint
+  bool already_done = false;  // the checkpoint says the job had finished; nothing to do
+  bool complete = false;      // the whole range has been processed
   std::string job_id;
 };
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -11,8 +11,8 @@
 #include "libs/kafka/client.h"
 #include "libs/kafka/transactions.h"
 #include "libs/runtime/log.h"
-#include "libs/runtime/retry.h"
 #include "libs/runtime/metrics.h"
+#include "libs/runtime/retry.h"
 #include "libs/runtime/trace.h"
 
 namespace ww::kafka {
@@ -46,7 +46,8 @@ struct Lineage {
       if (trace) traceparent = trace->Child(stage).ToString();
     }
     if (auto ms = in.header(kHeaderIngestedMs)) {
-      if (!absl::SimpleAtoi(absl::string_view(ms->data(), ms->size()), &ingested_ms)) ingested_ms = 0;
+      if (!absl::SimpleAtoi(absl::string_view(ms->data(), ms->size()), &ingested_ms))
+        ingested_ms = 0;
     }
   }
 
@@ -102,11 +103,13 @@ struct StageLoop::Impl {
       rd_kafka_assign(rk, partitions);  // positions start from the committed offsets
       self->stats.assigned = partitions->cnt > 0;
       self->stats.joined = true;
-      Log().Info("partitions assigned", {{"stage", self->options.stage}, {"count", partitions->cnt}});
+      Log().Info("partitions assigned",
+                 {{"stage", self->options.stage}, {"count", partitions->cnt}});
     } else {
       rd_kafka_assign(rk, nullptr);
       self->stats.assigned = false;
-      Log().Info("partitions revoked", {{"stage", self->options.stage}, {"count", partitions->cnt}});
+      Log().Info("partitions revoked",
+                 {{"stage", self->options.stage}, {"count", partitions->cnt}});
     }
   }
 
@@ -127,9 +130,10 @@ struct StageLoop::Impl {
     }
     // Connection churn while brokers come and go: librdkafka reconnects by itself.
     if (!self->broker_down.load()) {
-      Log().Warn("kafka client error", {{"stage", self->options.stage},
-                                        {"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
-                                        {"reason", reason}});
+      Log().Warn("kafka client error",
+                 {{"stage", self->options.stage},
+                  {"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))},
+                  {"reason", reason}});
     }
   }
 
@@ -187,8 +191,8 @@ struct StageLoop::Impl {
                                  {{"stage", options.stage}, {"result", "commit"}});
     metrics.aborts = &m.counter("ww_transactions_total", "Kafka transactions by result",
                                 {{"stage", options.stage}, {"result", "abort"}});
-    metrics.batch_seconds = &m.histogram("ww_stage_batch_seconds",
-                                         "time to process and commit one batch", l);
+    metrics.batch_seconds =
+        &m.histogram("ww_stage_batch_seconds", "time to process and commit one batch", l);
   }
 
   // Committed records per topic: read from it (in), written to it (out), or read from it
@@ -200,9 +204,10 @@ struct StageLoop::Impl {
     if (c == nullptr) {
       static constexpr const char* kNames[] = {"ww_records_in_total", "ww_records_out_total",
                                                "ww_records_deadlettered_total"};
-      static constexpr const char* kHelp[] = {"records consumed and committed, by input topic",
-                                              "records produced and committed, by output topic",
-                                              "records sent to the dead-letter topic, by input topic"};
+      static constexpr const char* kHelp[] = {
+          "records consumed and committed, by input topic",
+          "records produced and committed, by output topic",
+          "records sent to the dead-letter topic, by input topic"};
       c = &runtime::Metrics::Default().counter(kNames[flow], kHelp[flow],
                                                {{"stage", options.stage}, {"topic", topic}});
     }
@@ -239,12 +244,15 @@ struct StageLoop::Impl {
       const auto& tp = owned->elems[i];
       int64_t lo = 0, hi = 0;
       if (rd_kafka_get_watermark_offsets(consumer.get(), tp.topic, tp.partition, &lo, &hi) !=
-              RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0 || tp.offset < 0) {
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          hi < 0 || tp.offset < 0) {
         continue;
       }
       runtime::Metrics::Default()
           .gauge("ww_consumer_lag", "records not yet consumed, per partition",
-                 {{"stage", options.stage}, {"topic", tp.topic}, {"partition", absl::StrCat(tp.partition)}})
+                 {{"stage", options.stage},
+                  {"topic", tp.topic},
+                  {"partition", absl::StrCat(tp.partition)}})
           .Set(static_cast<double>(std::max<int64_t>(0, hi - tp.offset)));
     }
   }
@@ -277,7 +285,8 @@ struct StageLoop::Impl {
         if (batch.empty()) deadline = absl::Now() + options.max_batch_wait;
         batch.push_back(internal::ToRecord(m));
       } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        Log().Warn("consume error", {{"stage", options.stage}, {"error", rd_kafka_message_errstr(m)}});
+        Log().Warn("consume error",
+                   {{"stage", options.stage}, {"error", rd_kafka_message_errstr(m)}});
       }
       rd_kafka_message_destroy(m);
     }
@@ -291,7 +300,7 @@ struct StageLoop::Impl {
     if (absl::Status s = txn->Begin(stopped); !s.ok()) return s;
     OffsetMap next_offsets;
     uint64_t out = 0, dead = 0;
-    std::map<std::pair<Flow, std::string>, uint64_t> flow;  // counted once committed
+    std::map<std::pair<Flow, std::string>, uint64_t> flow;         // counted once committed
     std::vector<std::pair<const std::string*, int64_t>> ingested;  // output topic, ingest ms
     for (const Record& in : batch) {
       next_offsets[{in.topic, in.partition}] = in.offset + 1;
@@ -309,7 +318,8 @@ struct StageLoop::Impl {
         for (OutRecord& o : *result) {
           o.headers.push_back({std::string(kHeaderSourceStage), options.stage});
           lineage.PassOn(o);
-          if (lineage.ingested_ms > 0) ingested.emplace_back(&OutputTopic(o.topic), lineage.ingested_ms);
+          if (lineage.ingested_ms > 0)
+            ingested.emplace_back(&OutputTopic(o.topic), lineage.ingested_ms);
           produced = Produce(o);
           if (!produced.ok()) break;
           ++out;
@@ -319,8 +329,11 @@ struct StageLoop::Impl {
       if (!result.ok() || !produced.ok()) {
         absl::Status why = result.ok() ? produced : result.status();
         Log().Warn("record dead-lettered",
-                   {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
-                    {"offset", in.offset}, {"reason", why.ToString()},
+                   {{"stage", options.stage},
+                    {"topic", in.topic},
+                    {"partition", in.partition},
+                    {"offset", in.offset},
+                    {"reason", why.ToString()},
                     {"trace_id", lineage.trace ? lineage.trace->trace_id : ""}});
         if (absl::Status s = Produce(DeadLetter(in, why)); !s.ok()) {
           if (absl::Status a = txn->Abort(stopped); !a.ok()) return a;
@@ -375,9 +388,11 @@ struct StageLoop::Impl {
       return false;
     }
     if (!txn->Commit({{{in.topic, in.partition}, in.offset + 1}}, stopped).ok()) return false;
-    Log().Warn("record dead-lettered",
-               {{"stage", options.stage}, {"topic", in.topic}, {"partition", in.partition},
-                {"offset", in.offset}, {"reason", reason.ToString()}});
+    Log().Warn("record dead-lettered", {{"stage", options.stage},
+                                        {"topic", in.topic},
+                                        {"partition", in.partition},
+                                        {"offset", in.offset},
+                                        {"reason", reason.ToString()}});
     ++stats.records_in;
     ++stats.deadlettered;
     ++stats.commits;

@@ -35,7 +35,7 @@
 namespace ww::kafka {
 
 struct StageOptions {
-  std::string stage;                        // name for logs and the ww-source-stage header
+  std::string stage;  // name for logs and the ww-source-stage header
   ClientConfig client;
   std::string group_id;
   std::vector<std::string> input_topics;
@@ -65,9 +65,9 @@ struct StageStats {
   std::atomic<uint64_t> deadlettered{0};
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> aborts{0};
-  std::atomic<bool> assigned{false};        // has joined the group and holds partitions
-  std::atomic<bool> joined{false};          // has joined the group (maybe with no partitions)
-  std::atomic<int64_t> alive_unix_ms{0};    // when the loop last went round (liveness)
+  std::atomic<bool> assigned{false};      // has joined the group and holds partitions
+  std::atomic<bool> joined{false};        // has joined the group (maybe with no partitions)
+  std::atomic<int64_t> alive_unix_ms{0};  // when the loop last went round (liveness)
 };
 
 class StageLoop {

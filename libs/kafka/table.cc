@@ -20,7 +20,8 @@ absl::StatusOr<std::unique_ptr<TableReader>> TableReader::Open(
       "open the " + options.name + " topic " + topic,
       [&] { return TopicReader::Create(client, topic, options.start); }, stopped);
   if (!reader.ok()) return reader.status();
-  return std::unique_ptr<TableReader>(new TableReader(std::move(*reader), topic, std::move(options)));
+  return std::unique_ptr<TableReader>(
+      new TableReader(std::move(*reader), topic, std::move(options)));
 }
 
 absl::Status TableReader::CatchUp(const ApplyFn& apply, const std::function<bool()>& stopped) {
@@ -38,12 +39,16 @@ absl::Status TableReader::CatchUp(const ApplyFn& apply, const std::function<bool
     if (absl::Now() >= next_report) {
       // Slow, or the broker is away (the reader reconnects by itself): say so.
       Log().Info("still reading the table to its end",
-                 {{"table", options_.name}, {"topic", topic_}, {"records", records_},
+                 {{"table", options_.name},
+                  {"topic", topic_},
+                  {"records", records_},
                   {"seconds", absl::ToInt64Seconds(absl::Now() - start)}});
       next_report = absl::Now() + options_.progress_every;
     }
   }
-  Log().Info("table loaded", {{"table", options_.name}, {"topic", topic_}, {"records", records_},
+  Log().Info("table loaded", {{"table", options_.name},
+                              {"topic", topic_},
+                              {"records", records_},
                               {"ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
   return absl::OkStatus();
 }
@@ -55,9 +60,9 @@ void TableReader::FollowOnce(const ApplyFn& apply) {
   apply(batch);
 }
 
-absl::Status RunTable(const ClientConfig& client, const std::string& topic,
-                      TableOptions options, const ApplyFn& apply,
-                      const std::function<void()>& on_loaded, const std::atomic<bool>& stop) {
+absl::Status RunTable(const ClientConfig& client, const std::string& topic, TableOptions options,
+                      const ApplyFn& apply, const std::function<void()>& on_loaded,
+                      const std::atomic<bool>& stop) {
   const std::function<bool()> stopped = [&stop] { return stop.load(); };
   auto table = TableReader::Open(client, topic, std::move(options), stopped);
   if (!table.ok()) return absl::IsCancelled(table.status()) ? absl::OkStatus() : table.status();

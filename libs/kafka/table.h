@@ -22,8 +22,8 @@
 namespace ww::kafka {
 
 struct TableOptions {
-  std::string name;   // what the table holds ("watchlist"), for logs
-  StartAt start;      // default: every partition from its beginning
+  std::string name;  // what the table holds ("watchlist"), for logs
+  StartAt start;     // default: every partition from its beginning
   absl::Duration poll = absl::Milliseconds(200);
   absl::Duration progress_every = absl::Seconds(10);  // a log line while catching up
 };
@@ -64,8 +64,8 @@ class TableReader {
 // A table's whole life on a worker thread: open, catch up, `on_loaded`, then follow until
 // `stop`. Returns the error that ended it early (NotFound: the topic is missing), OK when
 // stopped.
-absl::Status RunTable(const ClientConfig& client, const std::string& topic,
-                      TableOptions options, const ApplyFn& apply,
-                      const std::function<void()>& on_loaded, const std::atomic<bool>& stop);
+absl::Status RunTable(const ClientConfig& client, const std::string& topic, TableOptions options,
+                      const ApplyFn& apply, const std::function<void()>& on_loaded,
+                      const std::atomic<bool>& stop);
 
 }  // namespace ww::kafka

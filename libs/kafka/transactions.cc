@@ -76,13 +76,14 @@ class KafkaTxnClient final : public TxnClient {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(
-    const ClientConfig& config, const std::string& transactional_id,
-    absl::Duration transaction_timeout, void* consumer) {
-  auto conf = internal::MakeConf(
-      config, {{"transactional.id", transactional_id},
-               {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))},
-               {"linger.ms", "5"}});
+absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(const ClientConfig& config,
+                                                             const std::string& transactional_id,
+                                                             absl::Duration transaction_timeout,
+                                                             void* consumer) {
+  auto conf =
+      internal::MakeConf(config, {{"transactional.id", transactional_id},
+                                  {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))},
+                                  {"linger.ms", "5"}});
   if (!conf.ok()) return conf.status();
   auto producer = internal::NewClient(RD_KAFKA_PRODUCER, *conf);
   if (!producer.ok()) return producer.status();
@@ -109,12 +110,14 @@ TxnResult Transactions::Resume(const char* what, const std::function<TxnResult()
     if (!r || !r->retriable || r->fatal) {
       if (waiting_.exchange(false)) {
         if (!r) {
-          Log().Info("broker answers again", {{"name", options_.name}, {"call", what},
-                                             {"attempts", backoff.attempts() + 1}});
+          Log().Info(
+              "broker answers again",
+              {{"name", options_.name}, {"call", what}, {"attempts", backoff.attempts() + 1}});
         } else {
-          Log().Warn("call failed after waiting", {{"name", options_.name}, {"call", what},
-                                                  {"error", r->message},
-                                                  {"attempts", backoff.attempts() + 1}});
+          Log().Warn("call failed after waiting", {{"name", options_.name},
+                                                   {"call", what},
+                                                   {"error", r->message},
+                                                   {"attempts", backoff.attempts() + 1}});
         }
       }
       return r;
@@ -122,8 +125,11 @@ TxnResult Transactions::Resume(const char* what, const std::function<TxnResult()
     waiting_ = true;
     const absl::Duration wait = backoff.Next();
     Log().Warn("waiting for the broker, then calling again",
-               {{"name", options_.name}, {"call", what}, {"error", r->message},
-                {"attempt", backoff.attempts()}, {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
+               {{"name", options_.name},
+                {"call", what},
+                {"error", r->message},
+                {"attempt", backoff.attempts()},
+                {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
     if (!runtime::SleepUnlessStopped(wait, stopped)) {
       *was_stopped = true;
       return r;
@@ -141,15 +147,16 @@ absl::Status Transactions::Start(const std::function<bool()>& stopped) {
     ++producers_made_;
     bool was_stopped = false;
     // Also aborts (or completes) whatever a previous producer with this id left open.
-    TxnResult r = Resume("init transactions",
-                         [&] { return client_->Init(options_.call_timeout); }, stopped,
-                         &was_stopped);
+    TxnResult r = Resume(
+        "init transactions", [&] { return client_->Init(options_.call_timeout); }, stopped,
+        &was_stopped);
     if (was_stopped) break;
     if (!r) return absl::OkStatus();
     if (r->permanent) return Permanent("init transactions", *r);
     const absl::Duration wait = backoff.Next();
     Log().Error("init transactions failed: making a new producer",
-                {{"name", options_.name}, {"error", r->message},
+                {{"name", options_.name},
+                 {"error", r->message},
                  {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
     if (!runtime::SleepUnlessStopped(wait, stopped)) break;
   }
@@ -185,13 +192,15 @@ absl::Status Transactions::Commit(const OffsetMap& offsets, const std::function<
   bool was_stopped = false;
   TxnResult r;
   if (!offsets.empty()) {
-    r = Resume("send offsets to transaction",
-               [&] { return client_->SendOffsets(offsets, options_.call_timeout); }, stopped,
-               &was_stopped);
+    r = Resume(
+        "send offsets to transaction",
+        [&] { return client_->SendOffsets(offsets, options_.call_timeout); }, stopped,
+        &was_stopped);
   }
   if (!r && !was_stopped) {
-    r = Resume("commit transaction", [&] { return client_->Commit(options_.call_timeout); },
-               stopped, &was_stopped);
+    r = Resume(
+        "commit transaction", [&] { return client_->Commit(options_.call_timeout); }, stopped,
+        &was_stopped);
   }
   if (was_stopped) {
     return absl::CancelledError(absl::StrCat(options_.name, ": stopped while committing"));
@@ -209,8 +218,9 @@ absl::Status Transactions::Commit(const OffsetMap& offsets, const std::function<
 absl::Status Transactions::Abort(const std::function<bool()>& stopped) {
   if (!client_) return absl::OkStatus();
   bool was_stopped = false;
-  TxnResult r = Resume("abort transaction", [&] { return client_->Abort(options_.call_timeout); },
-                       stopped, &was_stopped);
+  TxnResult r = Resume(
+      "abort transaction", [&] { return client_->Abort(options_.call_timeout); }, stopped,
+      &was_stopped);
   if (was_stopped) {
     return absl::CancelledError(absl::StrCat(options_.name, ": stopped while aborting"));
   }

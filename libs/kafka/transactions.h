@@ -59,15 +59,16 @@ using TxnClientFactory = std::function<absl::StatusOr<std::unique_ptr<TxnClient>
 
 // A transactional producer on librdkafka. `consumer` (a rd_kafka_t*, may be null) is the
 // group member whose offsets SendOffsets commits; it must outlive the client.
-absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(
-    const ClientConfig& config, const std::string& transactional_id,
-    absl::Duration transaction_timeout, void* consumer);
+absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(const ClientConfig& config,
+                                                             const std::string& transactional_id,
+                                                             absl::Duration transaction_timeout,
+                                                             void* consumer);
 
 struct TransactionsOptions {
-  std::string name;                                      // for logs
+  std::string name;  // for logs
   // One librdkafka call; a retriable timeout is resumed, so short keeps a stop prompt.
   absl::Duration call_timeout = absl::Seconds(5);
-  runtime::BackoffOptions backoff;                       // between retries
+  runtime::BackoffOptions backoff;  // between retries
   // Called before every attempt: a caller that waits is not stuck (liveness).
   std::function<void()> heartbeat;
 };

@@ -62,10 +62,11 @@ class TransactionsTest : public ::testing::Test {
       TransactionsOptions o;
       o.name = "test";
       o.backoff = {absl::Microseconds(100), absl::Milliseconds(1)};
-      txn_ = std::make_unique<Transactions>(o, [this]() -> absl::StatusOr<std::unique_ptr<TxnClient>> {
-        ++made_;
-        return std::unique_ptr<TxnClient>(new FakeClient(&script_));
-      });
+      txn_ =
+          std::make_unique<Transactions>(o, [this]() -> absl::StatusOr<std::unique_ptr<TxnClient>> {
+            ++made_;
+            return std::unique_ptr<TxnClient>(new FakeClient(&script_));
+          });
     }
     return *txn_;
   }

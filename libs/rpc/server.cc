@@ -26,8 +26,9 @@ absl::StatusOr<std::string> ReadPem(const std::string& path) {
 }
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(
-    const std::string& address, const std::vector<grpc::Service*>& services, const TlsFiles& tls) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address,
+                                                      const std::vector<grpc::Service*>& services,
+                                                      const TlsFiles& tls) {
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!tls.cert_file.empty() || !tls.key_file.empty()) {
     auto cert = ReadPem(tls.cert_file);
@@ -53,8 +54,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   auto out = std::unique_ptr<Server>(new Server(std::move(server), port));
   out->SetServing(false);
-  runtime::Logger("rpc").Info("gRPC listening", {{"address", address}, {"port", port},
-                                                {"tls", tls.cert_file.empty() ? "off" : "on"}});
+  runtime::Logger("rpc").Info(
+      "gRPC listening",
+      {{"address", address}, {"port", port}, {"tls", tls.cert_file.empty() ? "off" : "on"}});
   return out;
 }
 

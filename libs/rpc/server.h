@@ -1,10 +1,10 @@
 #pragma once
 // A started gRPC server with health checking and reflection. Thread-safe.
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"

@@ -1,7 +1,7 @@
 #include "libs/runtime/config.h"
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "absl/flags/commandlineflag.h"
@@ -22,7 +22,8 @@ namespace ww::runtime {
 absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValue(std::string_view text) {
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("expected KEY=VALUE, not '", std::string(text), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected KEY=VALUE, not '", std::string(text), "'"));
   }
   return std::make_pair(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
 }
@@ -53,7 +54,8 @@ std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args
     if (arg == "--") break;
     const size_t dashes = absl::StartsWith(arg, "--") ? 2 : absl::StartsWith(arg, "-") ? 1 : 0;
     const size_t eq = arg.find('=');
-    const std::string name = arg.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
+    const std::string name =
+        arg.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
     absl::CommandLineFlag* flag = dashes > 0 ? absl::FindCommandLineFlag(name) : nullptr;
     if (flag == nullptr || !flag->IsOfType<KeyValues>()) {
       out.push_back(arg);
@@ -65,11 +67,13 @@ std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args
     } else if (i + 1 < args.size()) {
       value = args[++i];
     }
-    auto slot = std::find_if(repeated.begin(), repeated.end(), [&](const auto& r) { return r.first == name; });
+    auto slot = std::find_if(repeated.begin(), repeated.end(),
+                             [&](const auto& r) { return r.first == name; });
     if (slot == repeated.end()) slot = repeated.insert(repeated.end(), {name, {}});
     slot->second.push_back(std::move(value));
   }
-  for (auto& [name, values] : repeated) out.push_back(absl::StrCat("--", name, "=", absl::StrJoin(values, "\n")));
+  for (auto& [name, values] : repeated)
+    out.push_back(absl::StrCat("--", name, "=", absl::StrJoin(values, "\n")));
   out.insert(out.end(), args.begin() + std::min(i, args.size()), args.end());
   return out;
 }
@@ -141,9 +145,10 @@ std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usa
   // lookup on every acquisition, which a service's hot paths (the alert fan-out takes
   // several locks per alert and subscriber) cannot afford. Unit tests keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(absl::StrCat(
-      std::string(usage), "\n\nEvery flag can also be set with an environment variable WW_<FLAG>, e.g. "
-             "--bootstrap_servers as WW_BOOTSTRAP_SERVERS; the command line wins."));
+  absl::SetProgramUsageMessage(
+      absl::StrCat(std::string(usage),
+                   "\n\nEvery flag can also be set with an environment variable WW_<FLAG>, e.g. "
+                   "--bootstrap_servers as WW_BOOTSTRAP_SERVERS; the command line wins."));
   if (auto status = ApplyEnvironment(environ); !status.ok()) {
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     std::exit(2);
@@ -162,15 +167,16 @@ std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usa
                  argc > 0 ? argv[0] : "this program", hint.c_str());
   }
   // Kept alive for the parser and for the flags' argv-backed names.
-  static std::vector<std::string>* merged = new std::vector<std::string>(
-      MergeRepeatedFlags(std::vector<std::string>(argv, argv + argc)));
+  static std::vector<std::string>* merged =
+      new std::vector<std::string>(MergeRepeatedFlags(std::vector<std::string>(argv, argv + argc)));
   static std::vector<char*>* merged_argv = [] {
     auto* v = new std::vector<char*>();
     for (std::string& a : *merged) v->push_back(a.data());
     v->push_back(nullptr);
     return v;
   }();
-  std::vector<char*> rest = absl::ParseCommandLine(static_cast<int>(merged->size()), merged_argv->data());
+  std::vector<char*> rest =
+      absl::ParseCommandLine(static_cast<int>(merged->size()), merged_argv->data());
   std::vector<std::string> positional;
   for (size_t i = 1; i < rest.size(); ++i) positional.emplace_back(rest[i]);
   return positional;

@@ -2,9 +2,8 @@
 // The one JSON writer for log lines and CLI output: nlohmann::ordered_json, whose keys stay
 // in the order they were added. (Records themselves are protobuf; their JSON form comes from
 // protobuf's own printer.)
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace ww::runtime {
 

@@ -18,8 +18,8 @@ struct LogField {
   LogField(std::string_view k, const std::string& v) : key(k), value(v), quoted(true) {}
   LogField(std::string_view k, const char* v) : key(k), value(v), quoted(true) {}
   template <typename N>
-    requires std::is_arithmetic_v<N>
-  LogField(std::string_view k, N v) : key(k), value(absl::StrCat(v)), quoted(false) {}
+  requires std::is_arithmetic_v<N> LogField(std::string_view k, N v)
+      : key(k), value(absl::StrCat(v)), quoted(false) {}
   std::string key;
   std::string value;
   bool quoted;

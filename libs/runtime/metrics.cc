@@ -3,10 +3,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "CivetServer.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "CivetServer.h"
 #include "civetweb.h"
 #include "prometheus/exposer.h"
 #include "prometheus/text_serializer.h"
@@ -31,17 +31,28 @@ Metrics& Metrics::Default() {
 }
 
 Counter& Metrics::counter(const std::string& name, const std::string& help, const Labels& labels) {
-  return prometheus::BuildCounter().Name(name).Help(EscapeHelp(help)).Register(*registry_).Add(labels);
+  return prometheus::BuildCounter()
+      .Name(name)
+      .Help(EscapeHelp(help))
+      .Register(*registry_)
+      .Add(labels);
 }
 
 Gauge& Metrics::gauge(const std::string& name, const std::string& help, const Labels& labels) {
-  return prometheus::BuildGauge().Name(name).Help(EscapeHelp(help)).Register(*registry_).Add(labels);
+  return prometheus::BuildGauge()
+      .Name(name)
+      .Help(EscapeHelp(help))
+      .Register(*registry_)
+      .Add(labels);
 }
 
 Histogram& Metrics::histogram(const std::string& name, const std::string& help,
                               const Labels& labels, const std::vector<double>& bounds) {
-  return prometheus::BuildHistogram().Name(name).Help(EscapeHelp(help)).Register(*registry_).Add(
-      labels, bounds);
+  return prometheus::BuildHistogram()
+      .Name(name)
+      .Help(EscapeHelp(help))
+      .Register(*registry_)
+      .Add(labels, bounds);
 }
 
 std::string Metrics::Render() const {
@@ -67,9 +78,10 @@ int AnswerHealthz(mg_connection* conn) {
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& address) {
   auto colon = address.rfind(':');
   int port = 0;
-  if (colon == std::string::npos || colon == 0 || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("metrics address '", address, "' is not host:port"));
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics address '", address, "' is not host:port"));
   }
   static const CivetCallbacks callbacks = [] {
     CivetCallbacks c;
@@ -81,10 +93,12 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
     exposer = std::make_unique<prometheus::Exposer>(
         std::vector<std::string>{"listening_ports", address, "num_threads", "2"}, &callbacks);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
   }
   std::vector<int> ports = exposer->GetListeningPorts();
-  if (ports.empty()) return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address));
+  if (ports.empty())
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address));
   exposer->RegisterCollectable(Metrics::Default().registry());
   return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), ports.front()));
 }

@@ -40,8 +40,8 @@ class Metrics {
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {},
-                       const std::vector<double>& bounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                     0.5, 1, 2.5, 5, 10});
+                       const std::vector<double>& bounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                            0.25, 0.5, 1, 2.5, 5, 10});
   // The text exposition (version 0.0.4) of every metric.
   std::string Render() const;
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }

@@ -1,3 +1,5 @@
+#include "libs/runtime/metrics.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -7,7 +9,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libs/runtime/metrics.h"
 
 namespace ww::runtime {
 namespace {
@@ -36,7 +37,8 @@ TEST(Metrics, HelpTextIsEscaped) {
   Metrics m;
   m.counter("ww_test_escaped_total", "a \\ and a\nnewline").Increment();
   std::string text = m.Render();
-  EXPECT_NE(text.find("# HELP ww_test_escaped_total a \\\\ and a\\nnewline\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# HELP ww_test_escaped_total a \\\\ and a\\nnewline\n"), std::string::npos)
+      << text;
 }
 
 TEST(Metrics, OneNameCannotBeTwoTypes) {

@@ -21,8 +21,7 @@ absl::Duration Backoff::Next() {
 }
 
 bool IsTransient(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
-         absl::IsAborted(status);
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) || absl::IsAborted(status);
 }
 
 bool SleepUnlessStopped(absl::Duration d, const std::function<bool()>& stopped) {
@@ -43,13 +42,15 @@ absl::Status RetryTransient(std::string_view what, const std::function<absl::Sta
     absl::Status s = attempt();
     if (s.ok() || !IsTransient(s)) {
       if (s.ok() && backoff.attempts() > 0) {
-        log.Info(absl::StrCat(std::string(what), ": done after waiting"), {{"attempts", backoff.attempts() + 1}});
+        log.Info(absl::StrCat(std::string(what), ": done after waiting"),
+                 {{"attempts", backoff.attempts() + 1}});
       }
       return s;
     }
     const absl::Duration wait = backoff.Next();
     log.Warn(absl::StrCat(std::string(what), ": waiting"),
-             {{"error", s.ToString()}, {"attempt", backoff.attempts()},
+             {{"error", s.ToString()},
+              {"attempt", backoff.attempts()},
               {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
     if (!SleepUnlessStopped(wait, stopped)) break;
   }

@@ -50,8 +50,8 @@ TEST(Config, RepeatedKeyValueFlagsKeepEveryOccurrenceWhole) {
       {"ww-test", "--test_property", "sasl.jaas.config=a,b", "--test_batch_size=3",
        "--test_property=acks=all", "-test_property", "x=1", "--", "--test_property=after"});
   EXPECT_EQ(merged, (std::vector<std::string>{"ww-test", "--test_batch_size=3",
-                                              "--test_property=sasl.jaas.config=a,b\nacks=all\nx=1", "--",
-                                              "--test_property=after"}));
+                                              "--test_property=sasl.jaas.config=a,b\nacks=all\nx=1",
+                                              "--", "--test_property=after"}));
   KeyValues kv;
   std::string error;
   ASSERT_TRUE(AbslParseFlag("sasl.jaas.config=a,b\nacks=all", &kv, &error)) << error;
@@ -93,10 +93,10 @@ TEST(Json, QuotesAndEscapes) {
   EXPECT_EQ(Quoted("\xff"), "\"\xEF\xBF\xBD\"");
   // Strict: overlong forms, surrogates and F5..F7 lead bytes are not UTF-8 and become
   // U+FFFD, one per byte.
-  EXPECT_EQ(Quoted("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                     // overlong '/'
-  EXPECT_EQ(Quoted("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");      // surrogate
-  EXPECT_EQ(Quoted("\xF5\x80\x80\x80").size(), 2u + 4 * 3);                        // > U+10FFFF
-  EXPECT_EQ(Quoted("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");                    // U+1F600 stays
+  EXPECT_EQ(Quoted("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");                  // overlong '/'
+  EXPECT_EQ(Quoted("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // surrogate
+  EXPECT_EQ(Quoted("\xF5\x80\x80\x80").size(), 2u + 4 * 3);                       // > U+10FFFF
+  EXPECT_EQ(Quoted("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");                  // U+1F600 stays
   EXPECT_EQ(Quoted("a\xE2\x82"), "\"a\xEF\xBF\xBD\"");  // truncated at the end
 }
 
@@ -113,8 +113,9 @@ TEST(Json, InvalidUtf8InAKeyIsReplacedNotThrown) {
 
 TEST(Log, OneJsonObjectALineWithNumbersAsNumbers) {
   testing::internal::CaptureStderr();
-  Logger("test").Info("fetched \"feed\"", {{"url", "https://x/\xff"}, {"items", 12},
-                                           {"ratio", 0.5}, {"bad", std::nan("")}});
+  Logger("test").Info(
+      "fetched \"feed\"",
+      {{"url", "https://x/\xff"}, {"items", 12}, {"ratio", 0.5}, {"bad", std::nan("")}});
   const std::string line = testing::internal::GetCapturedStderr();
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\n');

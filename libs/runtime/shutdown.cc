@@ -1,10 +1,10 @@
 #include "libs/runtime/shutdown.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
-
 #include <thread>
 
 #include "absl/synchronization/notification.h"

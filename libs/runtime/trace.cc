@@ -54,8 +54,8 @@ std::optional<TraceContext> TraceContext::Parse(std::string_view v) {
 
 TraceContext TraceContext::NewRoot(std::string_view seed) {
   static std::atomic<uint64_t> counter{0};
-  const uint64_t now = static_cast<uint64_t>(
-      std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));
+  const uint64_t now = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch() /
+                                             std::chrono::nanoseconds(1));
   TraceContext t;
   t.trace_id = StableHashHex(absl::StrCat(AV(seed), "\x1f", now, "\x1f", counter.fetch_add(1)));
   if (AllZero(t.trace_id)) t.trace_id.back() = '1';

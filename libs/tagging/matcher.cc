@@ -137,8 +137,8 @@ class Matcher::Builder {
     std::string key(TrimSpaces(folded_.text));
     if (key.empty()) {
       if (is_variant) return absl::OkStatus();
-      return absl::InvalidArgumentError(absl::StrCat(
-          "entity '", ToAbsl(entity_id), "': alias '", written, "' has nothing to match"));
+      return absl::InvalidArgumentError(absl::StrCat("entity '", ToAbsl(entity_id), "': alias '",
+                                                     written, "' has nothing to match"));
     }
     auto [it, inserted] = pattern_ids_.try_emplace(std::move(key), 0);
     if (inserted) {
@@ -182,16 +182,15 @@ class Matcher::Builder {
     auto [w, new_written] = written_offsets_.try_emplace(
         ToAbsl(written), static_cast<uint32_t>(m_->written_aliases_.size()));
     if (new_written) m_->written_aliases_.append(written);
-    pending_.push_back({pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()),
-                                       check}});
+    pending_.push_back(
+        {pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()), check}});
     return absl::OkStatus();
   }
 
   // Adds an alias and the variants the entity asks for.
   absl::Status AddWithVariants(uint32_t entity_index, const Entity& entity,
                                const std::string& written, const AliasOptions& options) {
-    if (absl::Status s = Add(entity_index, entity.id, written, written, options, false);
-        !s.ok()) {
+    if (absl::Status s = Add(entity_index, entity.id, written, written, options, false); !s.ok()) {
       return s;
     }
     if (options.whole_phrase) return absl::OkStatus();

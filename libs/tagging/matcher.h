@@ -46,16 +46,16 @@
 
 #include "absl/status/statusor.h"
 #include "libs/tagging/prefix_trie.h"
-#include "libs/text/normalize.h"
 #include "libs/tagging/watchlist.h"
+#include "libs/text/normalize.h"
 
 namespace ww::tagging {
 
 // One occurrence of an entity in a text.
 struct Mention {
   std::string entity_id;
-  std::string alias;    // the alias (or name) as written in the watchlist that matched
-  uint32_t start = 0;   // byte offsets into the ORIGINAL text, [start, end)
+  std::string alias;   // the alias (or name) as written in the watchlist that matched
+  uint32_t start = 0;  // byte offsets into the ORIGINAL text, [start, end)
   uint32_t end = 0;
   std::string text;     // original bytes [start, end)
   std::string snippet;  // ~80 bytes of original context each side, cut at UTF-8 boundaries,
@@ -121,30 +121,30 @@ class Matcher {
     uint32_t entity;
     uint32_t written_offset;  // into written_aliases_
     uint32_t written_size;
-    uint32_t check;           // into checks_, or kNoCheck
+    uint32_t check;  // into checks_, or kNoCheck
   };
   // Conditions of a non-default AliasOptions, precomputed.
   struct Check {
     bool case_sensitive = false;
-    std::string case_signature;       // CaseSignature of the form, if case_sensitive
+    std::string case_signature;  // CaseSignature of the form, if case_sensitive
     bool keep_diacritics = false;
-    std::string diacritic_key;        // FoldKeepingDiacritics of the form, if keep_diacritics
-    std::vector<std::string> near;    // folded exclude_near phrases
+    std::string diacritic_key;      // FoldKeepingDiacritics of the form, if keep_diacritics
+    std::vector<std::string> near;  // folded exclude_near phrases
     uint32_t window = 0;
     std::vector<std::string> preceded;  // folded exclude_preceded_by phrases
   };
 
   // True if alias `a` accepts a match of folded bytes [fstart, fend) = original [start, end).
-  bool Accepts(const Alias& a, std::string_view original, std::string_view folded,
-               uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const;
+  bool Accepts(const Alias& a, std::string_view original, std::string_view folded, uint32_t fstart,
+               uint32_t fend, uint32_t start, uint32_t end) const;
   void FindSpansIn(std::string_view utf8, const ww::text::Normalized& folded,
                    std::vector<Span>* out) const;
 
-  std::string entity_bytes_;               // entity ids, concatenated
+  std::string entity_bytes_;                    // entity ids, concatenated
   std::vector<uint32_t> entity_offsets_ = {0};  // size entity_count() + 1
-  std::string written_aliases_;            // the aliases as written, concatenated
-  std::vector<Alias> aliases_;             // grouped by pattern id, in watchlist order
-  std::vector<uint32_t> pattern_first_;    // aliases of pattern p: [first[p], first[p + 1])
+  std::string written_aliases_;                 // the aliases as written, concatenated
+  std::vector<Alias> aliases_;                  // grouped by pattern id, in watchlist order
+  std::vector<uint32_t> pattern_first_;         // aliases of pattern p: [first[p], first[p + 1])
   std::vector<Check> checks_;
   PrefixTrie trie_;
 };

@@ -174,7 +174,9 @@ TEST(MatcherOptionsTest, KeepDiacritics) {
   EXPECT_THAT(Found(*m, "Gomez"), ElementsAre(P{"gomez", "Gomez"}));
 
   Watchlist w;
-  w.entities.push_back({.id = "g", .name = "Señor Gómez", .aliases = {"Gómez"},
+  w.entities.push_back({.id = "g",
+                        .name = "Señor Gómez",
+                        .aliases = {"Gómez"},
                         .alias_options = {AliasOptions{.fold_diacritics = false}}});
   const auto strict = BuildOrDie(w);
   EXPECT_THAT(Found(*strict, "Gomez and Gómez"), ElementsAre(P{"g", "Gómez"}));
@@ -182,12 +184,13 @@ TEST(MatcherOptionsTest, KeepDiacritics) {
 
 TEST(MatcherOptionsTest, SameKeyFallsThroughToNextEntity) {
   Watchlist w;
-  w.entities.push_back({.id = "ap", .name = "Associated Press", .aliases = {"AP"},
+  w.entities.push_back({.id = "ap",
+                        .name = "Associated Press",
+                        .aliases = {"AP"},
                         .alias_options = {AliasOptions{.case_sensitive = true}}});
   w.entities.push_back({.id = "ap-lower", .name = "ap"});
   const auto m = BuildOrDie(w);
-  EXPECT_THAT(Found(*m, "AP reports; ap reports"),
-              ElementsAre(P{"ap", "AP"}, P{"ap-lower", "ap"}));
+  EXPECT_THAT(Found(*m, "AP reports; ap reports"), ElementsAre(P{"ap", "AP"}, P{"ap-lower", "ap"}));
 }
 
 TEST(VariantsTest, Surnames) {
@@ -204,10 +207,10 @@ TEST(VariantsTest, Surnames) {
 TEST(VariantsTest, RussianInflections) {
   EXPECT_THAT(RussianInflections("Путин"),
               UnorderedElementsAre("Путина", "Путину", "Путиным", "Путине"));
-  EXPECT_THAT(RussianInflections("Ким Чен Ын"),
-              UnorderedElementsAre("Кима Чена Ына", "Ким Чен Ына", "Киму Чену Ыну", "Ким Чен Ыну",
-                                   "Кимом Ченом Ыном", "Ким Чен Ыном", "Киме Чене Ыне",
-                                   "Ким Чен Ыне"));
+  EXPECT_THAT(
+      RussianInflections("Ким Чен Ын"),
+      UnorderedElementsAre("Кима Чена Ына", "Ким Чен Ына", "Киму Чену Ыну", "Ким Чен Ыну",
+                           "Кимом Ченом Ыном", "Ким Чен Ыном", "Киме Чене Ыне", "Ким Чен Ыне"));
   const std::vector<std::string> v = RussianInflections("Владимир Путин");
   EXPECT_THAT(v, testing::Contains("Владимира Путина"));
   EXPECT_THAT(v, testing::Contains("Владимиром Путиным"));
@@ -233,15 +236,15 @@ entities:
     aliases: [{text: "Сергей Лавров", whole_phrase: true}]
     inflections: ru
 )yaml");
-  const std::vector<Mention> found =
-      m->FindAll("Putin and V. Putin met; встреча с Путиным и Владимиром Путиным; "
-                 "слова Путина. Лавров, Сергея Лаврова? Путинизм.");
+  const std::vector<Mention> found = m->FindAll(
+      "Putin and V. Putin met; встреча с Путиным и Владимиром Путиным; "
+      "слова Путина. Лавров, Сергея Лаврова? Путинизм.");
   std::vector<std::pair<std::string, std::string>> got;
   for (const Mention& x : found) got.emplace_back(x.alias, x.text);
-  EXPECT_THAT(got, ElementsAre(P{"Vladimir Putin", "Putin"}, P{"Vladimir Putin", "V. Putin"},
-                               P{"Владимир Путин", "Путиным"},
-                               P{"Владимир Путин", "Владимиром Путиным"},
-                               P{"Владимир Путин", "Путина"}));
+  EXPECT_THAT(got,
+              ElementsAre(P{"Vladimir Putin", "Putin"}, P{"Vladimir Putin", "V. Putin"},
+                          P{"Владимир Путин", "Путиным"}, P{"Владимир Путин", "Владимиром Путиным"},
+                          P{"Владимир Путин", "Путина"}));
 }
 
 // Reference: an independent, naive leftmost-longest matcher for ASCII text whose only fold
@@ -260,9 +263,7 @@ std::vector<std::tuple<uint32_t, uint32_t, std::string>> Reference(
     origin.push_back(static_cast<uint32_t>(i));
   }
   origin.push_back(static_cast<uint32_t>(text.size()));
-  auto word = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  };
+  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   std::vector<std::tuple<uint32_t, uint32_t, std::string>> out;
   for (size_t s = 0; s < folded.size(); ++s) {
     if (s > 0 && word(folded[s - 1])) continue;
@@ -281,11 +282,12 @@ std::vector<std::tuple<uint32_t, uint32_t, std::string>> Reference(
 
 TEST(MatcherReferenceTest, SameMatchesAsReferenceOnAsciiText) {
   std::mt19937 rng(7);
-  const std::vector<std::string> vocab = {"new", "york", "New York", "York", "port",
-                                          "Port Said", "said", "Said", "a", "as", "us",
-                                          "Sao Paulo", "São Paulo", "St. Louis", "louis",
-                                          "Washington, D.C.", "d.c.", "Bad Ems", "ems",
-                                          "Winston-Salem", "salem", "o'neill", "x1"};
+  const std::vector<std::string> vocab = {"new",       "york",      "New York", "York",
+                                          "port",      "Port Said", "said",     "Said",
+                                          "a",         "as",        "us",       "Sao Paulo",
+                                          "São Paulo", "St. Louis", "louis",    "Washington, D.C.",
+                                          "d.c.",      "Bad Ems",   "ems",      "Winston-Salem",
+                                          "salem",     "o'neill",   "x1"};
   Watchlist w;
   std::unordered_set<std::string> keys;
   size_t max_len = 0;
@@ -296,11 +298,11 @@ TEST(MatcherReferenceTest, SameMatchesAsReferenceOnAsciiText) {
     max_len = std::max(max_len, key.size());
   }
   const auto m = BuildOrDie(w);
-  const std::vector<std::string> words = {"New", "york", "YORK", "Port", "said", "Said", "a",
-                                          "As", "US", "Sao", "Paulo", "St.", "Louis", "louisa",
-                                          "Washington,", "D.C.", "Bad", "Ems", "Winston-Salem",
-                                          "Winston", "-", "Salem", "O'Neill", "x1", "x12",
-                                          "the", "(New", "York)", "said.", "\n", "  ", "--"};
+  const std::vector<std::string> words = {
+      "New", "york", "YORK",          "Port",    "said",  "Said",   "a",           "As",
+      "US",  "Sao",  "Paulo",         "St.",     "Louis", "louisa", "Washington,", "D.C.",
+      "Bad", "Ems",  "Winston-Salem", "Winston", "-",     "Salem",  "O'Neill",     "x1",
+      "x12", "the",  "(New",          "York)",   "said.", "\n",     "  ",          "--"};
   for (int round = 0; round < 300; ++round) {
     std::string text;
     const int n = 5 + static_cast<int>(rng() % 60);

@@ -23,7 +23,9 @@ using ::testing::IsEmpty;
 Watchlist TestWatchlist() {
   Watchlist w;
   w.entities = {
-      {"kim-jong-un", "Kim Jong Un", EntityKind::kPerson,
+      {"kim-jong-un",
+       "Kim Jong Un",
+       EntityKind::kPerson,
        {"Kim Jong-un", "김정은", "Ким Чен Ын", "金正恩"}},
       {"kim", "Kim", EntityKind::kPerson, {}},
       {"putin", "Putin", EntityKind::kPerson, {"Vladimir Putin", "Путин", "Владимир Путин"}},
@@ -327,8 +329,8 @@ TEST(PrefixTrieTest, LongPatternsAreKeptAsTails) {
   std::vector<std::pair<uint32_t, size_t>> got;
   const auto collect = [&](uint32_t id, size_t end) { got.emplace_back(id, end); };
   trie.Walk("kim jong un!", 0, collect);
-  EXPECT_THAT(got, ElementsAre(std::pair<uint32_t, size_t>{0, 3},
-                               std::pair<uint32_t, size_t>{1, 11}));
+  EXPECT_THAT(got,
+              ElementsAre(std::pair<uint32_t, size_t>{0, 3}, std::pair<uint32_t, size_t>{1, 11}));
   got.clear();
   trie.Walk("kim jong u", 0, collect);  // the tail runs past the text
   EXPECT_THAT(got, ElementsAre(std::pair<uint32_t, size_t>{0, 3}));

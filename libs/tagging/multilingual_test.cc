@@ -11,12 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -30,10 +29,14 @@ enum class Script { kKorean, kRussian, kChinese, kLatin };
 
 const char* ScriptName(Script s) {
   switch (s) {
-    case Script::kKorean: return "Korean";
-    case Script::kRussian: return "Russian";
-    case Script::kChinese: return "Chinese";
-    case Script::kLatin: return "Latin";
+    case Script::kKorean:
+      return "Korean";
+    case Script::kRussian:
+      return "Russian";
+    case Script::kChinese:
+      return "Chinese";
+    case Script::kLatin:
+      return "Latin";
   }
   return "?";
 }
@@ -106,8 +109,8 @@ void ReadWordPairs(const std::string& path, Script script, size_t limit,
     if (f.size() < 2) continue;
     std::string target = make(f[1]);
     if (target.empty() || !taken.insert(target).second) continue;
-    std::string id = std::string(script == Script::kRussian ? "ru-" : "zh-") +
-                     std::to_string(added++);
+    std::string id =
+        std::string(script == Script::kRussian ? "ru-" : "zh-") + std::to_string(added++);
     wl.entities.push_back({id, target, EntityKind::kPerson, {}});
     forms.push_back({target, script, id});
   }
@@ -138,8 +141,10 @@ class MultilingualTest : public ::testing::Test {
     std::set<std::string> taken;
     // Countries: one entity per ISO code, its Korean, Russian, Chinese and English names.
     std::map<std::string, Entity> countries;
-    for (auto [lang, script] : {std::pair{"ko", Script::kKorean}, {"ru", Script::kRussian},
-                                {"zh", Script::kChinese}, {"en", Script::kLatin}}) {
+    for (auto [lang, script] : {std::pair{"ko", Script::kKorean},
+                                {"ru", Script::kRussian},
+                                {"zh", Script::kChinese},
+                                {"en", Script::kLatin}}) {
       std::ifstream in(dir + "/countries-i18n-iso/langs/" + lang + ".json");
       const nlohmann::json j = nlohmann::json::parse(in);
       for (const auto& [code, value] : j.at("countries").items()) {
@@ -155,8 +160,10 @@ class MultilingualTest : public ::testing::Test {
         for (const auto& n : names) {
           // A name two countries share ("Congo") stays with the first that lists it.
           if (!taken.insert(n).second) continue;
-          if (e.name.empty()) e.name = n;
-          else e.aliases.push_back(n);
+          if (e.name.empty())
+            e.name = n;
+          else
+            e.aliases.push_back(n);
           forms.push_back({n, script, e.id});
         }
       }
@@ -180,8 +187,8 @@ class MultilingualTest : public ::testing::Test {
       wl_.entities.push_back({id, f[1], EntityKind::kPerson, {}});
       forms.push_back({f[1], Script::kKorean, id});
     }
-    ReadWordPairs(names + "/wd_russian_80", Script::kRussian, 1500, CapitalisedCyrillic, taken,
-                  wl_, forms);
+    ReadWordPairs(names + "/wd_russian_80", Script::kRussian, 1500, CapitalisedCyrillic, taken, wl_,
+                  forms);
     ReadWordPairs(names + "/wd_chinese.normalized.aligned.tokens", Script::kChinese, 1500,
                   JoinedHan, taken, wl_, forms);
   }
@@ -276,8 +283,7 @@ TEST_F(MultilingualTest, ANameInsideALongerWordIsNotFound) {
       continue;
     }
     for (const auto& [prefix, suffix] :
-         {std::pair<std::string, std::string>{"", ru ? "ский" : "ism"},
-          {ru ? "Пра" : "Pre", ""}}) {
+         {std::pair<std::string, std::string>{"", ru ? "ский" : "ism"}, {ru ? "Пра" : "Pre", ""}}) {
       const std::string word = absl::StrCat(prefix, f.text, suffix);
       const std::string text = absl::StrCat(ru ? "Вчера " : "Yesterday ", word, ".");
       const size_t start = text.find(word), end = start + word.size();

@@ -98,7 +98,8 @@ class PrefixTrie {
 
  private:
   // Build's phases, in order.
-  void BuildNodes(const std::vector<std::string_view>& patterns, const std::vector<uint32_t>& order);
+  void BuildNodes(const std::vector<std::string_view>& patterns,
+                  const std::vector<uint32_t>& order);
   void AssignByteClasses();
   void BuildDenseRows();
   void BuildWordFilter(const std::vector<std::string_view>& patterns);
@@ -172,15 +173,15 @@ class PrefixTrie {
     return true;
   }
 
-  std::array<uint16_t, 256> class_;   // byte -> class; 0: the byte is in no label
-  std::array<uint32_t, 256> root_;    // Entry of the root's child for each byte, 0 if none
-  uint32_t dense_count_ = 1;          // nodes [0, dense_count_) have a row in dense_
-  std::vector<uint32_t> dense_;       // row-major: Entry of the child, 0 if none
-  std::vector<uint64_t> word_bits_;   // bitmap for MayStartWithWord (TestBit/SetBit)
-  uint32_t word_shift_ = 58;          // the top 64 - word_shift_ bits of a hash index it
-  std::vector<Node> nodes_;           // node_count() + 1 (a sentinel with the children end)
-  std::vector<uint8_t> label_;        // incoming byte of each node
-  std::string tails_;                 // per tail: pattern id (4 bytes), length (4), the bytes
+  std::array<uint16_t, 256> class_;  // byte -> class; 0: the byte is in no label
+  std::array<uint32_t, 256> root_;   // Entry of the root's child for each byte, 0 if none
+  uint32_t dense_count_ = 1;         // nodes [0, dense_count_) have a row in dense_
+  std::vector<uint32_t> dense_;      // row-major: Entry of the child, 0 if none
+  std::vector<uint64_t> word_bits_;  // bitmap for MayStartWithWord (TestBit/SetBit)
+  uint32_t word_shift_ = 58;         // the top 64 - word_shift_ bits of a hash index it
+  std::vector<Node> nodes_;          // node_count() + 1 (a sentinel with the children end)
+  std::vector<uint8_t> label_;       // incoming byte of each node
+  std::string tails_;                // per tail: pattern id (4 bytes), length (4), the bytes
   size_t tail_count_ = 0;
   size_t pattern_count_ = 0;
 };

@@ -47,7 +47,7 @@ bool EndOk(std::string_view f, size_t e) {
 
 struct RefAlias {
   std::string entity;
-  std::string key;        // folded
+  std::string key;  // folded
   bool case_sensitive;
   std::string signature;  // CaseSignature of the alias as written
 };
@@ -92,13 +92,13 @@ std::string Pick(std::mt19937& rng, const std::vector<std::string>& from) {
 TEST(MatcherScanTest, SameAsBruteForceOnMixedScripts) {
   std::mt19937 rng(20261128);
   // Alias pieces: overlapping by construction ("a", "a b", "ab", "가", "가각" ...).
-  const std::vector<std::string> alias_units = {"a", "b", "A", "B", "ab", "e", "é", "가", "각",
-                                                "中", "文", "ア", "1", "株式", "会社"};
+  const std::vector<std::string> alias_units = {"a",  "b",  "A",  "B",  "ab", "e",    "é",   "가",
+                                                "각", "中", "文", "ア", "1",  "株式", "会社"};
   // Text pieces: the same plus separators, a decomposed é, a stray combining mark, "'s", and
   // "㍿", one code point that folds to four Han characters ("株式会社").
   const std::vector<std::string> text_units = {
-      "a",  "b", "A", "B",  "ab", "e",      "e\u0301", "\u0301", "가", "각", "中",
-      "文", "ア", "1", " ", " ",  "  ", "-", ".",       "'s",     "x",  "\n", "㍿"};
+      "a",  "b", "A", "B", "ab", "e", "e\u0301", "\u0301", "가", "각", "中", "文",
+      "ア", "1", " ", " ", "  ", "-", ".",       "'s",     "x",  "\n", "㍿"};
   int matches = 0;
   for (int round = 0; round < 400; ++round) {
     Watchlist w;

@@ -109,8 +109,8 @@ std::array<Word, 5> Decline(const Word& word) {
              last == U'ю' || last == U'э' || last == U'ы') {
     // indeclinable
   } else {
-    const bool soft = hushing || last == U'ж' || last == U'ш' || last == U'ч' || last == U'щ' ||
-                      last == U'ц';
+    const bool soft =
+        hushing || last == U'ж' || last == U'ш' || last == U'ч' || last == U'щ' || last == U'ц';
     set(0, {U"а", U"у", U"а", soft ? U"ем" : U"ом", U"е"});
   }
   return forms;

@@ -26,9 +26,7 @@ bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-bool IsBlank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), IsAsciiSpace);
-}
+bool IsBlank(std::string_view s) { return std::all_of(s.begin(), s.end(), IsAsciiSpace); }
 
 // 1-based line of a node, or of its parent when the node has no position (missing keys).
 int LineOf(const YAML::Node& node, int fallback) {
@@ -168,8 +166,8 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
   if (!id_node->IsScalar()) return LineError(id_line, "id must be a string");
   entity.id = id_node->Scalar();
   if (!runtime::IsValidId(entity.id)) {
-    return LineError(id_line, absl::StrCat("invalid entity id '", entity.id,
-                                           "': ", runtime::kIdRule));
+    return LineError(id_line,
+                     absl::StrCat("invalid entity id '", entity.id, "': ", runtime::kIdRule));
   }
   if (!ids.insert(entity.id).second) {
     return LineError(id_line, absl::StrCat("duplicate entity id '", entity.id, "'"));
@@ -231,17 +229,16 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
   }
 
   if (seen_keys.contains("surname_only")) {
-    absl::StatusOr<bool> value =
-        ParseBool(surname_value, LineOf(surname_value, line),
-                  absl::StrCat("entity '", entity.id, "': surname_only"));
+    absl::StatusOr<bool> value = ParseBool(surname_value, LineOf(surname_value, line),
+                                           absl::StrCat("entity '", entity.id, "': surname_only"));
     if (!value.ok()) return value.status();
     entity.surname_only = *value;
   }
   if (seen_keys.contains("inflections")) {
     const int inflections_line = LineOf(inflections_value, line);
-    absl::StatusOr<Inflections> value =
-        inflections_value.IsScalar() ? ParseInflections(inflections_value.Scalar())
-                                     : absl::InvalidArgumentError("");
+    absl::StatusOr<Inflections> value = inflections_value.IsScalar()
+                                            ? ParseInflections(inflections_value.Scalar())
+                                            : absl::InvalidArgumentError("");
     if (!value.ok()) {
       return LineError(inflections_line,
                        absl::StrCat("entity '", entity.id, "': inflections must be none or ru"));
@@ -276,8 +273,8 @@ absl::StatusOr<Watchlist> ParseRoot(const YAML::Node& root) {
       entities = kv.second;
       has_entities = true;
     } else if (key != "rules") {
-      return LineError(key_line, absl::StrCat("unknown top-level key '", key,
-                                              "' (expected entities or rules)"));
+      return LineError(
+          key_line, absl::StrCat("unknown top-level key '", key, "' (expected entities or rules)"));
     }
   }
   if (!has_entities) return LineError(1, "missing required key 'entities'");
@@ -341,8 +338,8 @@ const AliasOptions& Entity::OptionsOf(size_t i) const {
 
 absl::Status ValidateEntity(const Entity& entity) {
   if (!runtime::IsValidId(entity.id)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid entity id '", entity.id, "': ", runtime::kIdRule));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid entity id '", entity.id, "': ", runtime::kIdRule));
   }
   if (IsBlank(entity.name)) {
     return absl::InvalidArgumentError(absl::StrCat("entity '", entity.id, "' has no name"));
@@ -361,8 +358,8 @@ absl::Status ValidateEntity(const Entity& entity) {
     const AliasOptions& o = entity.alias_options[i];
     if (o.window < 1 || o.window > AliasOptions::kMaxWindow) {
       return absl::InvalidArgumentError(
-          absl::StrCat("entity '", entity.id, "': alias '", entity.aliases[i],
-                       "' has window ", o.window, " (must be 1..", AliasOptions::kMaxWindow, ")"));
+          absl::StrCat("entity '", entity.id, "': alias '", entity.aliases[i], "' has window ",
+                       o.window, " (must be 1..", AliasOptions::kMaxWindow, ")"));
     }
     for (const auto* list : {&o.exclude_near, &o.exclude_preceded_by}) {
       for (const std::string& phrase : *list) {

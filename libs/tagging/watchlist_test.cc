@@ -43,8 +43,8 @@ void ExpectError(std::string_view yaml, std::string_view message) {
 }
 
 TEST(EntityKindTest, NamesRoundTrip) {
-  for (EntityKind kind : {EntityKind::kPerson, EntityKind::kPlace, EntityKind::kOrganisation,
-                          EntityKind::kOther}) {
+  for (EntityKind kind :
+       {EntityKind::kPerson, EntityKind::kPlace, EntityKind::kOrganisation, EntityKind::kOther}) {
     EXPECT_EQ(*ParseEntityKind(EntityKindName(kind)), kind);
   }
   EXPECT_EQ(EntityKindName(EntityKind::kOrganisation), "organisation");
@@ -137,9 +137,10 @@ TEST(ParseWatchlistYamlTest, BadKind) {
 
 TEST(ParseWatchlistYamlTest, BadOrMissingId) {
   ExpectError("entities:\n  - name: Kim\n", "line 2: entity has no id");
-  ExpectError("entities:\n  - id: Kim\n    name: Kim\n",
-              "line 2: invalid entity id 'Kim': lowercase letters, digits, '.', '_' and '-', starting "
-            "with a letter or a digit");
+  ExpectError(
+      "entities:\n  - id: Kim\n    name: Kim\n",
+      "line 2: invalid entity id 'Kim': lowercase letters, digits, '.', '_' and '-', starting "
+      "with a letter or a digit");
 }
 
 TEST(ParseWatchlistYamlTest, BadAliases) {
@@ -240,7 +241,8 @@ TEST(WatchlistToYamlTest, RoundTripsThroughTheParser) {
     EXPECT_EQ(got.surname_only, want.surname_only);
     EXPECT_EQ(got.inflections, want.inflections);
     for (size_t j = 0; j < want.aliases.size(); ++j) {
-      EXPECT_TRUE(got.OptionsOf(j) == want.OptionsOf(j)) << want.id << " alias " << j << "\n" << yaml;
+      EXPECT_TRUE(got.OptionsOf(j) == want.OptionsOf(j)) << want.id << " alias " << j << "\n"
+                                                         << yaml;
     }
   }
   EXPECT_EQ(WatchlistToYaml(*back), yaml);

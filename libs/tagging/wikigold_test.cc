@@ -77,8 +77,10 @@ TEST(Wikigold, EveryGoldMentionIsFoundAtItsOffsets) {
     }
   }
   const double recall = static_cast<double>(hit) / gold.size();
-  std::printf("wikigold: %zu gold mentions, %zu distinct aliases, found at their offsets: %zu "
-              "(recall %.4f)\n", gold.size(), alias_to_id.size(), hit, recall);
+  std::printf(
+      "wikigold: %zu gold mentions, %zu distinct aliases, found at their offsets: %zu "
+      "(recall %.4f)\n",
+      gold.size(), alias_to_id.size(), hit, recall);
   // A gold mention can only be missed where a longer alias (another gold mention) covers
   // it: longest match wins, by design. Everything else must be found.
   std::string examples;

@@ -45,17 +45,43 @@ constexpr UChar32 kDrop = -2;
 // The punctuation and whitespace part of the fold; applied before and after NFKC_Casefold.
 UChar32 PreMap(UChar32 c) {
   switch (c) {
-    case 0x0060: case 0x00B4: case 0x02B9: case 0x02BB: case 0x02BC: case 0x02BD:
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x2035:
-    case 0x2039: case 0x203A: case 0x05F3: case 0xFF07: case 0xFF40:
+    case 0x0060:
+    case 0x00B4:
+    case 0x02B9:
+    case 0x02BB:
+    case 0x02BC:
+    case 0x02BD:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032:
+    case 0x2035:
+    case 0x2039:
+    case 0x203A:
+    case 0x05F3:
+    case 0xFF07:
+    case 0xFF40:
       return '\'';
-    case 0x00AB: case 0x00BB: case 0x02BA: case 0x201C: case 0x201D: case 0x201E:
-    case 0x201F: case 0x2033: case 0x2036: case 0x05F4: case 0x301D: case 0x301E:
-    case 0x301F: case 0xFF02:
+    case 0x00AB:
+    case 0x00BB:
+    case 0x02BA:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
+    case 0x2036:
+    case 0x05F4:
+    case 0x301D:
+    case 0x301E:
+    case 0x301F:
+    case 0xFF02:
       return '"';
     case 0x00AD:
       return kDrop;
-    case '-': case 0x2212:
+    case '-':
+    case 0x2212:
       return ' ';
     default:
       break;
@@ -74,13 +100,20 @@ UChar32 PreMap(UChar32 c) {
 // Latin letters with a stroke or similar, which have no canonical decomposition.
 UChar32 StripUndecomposable(UChar32 c) {
   switch (c) {
-    case 0x0142: return 'l';  // ł
-    case 0x00F8: return 'o';  // ø
-    case 0x0111: return 'd';  // đ
-    case 0x0127: return 'h';  // ħ
-    case 0x0167: return 't';  // ŧ
-    case 0x0131: return 'i';  // ı
-    default: return c;
+    case 0x0142:
+      return 'l';  // ł
+    case 0x00F8:
+      return 'o';  // ø
+    case 0x0111:
+      return 'd';  // đ
+    case 0x0127:
+      return 'h';  // ħ
+    case 0x0167:
+      return 't';  // ŧ
+    case 0x0131:
+      return 'i';  // ı
+    default:
+      return c;
   }
 }
 
@@ -152,7 +185,7 @@ void FoldSegment(const icu::UnicodeString& segment, std::string* out) {
 // Folded forms of 256 consecutive code points, each folded as a segment on its own.
 // Also caches hasBoundaryBefore, the other per-code-point question of the hot loop.
 struct Block {
-  std::array<uint16_t, 257> offset;  // entry k is bytes[offset[k], offset[k + 1])
+  std::array<uint16_t, 257> offset;         // entry k is bytes[offset[k], offset[k + 1])
   std::array<uint64_t, 4> boundary_before;  // bit k: code point k has a boundary before it
   std::string bytes;
 };
@@ -194,8 +227,8 @@ const Block& GetBlock(char32_t cp) {
 std::string_view FoldedCodePoint(char32_t cp) {
   const Block& block = GetBlock(cp);
   const uint32_t k = cp & 0xFF;
-  return std::string_view(block.bytes).substr(block.offset[k],
-                                              block.offset[k + 1] - block.offset[k]);
+  return std::string_view(block.bytes)
+      .substr(block.offset[k], block.offset[k + 1] - block.offset[k]);
 }
 
 bool CachedBoundaryBefore(char32_t cp) {
@@ -258,9 +291,9 @@ class Output {
       v = _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8('a' - 'A')));
       const __m128i control = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
                                            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-      const __m128i space = _mm_or_si128(
-          control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-                                _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+      const __m128i space =
+          _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                             _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
       const auto spaces = static_cast<uint32_t>(_mm_movemask_epi8(space));
       if ((spaces & ((spaces << 1) | (last_space ? 1u : 0u))) != 0) {  // a run to collapse
         PutAsciiBytes(input + j, from + static_cast<uint32_t>(j), 16, fold, text, origin, k,
@@ -372,7 +405,7 @@ void NormalizeInto(std::string_view utf8, Normalized* out_ptr) {
       const size_t end = AsciiRunEnd(s, i + 1, n);
       const size_t fold_end =
           end < n && s[end] >= 0xCC && !CachedBoundaryBefore(DecodeUtf8(utf8, end).cp) ? end - 1
-                                                                                      : end;
+                                                                                       : end;
       out.Reserve(fold_end - i);
       out.PutAscii(s + i, static_cast<uint32_t>(i), fold_end - i, kAsciiFold);
       i = fold_end;

@@ -104,8 +104,8 @@ TEST(NormalizeTest, UnifiesQuotes) {
 
 TEST(NormalizeTest, HyphensAndDashesBecomeSpace) {
   EXPECT_EQ(NormalizeText("Kim Jong-un"), "kim jong un");
-  EXPECT_EQ(NormalizeText("Kim Jong‐un"), "kim jong un");       // U+2010
-  EXPECT_EQ(NormalizeText("Kim Jong‑un"), "kim jong un");       // U+2011
+  EXPECT_EQ(NormalizeText("Kim Jong‐un"), "kim jong un");        // U+2010
+  EXPECT_EQ(NormalizeText("Kim Jong‑un"), "kim jong un");        // U+2011
   EXPECT_EQ(NormalizeText("a–b—c―d−e﹣f－g"), "a b c d e f g");  // 2013 2014 2015 2212 FE63 FF0D
   EXPECT_EQ(NormalizeText("Kim Jong - un"), "kim jong un");
   EXPECT_EQ(NormalizeText("Kim Jong-un"), NormalizeText("Kim Jong Un"));
@@ -137,7 +137,9 @@ TEST(NormalizeTest, OriginMapsMultiByteCodePoints) {
 }
 
 TEST(NormalizeTest, OriginOfExpansionsAndCombiningSequences) {
-  const std::string input = "\xC3\x9F" "e\xCC\x81";  // ß expands to "ss"; e + U+0301 is one unit
+  const std::string input =
+      "\xC3\x9F"
+      "e\xCC\x81";  // ß expands to "ss"; e + U+0301 is one unit
   const Normalized n = Normalize(input);
   EXPECT_EQ(n.text, "sse");
   EXPECT_THAT(n.origin, ElementsAre(0, 0, 2, 5));
@@ -146,10 +148,19 @@ TEST(NormalizeTest, OriginOfExpansionsAndCombiningSequences) {
 }
 
 TEST(NormalizeTest, InvalidUtf8BecomesReplacementCharacter) {
-  const std::string input = "a\xFF" "b\xC3" "c\xE2\x82" "d\xED\xA0\x80" "e\xC0\xAF";
+  const std::string input =
+      "a\xFF"
+      "b\xC3"
+      "c\xE2\x82"
+      "d\xED\xA0\x80"
+      "e\xC0\xAF";
   const Normalized n = Normalize(input);
   EXPECT_EQ(n.text,
-            "a\uFFFD" "b\uFFFD" "c\uFFFD\uFFFD" "d\uFFFD\uFFFD\uFFFD" "e\uFFFD\uFFFD");
+            "a\uFFFD"
+            "b\uFFFD"
+            "c\uFFFD\uFFFD"
+            "d\uFFFD\uFFFD\uFFFD"
+            "e\uFFFD\uFFFD");
   ExpectValidOrigin(input, n);
   // Truncated at the end.
   EXPECT_EQ(NormalizeText("x\xE2\x82"), "x\uFFFD\uFFFD");

@@ -30,9 +30,7 @@ DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos);
 void AppendUtf8(char32_t cp, std::string* out);
 
 // True for bytes 0x80..0xBF, which never start a code point.
-inline bool IsUtf8Continuation(char byte) {
-  return (static_cast<uint8_t>(byte) & 0xC0) == 0x80;
-}
+inline bool IsUtf8Continuation(char byte) { return (static_cast<uint8_t>(byte) & 0xC0) == 0x80; }
 
 // A "word" character for token boundaries: any letter (L*), mark (M*) or number (N*).
 // Apostrophes, hyphens, punctuation, symbols and spaces are not word characters.

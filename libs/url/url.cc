@@ -34,7 +34,8 @@ absl::StatusOr<Url> Url::Parse(std::string_view text) {
   const std::string s(text);
   if (CURLUcode uc = curl_url_set(url.handle_.get(), CURLUPART_URL, s.c_str(), kParseFlags);
       uc != CURLUE_OK) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid URL '", s, "': ", curl_url_strerror(uc)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid URL '", s, "': ", curl_url_strerror(uc)));
   }
   return url;
 }
@@ -51,8 +52,8 @@ absl::StatusOr<Url> Url::Resolve(std::string_view ref) const {
   // Setting a URL on a handle that holds one resolves it as a relative reference.
   if (CURLUcode uc = curl_url_set(out.handle_.get(), CURLUPART_URL, r.c_str(), kParseFlags);
       uc != CURLUE_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot resolve '", r, "' against '", ToString(), "': ", curl_url_strerror(uc)));
+    return absl::InvalidArgumentError(absl::StrCat("cannot resolve '", r, "' against '", ToString(),
+                                                   "': ", curl_url_strerror(uc)));
   }
   return out;
 }
@@ -66,13 +67,17 @@ Url::Url(Url&&) noexcept = default;
 Url& Url::operator=(Url&&) noexcept = default;
 Url::~Url() = default;
 
-std::string Url::scheme() const { return absl::AsciiStrToLower(Get(handle_.get(), CURLUPART_SCHEME)); }
+std::string Url::scheme() const {
+  return absl::AsciiStrToLower(Get(handle_.get(), CURLUPART_SCHEME));
+}
 std::string Url::host() const { return Get(handle_.get(), CURLUPART_HOST); }
 std::string Url::port() const { return Get(handle_.get(), CURLUPART_PORT); }
 std::string Url::path() const { return Get(handle_.get(), CURLUPART_PATH); }
 std::string Url::query() const { return Get(handle_.get(), CURLUPART_QUERY); }
 std::string Url::fragment() const { return Get(handle_.get(), CURLUPART_FRAGMENT); }
-std::string Url::decoded_path() const { return Get(handle_.get(), CURLUPART_PATH, CURLU_URLDECODE); }
+std::string Url::decoded_path() const {
+  return Get(handle_.get(), CURLUPART_PATH, CURLU_URLDECODE);
+}
 
 std::string Url::user_info() const {
   std::string user = Get(handle_.get(), CURLUPART_USER);
@@ -84,7 +89,9 @@ void Url::set_host(std::string_view host) { Set(handle_.get(), CURLUPART_HOST, h
 void Url::set_port(std::string_view port) { Set(handle_.get(), CURLUPART_PORT, port); }
 void Url::set_path(std::string_view path) { Set(handle_.get(), CURLUPART_PATH, path); }
 void Url::set_query(std::string_view query) { Set(handle_.get(), CURLUPART_QUERY, query); }
-void Url::set_fragment(std::string_view fragment) { Set(handle_.get(), CURLUPART_FRAGMENT, fragment); }
+void Url::set_fragment(std::string_view fragment) {
+  Set(handle_.get(), CURLUPART_FRAGMENT, fragment);
+}
 
 std::string Url::ToString() const { return Get(handle_.get(), CURLUPART_URL); }
 

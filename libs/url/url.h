@@ -31,7 +31,7 @@ class Url {
   // Parts as written (not percent-decoded); empty when absent. scheme() is lowercase.
   std::string scheme() const;
   std::string host() const;
-  std::string port() const;      // only when written in the URL
+  std::string port() const;  // only when written in the URL
   std::string path() const;
   std::string query() const;
   std::string user_info() const;  // "user:password", without the "@"

@@ -18,7 +18,8 @@ TEST(Url, ParsesTheParts) {
 
 TEST(Url, RemovesDotSegments) {
   EXPECT_EQ(Url::Parse("https://example.com/a/../b")->ToString(), "https://example.com/b");
-  EXPECT_EQ(Url::Parse("https://example.com/a/./b/../../c/d")->ToString(), "https://example.com/c/d");
+  EXPECT_EQ(Url::Parse("https://example.com/a/./b/../../c/d")->ToString(),
+            "https://example.com/c/d");
 }
 
 TEST(Url, RefusesWhatIsNotAnAbsoluteUrl) {
@@ -34,13 +35,13 @@ TEST(Url, ResolvesReferencesAsRfc3986Says) {
   auto base = Url::Parse("http://a/b/c/d;p?q");
   ASSERT_TRUE(base.ok());
   const std::pair<const char*, const char*> cases[] = {
-      {"g", "http://a/b/c/g"},          {"./g", "http://a/b/c/g"},
-      {"g/", "http://a/b/c/g/"},        {"/g", "http://a/g"},
-      {"//g", "http://g/"},             {"?y", "http://a/b/c/d;p?y"},
-      {"g?y", "http://a/b/c/g?y"},      {"#s", "http://a/b/c/d;p?q#s"},
-      {"g#s", "http://a/b/c/g#s"},      {"..", "http://a/b/"},
-      {"../g", "http://a/b/g"},         {"../..", "http://a/"},
-      {"../../g", "http://a/g"},        {"https://other.org/x", "https://other.org/x"},
+      {"g", "http://a/b/c/g"},     {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},   {"/g", "http://a/g"},
+      {"//g", "http://g/"},        {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"}, {"#s", "http://a/b/c/d;p?q#s"},
+      {"g#s", "http://a/b/c/g#s"}, {"..", "http://a/b/"},
+      {"../g", "http://a/b/g"},    {"../..", "http://a/"},
+      {"../../g", "http://a/g"},   {"https://other.org/x", "https://other.org/x"},
       {"", "http://a/b/c/d;p?q"},
   };
   for (const auto& [ref, want] : cases) {

@@ -9,8 +9,8 @@
 namespace ww::services {
 namespace {
 runtime::Gauge& SubscribersGauge() {
-  static runtime::Gauge& g =
-      runtime::Metrics::Default().gauge("ww_alert_subscribers", "AlertService.Subscribe streams open");
+  static runtime::Gauge& g = runtime::Metrics::Default().gauge(
+      "ww_alert_subscribers", "AlertService.Subscribe streams open");
   return g;
 }
 runtime::Histogram& PublishDelay() {
@@ -216,7 +216,8 @@ void AlertHub::Publish(ww::v1::Alert alert, int32_t partition, int64_t offset) {
         s->overflowed_ = true;
         s->queue_.clear();
         runtime::Metrics::Default()
-            .counter("ww_alert_subscribers_dropped_total", "subscribers cut off for reading too slowly")
+            .counter("ww_alert_subscribers_dropped_total",
+                     "subscribers cut off for reading too slowly")
             .Increment();
       } else {
         s->queue_.push_back(shared);

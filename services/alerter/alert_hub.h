@@ -7,6 +7,8 @@
 // the publishing thread: starting a thousand gRPC writes per alert would otherwise hold
 // up the reading of the alerts topic itself. A subscriber is told once however many
 // alerts arrive before it is told, so those go out together. Thread-safe.
+#include <grpcpp/support/slice.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -17,8 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/support/slice.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -135,7 +135,7 @@ class AlertHub {
 
   const absl::Duration round_;
   absl::Mutex notify_mu_ ABSL_ACQUIRED_AFTER(mu_);
-  std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(notify_mu_);  // next round
+  std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(notify_mu_);    // next round
   std::deque<std::shared_ptr<Subscription>> current_ ABSL_GUARDED_BY(notify_mu_);  // this one
   absl::Time next_round_ ABSL_GUARDED_BY(notify_mu_) = absl::InfinitePast();
   bool stopping_ ABSL_GUARDED_BY(notify_mu_) = false;

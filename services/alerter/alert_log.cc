@@ -22,8 +22,8 @@ absl::StatusOr<std::map<int32_t, int64_t>> RememberRaisedAlerts(
   auto marks = runtime::RetryTransient<std::vector<std::pair<int64_t, int64_t>>>(
       "read the alerts topic's end", [&] { return kafka::Watermarks(client, topic); }, stopped);
   if (!marks.ok()) return marks.status();
-  auto history =
-      kafka::TableReader::Open(client, topic, {"alert history", kafka::StartAt{{}, since_ms}}, stopped);
+  auto history = kafka::TableReader::Open(client, topic,
+                                          {"alert history", kafka::StartAt{{}, since_ms}}, stopped);
   if (!history.ok()) return history.status();
   absl::Status read = (*history)->CatchUp(
       [&](const std::vector<kafka::Record>& records) {

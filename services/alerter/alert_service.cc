@@ -112,7 +112,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     }
     if (resume) {
       absl::MutexLock lock(&stream->mu_);  // OnDone may come at any time
-      stream->replay_ = std::thread([s = stream, r = std::move(*resume), live] { s->Replay(r, live); });
+      stream->replay_ =
+          std::thread([s = stream, r = std::move(*resume), live] { s->Replay(r, live); });
     }
     stream->Pump();
     return stream.get();
@@ -202,7 +203,7 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
             if (!d) break;
             if (!filter_.Admits(d->alert) || sub_->Repeats(*d)) continue;
             if (!sent_.empty() && sent_.Covers(d->alert)) continue;  // replayed already
-            alert = d->wire;  // a reference, not a copy
+            alert = d->wire;                                         // a reference, not a copy
           }
           bytes += alert.size();
           if (framing_.batched) parts_.push_back(BatchFieldHeader(alert.size()));
@@ -223,10 +224,17 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
       busy_ = next == kHeaders || next == kWrite;
     }
     switch (next) {
-      case kHeaders: StartSendInitialMetadata(); break;
-      case kWrite: StartWrite(&message_); break;
-      case kFinish: Finish(status); break;
-      case kNothing: break;
+      case kHeaders:
+        StartSendInitialMetadata();
+        break;
+      case kWrite:
+        StartWrite(&message_);
+        break;
+      case kFinish:
+        Finish(status);
+        break;
+      case kNothing:
+        break;
     }
   }
 
@@ -234,7 +242,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   void Replay(const Resume& r, const std::map<int32_t, int64_t>& live) {
     auto marks = kafka::Watermarks(r.client, r.topic);
     if (!marks.ok()) {
-      return Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message())));
+      return Stop(
+          grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message())));
     }
     for (const auto& [p, o] : r.from) {
       if (p >= static_cast<int32_t>(marks->size())) {
@@ -244,9 +253,10 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
       if (o < (*marks)[p].first) {
         return Stop(grpc::Status(
             grpc::StatusCode::OUT_OF_RANGE,
-            absl::StrCat("the cursor points at alerts older than the alerts topic keeps (partition ",
-                         p, " starts at ", (*marks)[p].first, ", cursor at ", o,
-                         "); subscribe without a cursor")));
+            absl::StrCat(
+                "the cursor points at alerts older than the alerts topic keeps (partition ", p,
+                " starts at ", (*marks)[p].first, ", cursor at ", o,
+                "); subscribe without a cursor")));
       }
     }
     {
@@ -256,7 +266,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     Pump();
     auto reader = kafka::TopicReader::Create(r.client, r.topic, kafka::StartAt{r.from});
     if (!reader.ok()) {
-      return Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message())));
+      return Stop(
+          grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message())));
     }
     std::map<int32_t, int64_t> cursor = r.from;
     auto behind = [&] {
@@ -273,7 +284,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
     // Catch up to where the live stream began; what lies beyond comes from the hub.
     while (behind() && !stopped()) {
       for (const kafka::Record& rec : (*reader)->Poll(absl::Milliseconds(200))) {
-        if (auto it = live.find(rec.partition); it != live.end() && rec.offset >= it->second) continue;
+        if (auto it = live.find(rec.partition); it != live.end() && rec.offset >= it->second)
+          continue;
         ww::v1::Alert a;
         if (rec.tombstone || !a.ParseFromString(rec.value)) continue;
         cursor[rec.partition] = std::max(cursor[rec.partition], rec.offset + 1);
@@ -331,8 +343,8 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> finish_ ABSL_GUARDED_BY(mu_);
   std::deque<grpc::Slice> replayed_ ABSL_GUARDED_BY(mu_);  // serialised Alerts
-  std::vector<grpc::Slice> parts_ ABSL_GUARDED_BY(mu_);     // of the next message
-  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);           // the write in flight
+  std::vector<grpc::Slice> parts_ ABSL_GUARDED_BY(mu_);    // of the next message
+  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);          // the write in flight
 };
 
 }  // namespace
@@ -386,7 +398,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::StartSubscription(
                        SubscribeStream::kMaxBatch, ", not ", req.max_batch())));
     }
     framing = {true, req.max_batch() == 0 ? SubscribeStream::kMaxBatch
-                                           : static_cast<size_t>(req.max_batch())};
+                                          : static_cast<size_t>(req.max_batch())};
   }
   std::optional<SubscribeStream::Resume> resume;
   if (!req.cursor().empty()) {
@@ -408,10 +420,12 @@ grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,
   AlertFilterSpec filter;
   if (grpc::Status s = MakeFilter(tenant, req->filter(), &filter); !s.ok()) return s;
   const int page = req->page_size() <= 0 ? 100 : std::min(req->page_size(), 1000);
-  const int64_t until = req->until_unix_ms() > 0 ? req->until_unix_ms() : absl::ToUnixMillis(absl::Now());
+  const int64_t until =
+      req->until_unix_ms() > 0 ? req->until_unix_ms() : absl::ToUnixMillis(absl::Now());
 
   auto marks = kafka::Watermarks(client_, topic_);
-  if (!marks.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message()));
+  if (!marks.ok())
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(marks.status().message()));
   std::map<int32_t, int64_t> pos;
   if (!req->page_token().empty()) {
     auto t = DecodeCursor(req->page_token());
@@ -419,7 +433,8 @@ grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,
     pos = *t;
   } else {
     auto t = kafka::OffsetsForTime(client_, topic_, req->since_unix_ms());
-    if (!t.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(t.status().message()));
+    if (!t.ok())
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(t.status().message()));
     pos = *t;
   }
   auto done = [&] {
@@ -430,7 +445,8 @@ grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,
   };
   if (done()) return grpc::Status::OK;
   auto reader = kafka::TopicReader::Create(client_, topic_, kafka::StartAt{pos});
-  if (!reader.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message()));
+  if (!reader.ok())
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(reader.status().message()));
   absl::Time deadline = absl::Now() + absl::Seconds(20);
   bool full = false;
   while (!full && !done() && !(*reader)->caught_up() && absl::Now() < deadline) {

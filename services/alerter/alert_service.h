@@ -6,9 +6,9 @@
 // thread, and each live alert is serialised once by the hub and its bytes shared by every
 // stream (a batch is framed around them, not copied). A stream has at most one write in
 // flight; what arrives meanwhile waits in the stream's bounded hub queue, and with
-// SubscribeBatched goes out together in the next message. Only a stream resuming with a cursor gets a thread, to replay what it missed
-// from the alerts topic (Kafka reads block), and only until it has caught up.
-// ListAlerts blocks its own gRPC thread.
+// SubscribeBatched goes out together in the next message. Only a stream resuming with a cursor gets
+// a thread, to replay what it missed from the alerts topic (Kafka reads block), and only until it
+// has caught up. ListAlerts blocks its own gRPC thread.
 #include <string>
 
 #include "libs/kafka/record.h"

@@ -50,8 +50,10 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     return absl::InvalidArgumentError("not a ww.v1.TaggedArticle (bad protobuf or missing id)");
   }
   const ww::v1::Article& a = tagged.article();
-  alerting::TaggedStory story{a.id(), a.cluster_id().empty() ? a.id() : a.cluster_id(),
-                              a.source(), a.language(), a.title(), a.text(), {}};
+  alerting::TaggedStory story{a.id(),     a.cluster_id().empty() ? a.id() : a.cluster_id(),
+                              a.source(), a.language(),
+                              a.title(),  a.text(),
+                              {}};
   std::map<std::string, std::string> names;
   for (const ww::v1::Mention& m : tagged.mentions()) {
     story.mentions.push_back(
@@ -69,8 +71,8 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
   for (const alerting::Rule& rule : rules) {
     alerting::RuleResult result = alerting::EvaluateRule(rule, story);
     if (!result.fired) continue;
-    auto ev = book_.Fired(RuleKey(rule), absl::ToInt64Milliseconds(rule.cooldown),
-                          story.cluster_id, a.source(), a.url(), now_ms);
+    auto ev = book_.Fired(RuleKey(rule), absl::ToInt64Milliseconds(rule.cooldown), story.cluster_id,
+                          a.source(), a.url(), now_ms);
     if (!ev.has_value()) continue;  // this rule already alerted on this story
     ww::v1::Alert alert;
     alert.set_rule_id(rule.id);
@@ -143,10 +145,18 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Duplicate(const kafka:
 void AlertStage::Remember(const kafka::Record& r) {
   ww::v1::Alert a;
   if (r.tombstone || !a.ParseFromString(r.value)) return;
-  alerting::AlertState st{a.owner() + "/" + a.rule_id(), a.cluster_id(), a.id(), a.epoch(),
-                          a.version(), a.raised_unix_ms(), a.cooldown_ms(), r.value};
-  alerting::StoryOutlets story{{a.outlets().begin(), a.outlets().end()}, a.outlet_count(),
-                               a.latest_url(), a.updated_unix_ms()};
+  alerting::AlertState st{a.owner() + "/" + a.rule_id(),
+                          a.cluster_id(),
+                          a.id(),
+                          a.epoch(),
+                          a.version(),
+                          a.raised_unix_ms(),
+                          a.cooldown_ms(),
+                          r.value};
+  alerting::StoryOutlets story{{a.outlets().begin(), a.outlets().end()},
+                               a.outlet_count(),
+                               a.latest_url(),
+                               a.updated_unix_ms()};
   book_.Remember(st, story);
 }
 
@@ -166,8 +176,11 @@ void AlertStage::Commit() {
         .counter("ww_alerts_raised_total", "alerts raised (not updates), by rule and severity",
                  {{"rule", r.rule}, {"severity", r.severity}})
         .Increment();
-    log.Info("alert raised", {{"alert", r.alert_id}, {"rule", r.rule}, {"severity", r.severity},
-                              {"article", r.article_id}, {"trace_id", r.trace_id}});
+    log.Info("alert raised", {{"alert", r.alert_id},
+                              {"rule", r.rule},
+                              {"severity", r.severity},
+                              {"article", r.article_id},
+                              {"trace_id", r.trace_id}});
   }
   raised_.clear();
 }

@@ -325,8 +325,8 @@ struct LoopbackAlertService {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&service);
     server = builder.BuildAndStart();
-    stub = ww::v1::AlertService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    stub = ww::v1::AlertService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
   ~LoopbackAlertService() { server->Shutdown(); }
 
@@ -428,7 +428,8 @@ TEST(AlertService, ABatchedSubscriberGetsTheSameAlertsInFewerMessages) {
     hub.Publish(a, 0, i);
   }
   std::vector<ww::v1::Alert> singles;
-  for (ww::v1::Alert a; static_cast<int>(singles.size()) < n && one->Read(&a);) singles.push_back(a);
+  for (ww::v1::Alert a; static_cast<int>(singles.size()) < n && one->Read(&a);)
+    singles.push_back(a);
   std::vector<ww::v1::Alert> from_batches;
   int messages = 0, largest = 0;
   for (ww::v1::AlertBatch b; static_cast<int>(from_batches.size()) < n && batched->Read(&b);) {

@@ -3,10 +3,10 @@
 // "TOKEN TENANT" pair a line ('#' starts a comment); a call carries
 // "authorization: Bearer TOKEN". Without a tokens file authentication is off and every
 // caller is the tenant "default". Thread-safe after construction.
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 

@@ -62,9 +62,9 @@ int main(int argc, char** argv) {
   }
 
   services::RulesTable rules;
-  services::AlertStage stage({topics.alerts, topics.tagged, topics.duplicates,
-                              absl::GetFlag(FLAGS_implicit_entity_rules)},
-                             [&] { return rules.snapshot(); });
+  services::AlertStage stage(
+      {topics.alerts, topics.tagged, topics.duplicates, absl::GetFlag(FLAGS_implicit_entity_rules)},
+      [&] { return rules.snapshot(); });
 
   // Each waits for the broker as long as it is away (a line per attempt); only a missing
   // topic or a bad configuration ends the process.
@@ -108,11 +108,11 @@ int main(int argc, char** argv) {
     if (!s.ok()) log.Error("cannot read the rules topic", {{"error", s.ToString()}});
   });
   host.AddReadyCheck([&] { return rules_loaded.load(); });
-  absl::Status added = host.AddStage(
-      services::StageOptionsFromFlags("alerter", absl::GetFlag(FLAGS_group_id),
-                                      {topics.tagged, topics.duplicates}),
-      {[&](const kafka::Record& r) { return stage.Process(r); }, [&] { stage.Commit(); },
-       [&] { stage.Rollback(); }});
+  absl::Status added =
+      host.AddStage(services::StageOptionsFromFlags("alerter", absl::GetFlag(FLAGS_group_id),
+                                                    {topics.tagged, topics.duplicates}),
+                    {[&](const kafka::Record& r) { return stage.Process(r); },
+                     [&] { stage.Commit(); }, [&] { stage.Rollback(); }});
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});
     return 2;

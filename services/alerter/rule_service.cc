@@ -11,7 +11,8 @@ grpc::Status RuleServiceImpl::Write(const std::string& key, const std::string* v
                                     std::map<int32_t, int64_t>& written) {
   kafka::OutRecord r{topic_, key, value ? *value : std::string(), value == nullptr};
   auto d = producer_->Send(r);
-  if (!d.ok()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(d.status().message()));
+  if (!d.ok())
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(d.status().message()));
   written[d->partition] = std::max(written[d->partition], d->offset);
   return grpc::Status::OK;
 }
@@ -60,12 +61,14 @@ grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
   std::string tenant;
   if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
   bool found = false;
-  for (const alerting::Rule& r : *table_->snapshot()) found = found || (r.owner == tenant && r.id == req->id());
+  for (const alerting::Rule& r : *table_->snapshot())
+    found = found || (r.owner == tenant && r.id == req->id());
   if (!found) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no rule '", req->id(), "'"));
   }
   std::map<int32_t, int64_t> written;
-  if (grpc::Status s = Write(RulesTable::Key(tenant, req->id()), nullptr, written); !s.ok()) return s;
+  if (grpc::Status s = Write(RulesTable::Key(tenant, req->id()), nullptr, written); !s.ok())
+    return s;
   return Await(written);
 }
 

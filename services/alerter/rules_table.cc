@@ -16,13 +16,15 @@ void RulesTable::Apply(const std::vector<kafka::Record>& records) {
       }
       ww::v1::Rule stored;
       if (!stored.ParseFromString(r.value)) {
-        runtime::Logger("alerter.rules").Warn("skipping a record that is not a Rule", {{"key", r.key}});
+        runtime::Logger("alerter.rules")
+            .Warn("skipping a record that is not a Rule", {{"key", r.key}});
         continue;
       }
       auto rule = alerting::ParseRuleYaml(stored.yaml(), stored.owner());
       if (!rule.ok()) {
-        runtime::Logger("alerter.rules").Warn("skipping an invalid stored rule",
-                                              {{"key", r.key}, {"error", rule.status().ToString()}});
+        runtime::Logger("alerter.rules")
+            .Warn("skipping an invalid stored rule",
+                  {{"key", r.key}, {"error", rule.status().ToString()}});
         continue;
       }
       rules_[r.key] = std::move(*rule);

@@ -22,7 +22,9 @@ class RulesTable {
   std::shared_ptr<const Rules> snapshot() const;
   TableProgress& progress() { return progress_; }
 
-  static std::string Key(const std::string& owner, const std::string& id) { return owner + "/" + id; }
+  static std::string Key(const std::string& owner, const std::string& id) {
+    return owner + "/" + id;
+  }
 
  private:
   mutable absl::Mutex mu_;

@@ -18,7 +18,8 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:0", "gRPC listen address; port 0 
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
           "Prometheus metrics (GET /metrics) and liveness (GET /healthz) over HTTP on host:port "
           "or [v6]:port; port 0 picks one; empty: off");
-ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
 ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
           "liveness fails when a stage loop has not gone round for this long (a wedged "
@@ -32,8 +33,8 @@ namespace ww::services {
 kafka::ClientConfig ClientConfigFromFlags() {
   kafka::ClientConfig c;
   c.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap_servers);
-  for (absl::string_view kv : absl::StrSplit(absl::GetFlag(FLAGS_kafka_properties), ',',
-                                             absl::SkipWhitespace())) {
+  for (absl::string_view kv :
+       absl::StrSplit(absl::GetFlag(FLAGS_kafka_properties), ',', absl::SkipWhitespace())) {
     std::pair<std::string, std::string> p = absl::StrSplit(kv, absl::MaxSplits('=', 1));
     c.properties[p.first] = p.second;
   }

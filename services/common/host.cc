@@ -5,10 +5,10 @@
 
 #include "absl/flags/flag.h"
 #include "libs/rpc/server.h"
-#include "libs/runtime/metrics.h"
-#include "services/common/flags.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/metrics.h"
 #include "libs/runtime/shutdown.h"
+#include "services/common/flags.h"
 
 namespace ww::services {
 
@@ -27,8 +27,9 @@ void ServiceHost::AddWorker(std::string name,
 int ServiceHost::Run(const std::string& grpc_listen) {
   runtime::Logger log(name_);
   runtime::Shutdown& shutdown = runtime::Shutdown::Install();
-  auto server = rpc::Server::Start(grpc_listen, grpc_services_,
-                                   {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)});
+  auto server =
+      rpc::Server::Start(grpc_listen, grpc_services_,
+                         {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)});
   if (!server.ok()) {
     log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
     return 1;
@@ -70,7 +71,8 @@ int ServiceHost::Run(const std::string& grpc_listen) {
       }
     });
   }
-  log.Info("started", {{"grpc_port", (*server)->port()}, {"metrics_port", metrics ? metrics->port() : 0}});
+  log.Info("started",
+           {{"grpc_port", (*server)->port()}, {"metrics_port", metrics ? metrics->port() : 0}});
   bool was_ready = false, was_live = true;
   const absl::Duration stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
   while (!shutdown.WaitFor(absl::Milliseconds(200))) {

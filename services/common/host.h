@@ -3,13 +3,13 @@
 // its stage loops and background workers, until SIGTERM/SIGINT; then stops them in order
 // (stop accepting calls, finish the current transaction, close consumers). Readiness, as
 // the health service reports it, is the conjunction of the ready checks.
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "libs/kafka/stage_loop.h"
 

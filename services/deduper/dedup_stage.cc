@@ -1,21 +1,19 @@
 #include "services/deduper/dedup_stage.h"
 
-#include "libs/runtime/metrics.h"
-
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/dedup/fingerprint.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/table.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/metrics.h"
 #include "libs/runtime/retry.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
 
-absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
-    const kafka::Record& in, const std::string& claims_topic) {
+absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(const kafka::Record& in,
+                                                                 const std::string& claims_topic) {
   ww::v1::Article article;
   if (in.tombstone || !article.ParseFromString(in.value) || article.id().empty()) {
     return absl::InvalidArgumentError("not a ww.v1.Article (bad protobuf or missing id)");
@@ -41,21 +39,19 @@ absl::StatusOr<std::unique_ptr<DedupStage>> DedupStage::Create(std::string uniqu
                                                                CommittedOffset committed) {
   if (auto c = dedup::StoryClusterer::Create(options); !c.ok()) return c.status();
   return std::unique_ptr<DedupStage>(new DedupStage(std::move(unique_topic),
-                                                    std::move(duplicates_topic),
-                                                    options, std::move(replay),
-                                                    std::move(committed)));
+                                                    std::move(duplicates_topic), options,
+                                                    std::move(replay), std::move(committed)));
 }
 
 DedupStage::DedupStage(std::string unique_topic, std::string duplicates_topic,
-                       dedup::ClustererOptions options, Replay replay,
-                       CommittedOffset committed)
+                       dedup::ClustererOptions options, Replay replay, CommittedOffset committed)
     : unique_topic_(std::move(unique_topic)),
       duplicates_topic_(std::move(duplicates_topic)),
       options_(options),
       replay_(std::move(replay)),
       committed_(std::move(committed)),
-      clusterer_(std::make_unique<dedup::StoryClusterer>(
-          *dedup::StoryClusterer::Create(options_))) {}
+      clusterer_(
+          std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_))) {}
 
 std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, bool* garbage) {
   ww::v1::Article article;
@@ -108,8 +104,10 @@ absl::Status DedupStage::Rebuild(int64_t before) {
   clusterer_->Commit();
   if (!s.ok()) {
     log.Warn("cannot replay the claims topic: will try again", {{"error", s.ToString()}});
-    return absl::UnavailableError(absl::StrCat("cannot rebuild the clusters from the claims "
-                                               "topic: ", s.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot rebuild the clusters from the claims "
+                     "topic: ",
+                     s.message()));
   }
   log.Info("clusters rebuilt from the claims topic",
            {{"before_offset", before}, {"claims", n}, {"articles", clusterer_->articles()}});

@@ -9,12 +9,12 @@
 //     in which every replica's articles are decided.
 //  2. DedupStage (consumer group on ww.dedup.claims: one active replica, the others take
 //     over on a rebalance): folds the claims, in offset order, into a StoryClusterer (which
-//     shingles and sketches each text: see libs/dedup/README.md) and writes each article to ww.articles.unique (first of a story) or
-//     ww.articles.duplicates (with duplicate_of, the ww-duplicate-of header and the
-//     cluster's outlets, first/last seen). Its state is a pure function of the claims
-//     before the record it processes: when a record arrives whose offset is not the one
-//     after the last it decided (first record after start, after a takeover), it rebuilds
-//     its clusterer by replaying the claims topic up to that offset. Nothing is kept only
+//     shingles and sketches each text: see libs/dedup/README.md) and writes each article to
+//     ww.articles.unique (first of a story) or ww.articles.duplicates (with duplicate_of, the
+//     ww-duplicate-of header and the cluster's outlets, first/last seen). Its state is a pure
+//     function of the claims before the record it processes: when a record arrives whose offset is
+//     not the one after the last it decided (first record after start, after a takeover), it
+//     rebuilds its clusterer by replaying the claims topic up to that offset. Nothing is kept only
 //     in one pod.
 //
 // Not thread-safe: one stage loop owns each.
@@ -32,16 +32,16 @@ namespace ww::services {
 
 // Stage 1. InvalidArgument for a record that is not an Article (it goes to the dead
 // letters). The output goes to partition 0 of `claims_topic`, keyed by article id.
-absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(
-    const kafka::Record& in, const std::string& claims_topic);
+absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(const kafka::Record& in,
+                                                                 const std::string& claims_topic);
 
 class DedupStage {
  public:
   // Calls `fold` for every committed record of the claims topic with offset < `before`, in
   // offset order, then returns. An error makes Process Unavailable: the stage loop rolls
   // the batch back and reads it again after a backoff, as long as the topic is away.
-  using Replay = std::function<absl::Status(
-      int64_t before, const std::function<void(const kafka::Record&)>& fold)>;
+  using Replay = std::function<absl::Status(int64_t before,
+                                            const std::function<void(const kafka::Record&)>& fold)>;
 
   // The offset the consumer group has committed on the claims partition (the next one to
   // decide), to tell a gap made by transaction markers from claims another replica decided.
@@ -78,7 +78,7 @@ class DedupStage {
   Replay replay_;
   CommittedOffset committed_;
   std::unique_ptr<dedup::StoryClusterer> clusterer_;
-  int64_t next_offset_ = -1;            // offset after the last claim decided
+  int64_t next_offset_ = -1;  // offset after the last claim decided
   int64_t committed_next_offset_ = -1;
 };
 

@@ -1,5 +1,6 @@
-#include "gtest/gtest.h"
 #include "services/deduper/dedup_stage.h"
+
+#include "gtest/gtest.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
@@ -31,9 +32,7 @@ kafka::Record Claim(const kafka::Record& raw, int64_t offset) {
 }
 
 DedupStage::Replay NoHistory() {
-  return [](int64_t, const std::function<void(const kafka::Record&)>&) {
-    return absl::OkStatus();
-  };
+  return [](int64_t, const std::function<void(const kafka::Record&)>&) { return absl::OkStatus(); };
 }
 
 TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
@@ -43,8 +42,8 @@ TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ((*first)[0].topic, "unique");
-  auto copy = (*stage)->Process(
-      Claim(Raw("a2", "herald", std::string("By Staff\n") + kStory + "\nNewspapers in English"), 1));
+  auto copy = (*stage)->Process(Claim(
+      Raw("a2", "herald", std::string("By Staff\n") + kStory + "\nNewspapers in English"), 1));
   ASSERT_TRUE(copy.ok());
   ASSERT_EQ(copy->size(), 1u);
   EXPECT_EQ((*copy)[0].topic, "dups");
@@ -83,8 +82,8 @@ TEST(DedupStage, ClaimsOfThePreviousDesignAreDecidedByTheirText) {
   auto first = (*stage)->Process(old_claim("a1", "wire", kStory, 0));
   ASSERT_TRUE(first.ok());
   EXPECT_EQ((*first)[0].topic, "unique");
-  auto copy = (*stage)->Process(
-      old_claim("a2", "herald", std::string("Herald edition\n") + kStory + "\nCopyright herald", 1));
+  auto copy = (*stage)->Process(old_claim(
+      "a2", "herald", std::string("Herald edition\n") + kStory + "\nCopyright herald", 1));
   ASSERT_TRUE(copy.ok());
   ASSERT_EQ(copy->size(), 1u);
   EXPECT_EQ((*copy)[0].topic, "dups");
@@ -106,15 +105,18 @@ TEST(DedupStage, RedeliveryProducesNothingAndGarbageIsRefused) {
 TEST(DedupStage, AnOffsetGapRebuildsFromTheClaimsBeforeIt) {
   // Another replica decided claims 0..1; this one takes over at offset 2.
   std::vector<kafka::Record> history = {Claim(Raw("a1", "wire", kStory), 0),
-                                        Claim(Raw("b1", "x", "Something else entirely: a "
+                                        Claim(Raw("b1", "x",
+                                                  "Something else entirely: a "
                                                   "train derailed near the city of Lyon on "
-                                                  "Monday, officials said."), 1)};
+                                                  "Monday, officials said."),
+                                              1)};
   int64_t asked = -1;
   auto stage = DedupStage::Create(
       "unique", "dups", {},
       [&](int64_t before, const std::function<void(const kafka::Record&)>& fold) {
         asked = before;
-        for (const auto& r : history) if (r.offset < before) fold(r);
+        for (const auto& r : history)
+          if (r.offset < before) fold(r);
         return absl::OkStatus();
       });
   ASSERT_TRUE(stage.ok());

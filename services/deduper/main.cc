@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
     // record and after every takeover (DedupStage::Process).
     added = host.AddStage(
         services::StageOptionsFromFlags("deduper", group + "-clusters", {topics.dedup_claims}),
-        {[&](const kafka::Record& r) { return (*stage)->Process(r); },
-         [&] { (*stage)->Commit(); }, [&] { (*stage)->Rollback(); }});
+        {[&](const kafka::Record& r) { return (*stage)->Process(r); }, [&] { (*stage)->Commit(); },
+         [&] { (*stage)->Rollback(); }});
   }
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});

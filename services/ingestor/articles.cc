@@ -15,12 +15,12 @@ absl::StatusOr<ww::v1::Article> MakeArticle(ww::v1::Article a, const ArticleLimi
     return absl::InvalidArgumentError("article has neither title nor text");
   }
   if (a.text().size() > limits.max_text_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("text is ", a.text().size(),
-                                                   " bytes; the limit is ", limits.max_text_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("text is ", a.text().size(), " bytes; the limit is ", limits.max_text_bytes));
   }
   if (a.title().size() > limits.max_title_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("title is ", a.title().size(),
-                                                   " bytes; the limit is ", limits.max_title_bytes));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "title is ", a.title().size(), " bytes; the limit is ", limits.max_title_bytes));
   }
   if (!a.url().empty()) {
     if (!absl::StrContains(a.url(), "://")) {
@@ -61,8 +61,8 @@ kafka::OutRecord ArticleRecord(const std::string& topic, const ww::v1::Article& 
 
 void CountPublished(const std::string& via, uint64_t n) {
   runtime::Metrics::Default()
-      .counter("ww_articles_published_total", "articles published to the raw topic, by how they came",
-               {{"via", via}})
+      .counter("ww_articles_published_total",
+               "articles published to the raw topic, by how they came", {{"via", via}})
       .Increment(static_cast<double>(n));
 }
 

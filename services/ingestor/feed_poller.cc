@@ -56,8 +56,8 @@ FeedPoller::FeedPoller(FeedPollerOptions options, FeedSinks sinks)
 
 bool FeedPoller::Owns(const std::string& feed_id) const {
   if (options_.replica_count <= 1) return true;
-  return static_cast<int>(runtime::Fnv1a64(feed_id) % static_cast<uint64_t>(options_.replica_count)) ==
-         options_.replica_index;
+  return static_cast<int>(runtime::Fnv1a64(feed_id) %
+                          static_cast<uint64_t>(options_.replica_count)) == options_.replica_index;
 }
 
 void FeedPoller::Apply(const std::string& key, const ww::v1::FeedState* state) {
@@ -76,13 +76,13 @@ void FeedPoller::Apply(const std::string& key, const ww::v1::FeedState* state) {
 
 absl::StatusOr<ww::v1::FeedState> FeedPoller::AddFeed(const std::string& url_in) {
   std::string url(absl::StripAsciiWhitespace(url_in));
-  bool http = absl::StartsWithIgnoreCase(url, "http://") ||
-              absl::StartsWithIgnoreCase(url, "https://");
+  bool http =
+      absl::StartsWithIgnoreCase(url, "http://") || absl::StartsWithIgnoreCase(url, "https://");
   bool file = absl::StartsWithIgnoreCase(url, "file://");
   if (!http && !(file && options_.allow_file_urls)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "feed URL '", url, "' must be http or https",
-        options_.allow_file_urls ? " or file" : " (file:// needs --allow_file_urls)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("feed URL '", url, "' must be http or https",
+                     options_.allow_file_urls ? " or file" : " (file:// needs --allow_file_urls)"));
   }
   if (http && url.size() <= url.find("://") + 3) {
     return absl::InvalidArgumentError(absl::StrCat("feed URL '", url, "' has no host"));
@@ -153,7 +153,8 @@ int FeedPoller::PollFeed(ww::v1::FeedState state, absl::Time now) {
       .Increment();
   if (!resp.ok()) {
     schedule_.OnFailure(state.id(), now, resp.status(), fetch::RetryAfter(resp.status()), &health);
-    Log().Warn("feed fetch failed", {{"feed", url}, {"error", resp.status().ToString()},
+    Log().Warn("feed fetch failed", {{"feed", url},
+                                     {"error", resp.status().ToString()},
                                      {"failures", health.consecutive_failures}});
   } else if (resp->not_modified) {
     schedule_.OnSuccess(state.id(), now, &health);
@@ -182,8 +183,8 @@ int FeedPoller::PollFeed(ww::v1::FeedState state, absl::Time now) {
         }
         ++published;
       } else {
-        Log().Warn("feed item skipped", {{"feed", url}, {"item", item.id},
-                                         {"error", article.status().ToString()}});
+        Log().Warn("feed item skipped",
+                   {{"feed", url}, {"item", item.id}, {"error", article.status().ToString()}});
       }
       seen.insert(item.id);
       state.add_seen_item_ids(item.id);

@@ -50,8 +50,8 @@ struct FeedPollerOptions {
   ArticleLimits limits;
   int replica_index = 0;
   int replica_count = 1;
-  int workers = 4;                 // feeds fetched concurrently
-  size_t max_seen_items = 2000;    // per feed; beyond it the oldest ids are forgotten
+  int workers = 4;               // feeds fetched concurrently
+  size_t max_seen_items = 2000;  // per feed; beyond it the oldest ids are forgotten
 };
 
 // Where the poller's output goes. Kafka in the service; in memory in unit tests.

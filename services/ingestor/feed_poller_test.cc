@@ -30,7 +30,10 @@ class FeedServer {
     items_ = items;
   }
   int requests() { return http_.requests(); }
-  int not_modified() { std::lock_guard<std::mutex> l(mu_); return not_modified_; }
+  int not_modified() {
+    std::lock_guard<std::mutex> l(mu_);
+    return not_modified_;
+  }
 
  private:
   std::string Respond(const std::string& request) {
@@ -46,9 +49,9 @@ class FeedServer {
         [&] {
           std::string body = "<rss version=\"2.0\"><channel><title>Local</title>";
           for (int i = 1; i <= items_; ++i) {
-            absl::StrAppend(&body, "<item><title>Story ", i,
-                            "</title><link>https://news.example/", i, "</link><guid>story-", i,
-                            "</guid><description>Text ", i, "</description></item>");
+            absl::StrAppend(&body, "<item><title>Story ", i, "</title><link>https://news.example/",
+                            i, "</link><guid>story-", i, "</guid><description>Text ", i,
+                            "</description></item>");
           }
           return body + "</channel></rss>";
         },

@@ -6,14 +6,16 @@
 
 namespace ww::services {
 
-FeedSinks KafkaFeedSinks(kafka::Producer* producer, std::string raw_topic, std::string feeds_topic) {
+FeedSinks KafkaFeedSinks(kafka::Producer* producer, std::string raw_topic,
+                         std::string feeds_topic) {
   FeedSinks sinks;
   sinks.publish = [producer, raw_topic = std::move(raw_topic)](const ww::v1::Article& a) {
     absl::Status sent = producer->Send(ArticleRecord(raw_topic, a)).status();
     if (sent.ok()) CountPublished("feed");
     return sent;
   };
-  sinks.store = [producer, feeds_topic = std::move(feeds_topic)](const std::string& id, const ww::v1::FeedState* state) {
+  sinks.store = [producer, feeds_topic = std::move(feeds_topic)](const std::string& id,
+                                                                 const ww::v1::FeedState* state) {
     kafka::OutRecord r{feeds_topic, id};
     if (state == nullptr) {
       r.tombstone = true;

@@ -15,7 +15,8 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::S
   a.set_language(req->language());
   auto article = MakeArticle(std::move(a), limits_);
   if (!article.ok()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(article.status().message()));
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        std::string(article.status().message()));
   }
   // A caller that traces its own work sends W3C `traceparent` metadata: the article's
   // trace continues it.
@@ -27,13 +28,14 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::S
   const kafka::OutRecord record = ArticleRecord(raw_topic_, *article, parent);
   auto sent = producer_->Send(record);
   if (!sent.ok()) {
-    runtime::Logger("ingestor").Error("cannot publish article", {{"error", sent.status().ToString()}});
+    runtime::Logger("ingestor")
+        .Error("cannot publish article", {{"error", sent.status().ToString()}});
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(sent.status().message()));
   }
   CountPublished("submit");
   const std::string& traceparent = record.headers.front().value;  // ArticleRecord puts it first
-  runtime::Logger("ingestor").Info("article published",
-                                   {{"id", article->id()}, {"traceparent", traceparent}});
+  runtime::Logger("ingestor")
+      .Info("article published", {{"id", article->id()}, {"traceparent", traceparent}});
   resp->set_article_id(article->id());
   return grpc::Status::OK;
 }
@@ -42,10 +44,17 @@ namespace {
 grpc::Status ToGrpc(const absl::Status& s) {
   grpc::StatusCode code = grpc::StatusCode::INTERNAL;
   switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
-    case absl::StatusCode::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
-    case absl::StatusCode::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
-    default: break;
+    case absl::StatusCode::kInvalidArgument:
+      code = grpc::StatusCode::INVALID_ARGUMENT;
+      break;
+    case absl::StatusCode::kNotFound:
+      code = grpc::StatusCode::NOT_FOUND;
+      break;
+    case absl::StatusCode::kUnavailable:
+      code = grpc::StatusCode::UNAVAILABLE;
+      break;
+    default:
+      break;
   }
   return grpc::Status(code, std::string(s.message()));
 }

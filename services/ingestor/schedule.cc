@@ -24,8 +24,7 @@ absl::Duration FeedSchedule::Jittered(const std::string& feed_id, int attempt,
   return delay * factor;
 }
 
-void FeedSchedule::OnSuccess(const std::string& feed_id, absl::Time now,
-                             FeedHealth* health) const {
+void FeedSchedule::OnSuccess(const std::string& feed_id, absl::Time now, FeedHealth* health) const {
   health->consecutive_failures = 0;
   health->first_failure = absl::InfinitePast();
   health->last_success = now;
@@ -34,10 +33,8 @@ void FeedSchedule::OnSuccess(const std::string& feed_id, absl::Time now,
   health->next_poll = now + Jittered(feed_id, 0, options_.interval);
 }
 
-void FeedSchedule::OnFailure(const std::string& feed_id, absl::Time now,
-                             const absl::Status& error,
-                             std::optional<absl::Duration> retry_after,
-                             FeedHealth* health) const {
+void FeedSchedule::OnFailure(const std::string& feed_id, absl::Time now, const absl::Status& error,
+                             std::optional<absl::Duration> retry_after, FeedHealth* health) const {
   if (health->consecutive_failures == 0) health->first_failure = now;
   ++health->consecutive_failures;
   health->last_error = error.ToString();

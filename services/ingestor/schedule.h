@@ -17,9 +17,9 @@
 namespace ww::services {
 
 struct ScheduleOptions {
-  absl::Duration interval = absl::Minutes(5);      // between successful polls
-  double jitter = 0.1;                             // +-10% of the delay
-  absl::Duration max_backoff = absl::Hours(6);     // ceiling of the error backoff
+  absl::Duration interval = absl::Minutes(5);        // between successful polls
+  double jitter = 0.1;                               // +-10% of the delay
+  absl::Duration max_backoff = absl::Hours(6);       // ceiling of the error backoff
   absl::Duration max_retry_after = absl::Hours(24);  // longer Retry-After values are capped
   absl::Duration unhealthy_after = absl::Hours(72);
 };
@@ -31,7 +31,7 @@ struct FeedHealth {
   absl::Time last_success = absl::InfinitePast();
   std::string last_error;
   bool healthy = true;
-  absl::Time next_poll = absl::InfinitePast();      // due immediately
+  absl::Time next_poll = absl::InfinitePast();  // due immediately
 };
 
 class FeedSchedule {

@@ -39,9 +39,9 @@ TEST(FeedScheduleTest, BackoffDoublesUpToTheCeiling) {
     delays.push_back(h.next_poll - now);
     now = h.next_poll;
   }
-  EXPECT_EQ(delays, (std::vector<absl::Duration>{absl::Minutes(10), absl::Minutes(20),
-                                                  absl::Minutes(40), absl::Hours(1),
-                                                  absl::Hours(1), absl::Hours(1)}));
+  EXPECT_EQ(delays,
+            (std::vector<absl::Duration>{absl::Minutes(10), absl::Minutes(20), absl::Minutes(40),
+                                         absl::Hours(1), absl::Hours(1), absl::Hours(1)}));
   EXPECT_EQ(h.consecutive_failures, 6);
   EXPECT_NE(h.last_error.find("down"), std::string::npos);
   s.OnSuccess("f", now, &h);

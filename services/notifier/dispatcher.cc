@@ -28,9 +28,9 @@ runtime::Counter& Deliveries(const std::string& destination, const char* result)
 }
 
 runtime::Gauge& QueueDepth(const std::string& destination) {
-  return runtime::Metrics::Default().gauge(
-      "ww_delivery_queue_depth", "deliveries owed to a destination, retries included",
-      {{"destination", destination}});
+  return runtime::Metrics::Default().gauge("ww_delivery_queue_depth",
+                                           "deliveries owed to a destination, retries included",
+                                           {{"destination", destination}});
 }
 
 runtime::Histogram& DeliveryDelay(const std::string& destination) {
@@ -59,7 +59,7 @@ struct Dispatcher::Lane {
   absl::CondVar changed;
   absl::Time last_send = absl::InfinitePast();
   absl::Duration interval = absl::ZeroDuration();  // 1 / the destination's rate
-  absl::BitGen random;  // used by the lane's thread only
+  absl::BitGen random;                             // used by the lane's thread only
   runtime::Gauge* depth = nullptr;
   std::thread thread;
 };
@@ -141,9 +141,9 @@ void Dispatcher::Apply(const std::vector<kafka::Record>& records) {
   }
   for (const kafka::Record& r : unreadable) {
     Log().Warn("a deliveries record is not a PendingDelivery; dead-lettered", {{"key", r.key}});
-    (void)options_.produce(kafka::DeadLetterOf(
-        r, absl::InvalidArgumentError("not a PendingDelivery"), "notifier",
-        options_.deadletter_topic));
+    (void)options_.produce(kafka::DeadLetterOf(r,
+                                               absl::InvalidArgumentError("not a PendingDelivery"),
+                                               "notifier", options_.deadletter_topic));
     (void)options_.produce({r.topic, r.key, "", /*tombstone=*/true});
   }
 }
@@ -199,8 +199,8 @@ void Dispatcher::Attempt(Lane* lane, Item item) {
   switch (decision.kind) {
     case delivery::Decision::Kind::kDelivered: {
       const ww::v1::Alert& a = item.pending.alert();
-      const int64_t at_ms = a.version() > 1 && a.updated_unix_ms() > 0 ? a.updated_unix_ms()
-                                                                        : a.raised_unix_ms();
+      const int64_t at_ms =
+          a.version() > 1 && a.updated_unix_ms() > 0 ? a.updated_unix_ms() : a.raised_unix_ms();
       if (at_ms > 0) {
         DeliveryDelay(key).Observe(
             std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixMillis(at_ms))));
@@ -212,8 +212,10 @@ void Dispatcher::Attempt(Lane* lane, Item item) {
     case delivery::Decision::Kind::kRetry: {
       Deliveries(key, "retried").Increment();
       Log().Warn("delivery failed; will retry",
-                 {{"destination", key}, {"delivery", item.record.key},
-                  {"attempt", item.attempts}, {"error", answer.status().ToString()},
+                 {{"destination", key},
+                  {"delivery", item.record.key},
+                  {"attempt", item.attempts},
+                  {"error", answer.status().ToString()},
                   {"retry_in_ms", absl::ToInt64Milliseconds(decision.next_attempt - now)}});
       absl::MutexLock lock(&mu_);
       if (!lane->queue.empty() && lane->queue.front().record.key == item.record.key) {
@@ -223,8 +225,7 @@ void Dispatcher::Attempt(Lane* lane, Item item) {
       return;
     }
     case delivery::Decision::Kind::kGiveUp:
-      Finish(lane, item,
-             answer.ok() ? absl::DeadlineExceededError("gave up") : answer.status());
+      Finish(lane, item, answer.ok() ? absl::DeadlineExceededError("gave up") : answer.status());
       return;
   }
 }
@@ -235,13 +236,14 @@ void Dispatcher::Finish(Lane* lane, const Item& item, const absl::Status& gave_u
   if (!gave_up_why.ok()) {
     Deliveries(key, "failed").Increment();
     Log().Error("delivery given up; sent to the dead-letter topic",
-                {{"destination", key}, {"delivery", item.record.key},
-                 {"attempts", item.attempts}, {"error", gave_up_why.ToString()}});
+                {{"destination", key},
+                 {"delivery", item.record.key},
+                 {"attempts", item.attempts},
+                 {"error", gave_up_why.ToString()}});
     kafka::OutRecord dead = kafka::DeadLetterOf(
         item.record,
-        absl::Status(gave_up_why.code(),
-                     absl::StrCat("destination ", key, " after ", item.attempts,
-                                  " attempt(s): ", gave_up_why.message())),
+        absl::Status(gave_up_why.code(), absl::StrCat("destination ", key, " after ", item.attempts,
+                                                      " attempt(s): ", gave_up_why.message())),
         "notifier", options_.deadletter_topic);
     dead.headers.push_back({"ww-destination", key});
     writes.push_back(std::move(dead));

@@ -16,8 +16,7 @@ class HttpSender : public Sender {
   // "HTTP 200: <start of the answer>", or fetch's error (Unavailable for timeouts,
   // connection errors, 5xx and 429 with its Retry-After; PermissionDenied for an address the
   // policy refuses; ...). Unimplemented for email.
-  absl::StatusOr<std::string> Send(const delivery::Destination& d,
-                                   const ww::v1::Alert& a) override;
+  absl::StatusOr<std::string> Send(const delivery::Destination& d, const ww::v1::Alert& a) override;
 
  private:
   fetch::AddressPolicy policy_;

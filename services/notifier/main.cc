@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
     return out->Send(r, absl::Seconds(10)).status();
   };
   services::Dispatcher dispatcher(std::move(dispatch), &sender);
-  services::NotifyStage stage({topics.deliveries}, [&] { return destinations.snapshot(); },
-                              [&] { return destinations_loaded.load(); });
+  services::NotifyStage stage(
+      {topics.deliveries}, [&] { return destinations.snapshot(); },
+      [&] { return destinations_loaded.load(); });
 
   services::ServiceHost host("ww-notifier");
   host.AddWorker("destinations-reader", [&](const std::atomic<bool>& stop) {

@@ -61,16 +61,20 @@ kafka::Record AlertRecord(const ww::v1::Alert& a) {
 TEST(NotifyStage, OneDeliveryPerDestinationThatWantsTheAlert) {
   DestinationsTable table;
   table.Apply({DestinationRecord("default", "{id: all, type: webhook, url: 'https://a.example/h'}"),
-               DestinationRecord("default", "{id: putin-only, type: slack, "
-                                            "url: 'https://hooks.slack.com/x', "
-                                            "entities: [vladimir-putin]}"),
-               DestinationRecord("default", "{id: critical, type: webhook, "
-                                            "url: 'https://c.example/h', min_severity: critical}"),
-               DestinationRecord("default", "{id: with-updates, type: teams, "
-                                            "url: 'https://t.example/w', updates: true}"),
+               DestinationRecord("default",
+                                 "{id: putin-only, type: slack, "
+                                 "url: 'https://hooks.slack.com/x', "
+                                 "entities: [vladimir-putin]}"),
+               DestinationRecord("default",
+                                 "{id: critical, type: webhook, "
+                                 "url: 'https://c.example/h', min_severity: critical}"),
+               DestinationRecord("default",
+                                 "{id: with-updates, type: teams, "
+                                 "url: 'https://t.example/w', updates: true}"),
                DestinationRecord("other", "{id: all, type: webhook, url: 'https://o.example/h'}")});
   bool loaded = false;
-  NotifyStage stage({"t.deliveries"}, [&] { return table.snapshot(); }, [&] { return loaded; });
+  NotifyStage stage(
+      {"t.deliveries"}, [&] { return table.snapshot(); }, [&] { return loaded; });
 
   EXPECT_EQ(stage.Process(AlertRecord(MakeAlert("a1"))).status().code(),
             absl::StatusCode::kUnavailable);  // not before the destinations are loaded
@@ -134,8 +138,9 @@ class DispatcherTest : public ::testing::Test {
   DispatcherTest() {
     table_.Apply(
         {DestinationRecord("default", "{id: fast, type: webhook, url: 'https://fast.example/h'}"),
-         DestinationRecord("default", "{id: down, type: webhook, url: 'https://down.example/h', "
-                                      "give_up_after: 1h}")});
+         DestinationRecord("default",
+                           "{id: down, type: webhook, url: 'https://down.example/h', "
+                           "give_up_after: 1h}")});
     DispatcherOptions o;
     o.deadletter_topic = "t.deadletter";
     o.backoff.initial = absl::Milliseconds(5);
@@ -196,9 +201,8 @@ TEST_F(DispatcherTest, NothingIsSentBeforeTheOutboxIsReadToItsEnd) {
 }
 
 TEST_F(DispatcherTest, RetriesUntilAcceptedThenWritesTheTombstone) {
-  sender_.Script("https://fast.example/h",
-                 {absl::UnavailableError("HTTP 500 from fast.example"),
-                  absl::UnavailableError("HTTP 500 from fast.example")});
+  sender_.Script("https://fast.example/h", {absl::UnavailableError("HTTP 500 from fast.example"),
+                                            absl::UnavailableError("HTTP 500 from fast.example")});
   dispatcher_->Start();
   dispatcher_->Apply({Pending("fast", "a1"), Pending("fast", "a2")});
   auto written = WaitForWrites(2);
@@ -272,8 +276,8 @@ TEST(HttpSender, PostsASignedWebhookAndRefusesLoopbackByDefault) {
   });
   const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   auto d = delivery::ParseDestinationYaml(
-      absl::StrCat("{id: hook, type: webhook, url: '", receiver.Url("/hook"), "', secret: ",
-                   secret, "}"),
+      absl::StrCat("{id: hook, type: webhook, url: '", receiver.Url("/hook"), "', secret: ", secret,
+                   "}"),
       "default");
   ASSERT_TRUE(d.ok()) << d.status();
   const ww::v1::Alert alert = MakeAlert("a1");

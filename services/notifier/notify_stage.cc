@@ -6,13 +6,11 @@
 
 namespace ww::services {
 
-std::string NotifyStage::DeliveryKey(const std::string& destination_key,
-                                     const ww::v1::Alert& a) {
+std::string NotifyStage::DeliveryKey(const std::string& destination_key, const ww::v1::Alert& a) {
   return absl::StrCat(destination_key, "/", a.id(), "/v", a.version());
 }
 
-absl::StatusOr<std::vector<kafka::OutRecord>> NotifyStage::Process(
-    const kafka::Record& in) const {
+absl::StatusOr<std::vector<kafka::OutRecord>> NotifyStage::Process(const kafka::Record& in) const {
   if (in.tombstone) return std::vector<kafka::OutRecord>{};
   if (!loaded_()) return absl::UnavailableError("destinations not loaded yet");
   ww::v1::PendingDelivery pending;

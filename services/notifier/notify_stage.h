@@ -23,7 +23,8 @@ class NotifyStage {
   using DestinationsFn = std::function<std::shared_ptr<const DestinationsTable::Destinations>()>;
   using LoadedFn = std::function<bool()>;
   NotifyStage(NotifyStageOptions options, DestinationsFn destinations, LoadedFn loaded)
-      : options_(std::move(options)), destinations_(std::move(destinations)),
+      : options_(std::move(options)),
+        destinations_(std::move(destinations)),
         loaded_(std::move(loaded)) {}
 
   // InvalidArgument for a record that is not an Alert (it goes to the dead letters);

@@ -10,10 +10,18 @@ inline tagging::Entity FromProto(const ww::v1::Entity& e) {
   out.id = e.id();
   out.name = e.name();
   switch (e.kind()) {
-    case ww::v1::ENTITY_KIND_PERSON: out.kind = tagging::EntityKind::kPerson; break;
-    case ww::v1::ENTITY_KIND_PLACE: out.kind = tagging::EntityKind::kPlace; break;
-    case ww::v1::ENTITY_KIND_ORGANISATION: out.kind = tagging::EntityKind::kOrganisation; break;
-    default: out.kind = tagging::EntityKind::kOther; break;
+    case ww::v1::ENTITY_KIND_PERSON:
+      out.kind = tagging::EntityKind::kPerson;
+      break;
+    case ww::v1::ENTITY_KIND_PLACE:
+      out.kind = tagging::EntityKind::kPlace;
+      break;
+    case ww::v1::ENTITY_KIND_ORGANISATION:
+      out.kind = tagging::EntityKind::kOrganisation;
+      break;
+    default:
+      out.kind = tagging::EntityKind::kOther;
+      break;
   }
   out.aliases.assign(e.aliases().begin(), e.aliases().end());
   for (const auto& o : e.alias_options()) {
@@ -27,7 +35,8 @@ inline tagging::Entity FromProto(const ww::v1::Entity& e) {
   }
   out.surname_only = e.surname_only();
   // An unknown value is kept as none here; ValidateEntity-level checks happen in the library.
-  out.inflections = tagging::ParseInflections(e.inflections()).value_or(tagging::Inflections::kNone);
+  out.inflections =
+      tagging::ParseInflections(e.inflections()).value_or(tagging::Inflections::kNone);
   return out;
 }
 
@@ -36,10 +45,18 @@ inline ww::v1::Entity ToProto(const tagging::Entity& e) {
   out.set_id(e.id);
   out.set_name(e.name);
   switch (e.kind) {
-    case tagging::EntityKind::kPerson: out.set_kind(ww::v1::ENTITY_KIND_PERSON); break;
-    case tagging::EntityKind::kPlace: out.set_kind(ww::v1::ENTITY_KIND_PLACE); break;
-    case tagging::EntityKind::kOrganisation: out.set_kind(ww::v1::ENTITY_KIND_ORGANISATION); break;
-    case tagging::EntityKind::kOther: out.set_kind(ww::v1::ENTITY_KIND_OTHER); break;
+    case tagging::EntityKind::kPerson:
+      out.set_kind(ww::v1::ENTITY_KIND_PERSON);
+      break;
+    case tagging::EntityKind::kPlace:
+      out.set_kind(ww::v1::ENTITY_KIND_PLACE);
+      break;
+    case tagging::EntityKind::kOrganisation:
+      out.set_kind(ww::v1::ENTITY_KIND_ORGANISATION);
+      break;
+    case tagging::EntityKind::kOther:
+      out.set_kind(ww::v1::ENTITY_KIND_OTHER);
+      break;
   }
   for (const auto& a : e.aliases) out.add_aliases(a);
   for (const auto& a : e.alias_options) {

@@ -2,8 +2,8 @@
 // ww.watchlist (managed through WatchlistService).
 #include "absl/flags/flag.h"
 #include "libs/kafka/producer.h"
-#include "libs/kafka/table.h"
 #include "libs/kafka/reader.h"
+#include "libs/kafka/table.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/log.h"
 #include "services/common/flags.h"
@@ -33,7 +33,6 @@ int main(int argc, char** argv) {
   services::TagStage tag(topics.tagged, [&] { return table.snapshot(); });
   services::WatchlistServiceImpl watchlist(producer->get(), topics.watchlist, &table);
 
-
   services::ServiceHost host("ww-tagger");
   host.AddGrpcService(&watchlist);
   host.AddWorker("watchlist-reader", [&](const std::atomic<bool>& stop) {
@@ -52,8 +51,7 @@ int main(int argc, char** argv) {
   });
   host.AddReadyCheck([&] { return loaded.load(); });
   absl::Status added = host.AddStage(
-      services::StageOptionsFromFlags("tagger", absl::GetFlag(FLAGS_group_id),
-                                      {topics.unique}),
+      services::StageOptionsFromFlags("tagger", absl::GetFlag(FLAGS_group_id), {topics.unique}),
       {[&](const kafka::Record& r) { return tag.Process(r); }});
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});

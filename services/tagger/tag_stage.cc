@@ -14,8 +14,9 @@ absl::StatusOr<std::vector<kafka::OutRecord>> TagStage::Process(const kafka::Rec
   tagged.set_watchlist_version(snap.version);
   if (snap.matcher != nullptr) {
     auto& counts = *tagged.mutable_mention_counts();
-    for (const auto& [field, text] : {std::pair<std::string, const std::string*>{"title", &tagged.article().title()},
-                                      {"text", &tagged.article().text()}}) {
+    for (const auto& [field, text] :
+         {std::pair<std::string, const std::string*>{"title", &tagged.article().title()},
+          {"text", &tagged.article().text()}}) {
       for (const tagging::Mention& m : snap.matcher->FindAll(*text)) {
         if (++counts[m.entity_id] > kMaxMentionsPerEntity) continue;
         ww::v1::Mention* out = tagged.add_mentions();

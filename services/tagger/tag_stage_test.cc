@@ -1,5 +1,6 @@
-#include "gtest/gtest.h"
 #include "services/tagger/tag_stage.h"
+
+#include "gtest/gtest.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {

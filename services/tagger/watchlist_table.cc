@@ -59,7 +59,8 @@ void WatchlistTable::RebuildIfChanged() {
   snapshot_ = std::move(snap);
   built_version_ = version;
   auto& m = runtime::Metrics::Default();
-  m.gauge("ww_matcher_aliases", "aliases in the matcher in use").Set(snapshot_.matcher->alias_count());
+  m.gauge("ww_matcher_aliases", "aliases in the matcher in use")
+      .Set(snapshot_.matcher->alias_count());
   m.gauge("ww_matcher_entities", "entities in the matcher in use").Set(wl.entities.size());
   m.gauge("ww_matcher_build_seconds", "time the last matcher took to build")
       .Set(absl::ToDoubleSeconds(absl::Now() - start));

@@ -158,7 +158,8 @@ class ChaosTest : public testing::PipelineTest {
   Count CountAlerts(const std::string& tag, int n) {
     std::map<std::pair<std::string, std::string>, int> seen;  // (url, entity) -> alerts
     Count c;
-    auto reader = kafka::TopicReader::Create(client_, prefix_ + "alerts", kafka::StartFrom::kBeginning);
+    auto reader =
+        kafka::TopicReader::Create(client_, prefix_ + "alerts", kafka::StartFrom::kBeginning);
     EXPECT_TRUE(reader.ok()) << reader.status();
     if (!reader.ok()) return c;
     while (!(*reader)->caught_up()) {
@@ -201,10 +202,10 @@ class ChaosTest : public testing::PipelineTest {
   }
 
   void Report(const std::string& what, int articles, const Count& c, absl::Duration recovery) {
-    std::printf("chaos: %s | articles %d | alerts expected %zu | lost %zu | twice %zu | "
-                "recovered in %.1f s\n",
-                what.c_str(), articles, c.expected, c.lost, c.twice,
-                absl::ToDoubleSeconds(recovery));
+    std::printf(
+        "chaos: %s | articles %d | alerts expected %zu | lost %zu | twice %zu | "
+        "recovered in %.1f s\n",
+        what.c_str(), articles, c.expected, c.lost, c.twice, absl::ToDoubleSeconds(recovery));
     EXPECT_EQ(c.lost, 0u) << what;
     EXPECT_EQ(c.twice, 0u) << what;
     EXPECT_EQ(c.other, 0u) << what << ": alerts for articles never submitted";

@@ -24,15 +24,14 @@
 //
 //   WW_SOURCE_DIR=/work/main dedup_bench [benchmark flags, e.g. --benchmark_filter=Assign]
 // Exits 0 with a message when the shared data is absent.
-#include <malloc.h>
-
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <random>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -105,7 +104,8 @@ Filled& FilledClusterer(size_t n) {
   f->step_ms = std::max<int64_t>(1, kWindowMs / static_cast<int64_t>(n));
   f->now_ms = 1'000'000;
   const size_t before = HeapInUse();
-  f->clusterer = std::make_unique<StoryClusterer>(*StoryClusterer::Create({.window_ms = kWindowMs}));
+  f->clusterer =
+      std::make_unique<StoryClusterer>(*StoryClusterer::Create({.window_ms = kWindowMs}));
   size_t added = 0;
   while (added < n) {
     for (ArticleKey& k : Pass(f->next_pass++)) {
@@ -113,7 +113,8 @@ Filled& FilledClusterer(size_t n) {
       f->clusterer->Assign(std::move(k), f->now_ms += f->step_ms);
       if (++added % 64 == 0) f->clusterer->Commit();
     }
-    if (f->next_pass % 10 == 0) std::fprintf(stderr, "filling the window: %zu / %zu articles\n", added, n);
+    if (f->next_pass % 10 == 0)
+      std::fprintf(stderr, "filling the window: %zu / %zu articles\n", added, n);
   }
   f->clusterer->Commit();
   std::fprintf(stderr, "\n");
@@ -145,13 +146,14 @@ void BM_Assign(benchmark::State& state) {
       i = 0;
       state.ResumeTiming();
     }
-    copies += !f.clusterer->Assign(std::move(pass[i++]), f.now_ms += f.step_ms).duplicate_of.empty();
+    copies +=
+        !f.clusterer->Assign(std::move(pass[i++]), f.now_ms += f.step_ms).duplicate_of.empty();
     if (i % 64 == 0) f.clusterer->Commit();
   }
   f.clusterer->Commit();
   state.SetItemsProcessed(state.iterations());
-  state.counters["copies"] = benchmark::Counter(static_cast<double>(copies) /
-                                                static_cast<double>(state.iterations()));
+  state.counters["copies"] =
+      benchmark::Counter(static_cast<double>(copies) / static_cast<double>(state.iterations()));
   MemoryCounters(state, f);
 }
 
@@ -187,7 +189,8 @@ void BM_Find(benchmark::State& state) {
   std::vector<ArticleKey> pass = Pass(f.next_pass - 1);  // the newest pass: copies are live
   std::vector<uint64_t> shingles;
   for (size_t i = 0; i < fps.size(); ++i) {
-    ww::dedup::ShingleHashes(pass[pass.size() - 1 - i].text, ww::dedup::kDefaultShingleWords, &shingles);
+    ww::dedup::ShingleHashes(pass[pass.size() - 1 - i].text, ww::dedup::kDefaultShingleWords,
+                             &shingles);
     ww::dedup::MakeFingerprint(shingles, {}, &fps[i]);
   }
   size_t i = 0, found = 0;
@@ -225,8 +228,8 @@ int main(int argc, char** argv) {
   g_docs = &kept;
   benchmark::AddCustomContext("corpus", std::to_string(kept.size()) +
                                             " ECB+ and Reuters-21578 articles and their copies, "
-                                            "mean " + std::to_string(bytes / kept.size()) +
-                                            " B of text");
+                                            "mean " +
+                                            std::to_string(bytes / kept.size()) + " B of text");
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

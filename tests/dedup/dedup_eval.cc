@@ -14,13 +14,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "libs/dedup/clusterer.h"
 #include "tests/dedup/legacy_simhash.h"
@@ -70,11 +69,11 @@ std::vector<std::string> OldDesign(const std::vector<Doc>& docs) {
 
 // What `wwctl dedup --output json SET` prints: {"id","cluster",...} a line.
 void Print(const char* name, const Scores& s, double seconds) {
-  std::printf("%-26s precision %.4f recall %.4f  (tp %lld fp %lld fn %lld; false merges: hard "
-              "negatives %lld, same event %lld)  %.1f s\n",
-              name, s.all.precision(), s.all.recall(), (long long)s.all.tp, (long long)s.all.fp,
-              (long long)s.all.fn, (long long)s.all.fp_hard, (long long)s.all.fp_same_event,
-              seconds);
+  std::printf(
+      "%-26s precision %.4f recall %.4f  (tp %lld fp %lld fn %lld; false merges: hard "
+      "negatives %lld, same event %lld)  %.1f s\n",
+      name, s.all.precision(), s.all.recall(), (long long)s.all.tp, (long long)s.all.fp,
+      (long long)s.all.fn, (long long)s.all.fp_hard, (long long)s.all.fp_same_event, seconds);
 }
 
 }  // namespace
@@ -94,14 +93,17 @@ int main(int argc, char** argv) {
   if (!docs.ok()) return std::fprintf(stderr, "%s\n", docs.status().ToString().c_str()), 2;
   size_t originals = 0;
   for (const Doc& d : *docs) originals += d.kind == "original";
-  std::printf("set (seed %llu): %zu base stories (ECB+ topics 1-22 and Reuters-21578), %zu "
-              "articles in all\n", (unsigned long long)so.seed, originals, docs->size());
+  std::printf(
+      "set (seed %llu): %zu base stories (ECB+ topics 1-22 and Reuters-21578), %zu "
+      "articles in all\n",
+      (unsigned long long)so.seed, originals, docs->size());
 
   ClustererOptions o;
   if (args.count("min_containment")) o.match.min_containment = std::stod(args["min_containment"]);
   if (args.count("min_lead")) o.match.min_lead = std::stod(args["min_lead"]);
   if (args.count("z")) o.match.confidence_z = std::stod(args["z"]);
-  if (args.count("boilerplate_stories")) o.boilerplate.min_stories = std::stoi(args["boilerplate_stories"]);
+  if (args.count("boilerplate_stories"))
+    o.boilerplate.min_stories = std::stoi(args["boilerplate_stories"]);
 
   absl::Time t0 = absl::Now();
   const Scores fresh = Score(*docs, NewDesign(*docs, o));
@@ -117,8 +119,10 @@ int main(int argc, char** argv) {
     if (args.count("wwctl")) {
       t0 = absl::Now();
       auto clusters = ClusterWithWwctl(args["wwctl"], set, *docs);
-      if (!clusters.ok()) return std::fprintf(stderr, "%s\n", clusters.status().ToString().c_str()), 1;
-      Print("wwctl dedup (after)", Score(*docs, *clusters), absl::ToDoubleSeconds(absl::Now() - t0));
+      if (!clusters.ok())
+        return std::fprintf(stderr, "%s\n", clusters.status().ToString().c_str()), 1;
+      Print("wwctl dedup (after)", Score(*docs, *clusters),
+            absl::ToDoubleSeconds(absl::Now() - t0));
     } else {
       std::ofstream(set) << ToJsonLines(*docs);
     }

@@ -64,9 +64,9 @@ struct Replica {
     o.group_id = t.raw + "-clusters";
     o.input_topics = {t.claims};
     o.transactional_id = o.group_id + "-" + name;
-    auto cl = kafka::StageLoop::Create(o, {[this](const kafka::Record& r) { return stage->Process(r); },
-                                           [this] { stage->Commit(); },
-                                           [this] { stage->Rollback(); }});
+    auto cl =
+        kafka::StageLoop::Create(o, {[this](const kafka::Record& r) { return stage->Process(r); },
+                                     [this] { stage->Commit(); }, [this] { stage->Rollback(); }});
     EXPECT_TRUE(cl.ok()) << cl.status();
     cluster = *std::move(cl);
     for (kafka::StageLoop* loop : {fingerprint.get(), cluster.get()}) {
@@ -111,16 +111,17 @@ std::map<std::string, ww::v1::Article> ById(const std::vector<kafka::Record>& re
 TopicSet MakeTopics(const kafka::ClientConfig& client) {
   const std::string p = UniquePrefix("dedup");
   TopicSet t{p + "raw", p + "claims", p + "unique", p + "dups", p + "dlq"};
-  EXPECT_TRUE(kafka::EnsureTopics(client, {{t.raw, 2}, {t.claims, 1}, {t.unique, 2},
-                                           {t.dups, 2}, {t.dlq, 1}}).ok());
+  EXPECT_TRUE(kafka::EnsureTopics(
+                  client, {{t.raw, 2}, {t.claims, 1}, {t.unique, 2}, {t.dups, 2}, {t.dlq, 1}})
+                  .ok());
   return t;
 }
 
 TEST(DedupReplicas, CopiesOnDifferentPartitionsAndReplicasMeetInOneCluster) {
   WW_REQUIRE_BROKER(client);
   TopicSet t = MakeTopics(client);
-  const std::string copy = std::string("By Staff Reporter\nSANTIAGO (Reuters) - ") + kStory +
-                           "\nNewspapers in English";
+  const std::string copy =
+      std::string("By Staff Reporter\nSANTIAGO (Reuters) - ") + kStory + "\nNewspapers in English";
   {
     Replica r1(client, t, "r1"), r2(client, t, "r2");
     // Both replicas hold one partition of raw before the copies arrive.
@@ -151,7 +152,6 @@ TEST(DedupReplicas, CopiesOnDifferentPartitionsAndReplicasMeetInOneCluster) {
     EXPECT_EQ(dup.cluster_articles(), 2u);
     EXPECT_EQ(dup.cluster_sources_size(), 2);
   }
-
 }
 
 // A replica that joins after the first two left rebuilds the clusters from the claims

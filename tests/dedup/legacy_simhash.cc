@@ -5,10 +5,10 @@
 #include <cstring>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
+#include "libs/dedup/fingerprint.h"
 #include "libs/runtime/ids.h"
 #include "libs/text/normalize.h"
-#include "libs/dedup/fingerprint.h"
-#include "absl/container/flat_hash_map.h"
 
 namespace ww::dedup::legacy {
 namespace {
@@ -49,14 +49,33 @@ int CountWords(std::string_view s, int limit) {
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // Markers of lines that outlets add; matched on the folded (lower-case) paragraph.
-constexpr std::array<std::string_view, 27> kMarkers = {
-    "newspapers in english", "read more",         "click here",       "all rights reserved",
-    "copyright",             "\xc2\xa9",          "subscribe",        "sign up",
-    "follow us",             "share this",        "reporting by",     "editing by",
-    "writing by",            "originally appeared", "originally published",
-    "contributed to this report", "see also",     "related:",         "related coverage",
-    "advertisement",         "for more news",     "this story has been", "this article has been",
-    "download our app",      "get the latest",    "sent from my",     "continue reading"};
+constexpr std::array<std::string_view, 27> kMarkers = {"newspapers in english",
+                                                       "read more",
+                                                       "click here",
+                                                       "all rights reserved",
+                                                       "copyright",
+                                                       "\xc2\xa9",
+                                                       "subscribe",
+                                                       "sign up",
+                                                       "follow us",
+                                                       "share this",
+                                                       "reporting by",
+                                                       "editing by",
+                                                       "writing by",
+                                                       "originally appeared",
+                                                       "originally published",
+                                                       "contributed to this report",
+                                                       "see also",
+                                                       "related:",
+                                                       "related coverage",
+                                                       "advertisement",
+                                                       "for more news",
+                                                       "this story has been",
+                                                       "this article has been",
+                                                       "download our app",
+                                                       "get the latest",
+                                                       "sent from my",
+                                                       "continue reading"};
 
 // Bit m of kMarkerStarts[c]: kMarkers[m] starts with the byte c. One pass over a paragraph
 // then finds every marker, instead of one search per marker; a candidate is checked on its
@@ -94,7 +113,8 @@ static_assert(std::all_of(kMarkers.begin(), kMarkers.end(),
 constexpr std::array<uint64_t, 1024> MakeMarkerBigrams() {
   std::array<uint64_t, 1024> t{};
   for (std::string_view m : kMarkers) {
-    const uint32_t bigram = static_cast<unsigned char>(m[0]) | static_cast<unsigned char>(m[1]) << 8;
+    const uint32_t bigram = static_cast<unsigned char>(m[0]) | static_cast<unsigned char>(m[1])
+                                                                   << 8;
     t[bigram >> 6] |= uint64_t{1} << (bigram & 63);
   }
   return t;
@@ -158,7 +178,7 @@ uint64_t WordHash(std::string_view word) {
 
 bool IsBoilerplateParagraph(std::string_view p) {
   const int words = CountWords(p, 41);  // the rules below only tell 0..40 and "more" apart
-  if (words < 3) return true;  // "Advertisement", "Photo", a lone dateline
+  if (words < 3) return true;           // "Advertisement", "Photo", a lone dateline
   size_t b = p.find_first_not_of(' ');
   std::string_view t = b == std::string_view::npos ? std::string_view() : p.substr(b);
   if (words <= 8 && (StartsWith(t, "by ") || StartsWith(t, "from ") || StartsWith(t, "posted "))) {
@@ -280,7 +300,8 @@ std::vector<std::string> LegacyClusters(const std::vector<LegacyArticle>& articl
       }
     }
     const std::string hash = ContentHash(a.text);
-    for (const std::string& key : {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
+    for (const std::string& key :
+         {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
       if (key.empty()) continue;
       if (auto it = first_by_key.find(key); it != first_by_key.end()) {
         copies = it->second;
@@ -288,7 +309,8 @@ std::vector<std::string> LegacyClusters(const std::vector<LegacyArticle>& articl
       }
     }
     cluster[i] = copies ? cluster[*copies] : a.id;
-    for (const std::string& key : {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
+    for (const std::string& key :
+         {a.url.empty() ? "" : "u:" + a.url, hash.empty() ? "" : "h:" + hash}) {
       if (!key.empty()) first_by_key.emplace(key, i);
     }
   }

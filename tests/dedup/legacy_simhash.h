@@ -12,9 +12,9 @@
 namespace ww::dedup::legacy {
 
 struct FingerprintOptions {
-  int shingle_words = 3;   // words per shingle (features of the SimHash)
-  int lead_words = 50;     // content words fingerprinted, from the start of the text
-  int min_words = 8;       // fewer content words: no near fingerprint (exact match only)
+  int shingle_words = 3;  // words per shingle (features of the SimHash)
+  int lead_words = 50;    // content words fingerprinted, from the start of the text
+  int min_words = 8;      // fewer content words: no near fingerprint (exact match only)
 };
 
 // True for a paragraph (one line of an article's text) that outlets add around a story:

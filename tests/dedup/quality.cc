@@ -5,22 +5,21 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
-#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "libs/dedup/shingles.h"
 
 namespace ww::dedup::quality {
@@ -32,10 +31,14 @@ class Rng {
   explicit Rng(uint64_t seed) : g_(seed) {}
   double Uniform() { return static_cast<double>(g_() >> 11) * 0x1.0p-53; }
   bool Chance(double p) { return Uniform() < p; }
-  int Int(int lo, int hi) { return lo + static_cast<int>(g_() % static_cast<uint64_t>(hi - lo + 1)); }
+  int Int(int lo, int hi) {
+    return lo + static_cast<int>(g_() % static_cast<uint64_t>(hi - lo + 1));
+  }
   double Between(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[g_() % v.size()]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[g_() % v.size()];
+  }
   std::mt19937_64& engine() { return g_; }
 
  private:
@@ -45,8 +48,8 @@ class Rng {
 // ECB+ text is tokenised ("Reid 's", "`` American Pie ''"): undo the worst of it.
 std::string Detokenise(std::string s) {
   static const std::vector<std::pair<std::string, std::string>> kFixes = {
-      {" ,", ","}, {" .", "."}, {" 's", "'s"}, {" ;", ";"}, {"`` ", "\""}, {" ''", "\""},
-      {" :", ":"}, {" n't", "n't"}, {"( ", "("}, {" )", ")"}, {" ?", "?"}, {" !", "!"}};
+      {" ,", ","}, {" .", "."},     {" 's", "'s"}, {" ;", ";"}, {"`` ", "\""}, {" ''", "\""},
+      {" :", ":"}, {" n't", "n't"}, {"( ", "("},   {" )", ")"}, {" ?", "?"},   {" !", "!"}};
   for (const auto& [from, to] : kFixes) absl::StrReplaceAll({{from, to}}, &s);
   return s;
 }
@@ -83,8 +86,16 @@ std::string Latin1ToUtf8(absl::string_view in) {
 }
 
 std::string Unescape(std::string s) {
-  absl::StrReplaceAll({{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#3;", ""}, {"&#2;", ""},
-                       {"&#5;", ""}, {"&#22;", ""}, {"&#31;", ""}, {"&#1;", ""}, {"&#127;", ""}},
+  absl::StrReplaceAll({{"&lt;", "<"},
+                       {"&gt;", ">"},
+                       {"&quot;", "\""},
+                       {"&#3;", ""},
+                       {"&#2;", ""},
+                       {"&#5;", ""},
+                       {"&#22;", ""},
+                       {"&#31;", ""},
+                       {"&#1;", ""},
+                       {"&#127;", ""}},
                       &s);
   absl::StrReplaceAll({{"&amp;", "&"}}, &s);
   return s;
@@ -111,18 +122,32 @@ std::vector<uint64_t> ShingleSet(const std::string& text) {
 
 // ---- what outlets add -------------------------------------------------------------------
 
-const std::vector<std::string> kOutlets = {
-    "Daily Planet", "The Morning Herald", "Northside Gazette", "Channel 7 News", "Metro Wire",
-    "The Valley Times", "Coastal Courier", "WXYZ-TV", "The Capital Post",
-    "Evening Standard-Tribune", "Global Affairs Today", "The Lakeside Journal",
-    "Star Ledger Online", "Frontier Press", "Harbour Review", "Midland Examiner",
-    "The Riverside Observer", "KTVB 9", "Pacific Daily", "The Northern Echo"};
-const std::vector<std::string> kFirst = {"Jane", "Maria", "Tom", "Ahmed", "Li", "Olga", "Pedro",
-                                         "Sarah", "Kwame", "Yuki", "Ines", "Rahul"};
-const std::vector<std::string> kLast = {"Smith", "Lopez", "Okafor", "Novak", "Chen", "Schmidt",
+const std::vector<std::string> kOutlets = {"Daily Planet",
+                                           "The Morning Herald",
+                                           "Northside Gazette",
+                                           "Channel 7 News",
+                                           "Metro Wire",
+                                           "The Valley Times",
+                                           "Coastal Courier",
+                                           "WXYZ-TV",
+                                           "The Capital Post",
+                                           "Evening Standard-Tribune",
+                                           "Global Affairs Today",
+                                           "The Lakeside Journal",
+                                           "Star Ledger Online",
+                                           "Frontier Press",
+                                           "Harbour Review",
+                                           "Midland Examiner",
+                                           "The Riverside Observer",
+                                           "KTVB 9",
+                                           "Pacific Daily",
+                                           "The Northern Echo"};
+const std::vector<std::string> kFirst = {"Jane",  "Maria", "Tom",   "Ahmed", "Li",   "Olga",
+                                         "Pedro", "Sarah", "Kwame", "Yuki",  "Ines", "Rahul"};
+const std::vector<std::string> kLast = {"Smith", "Lopez",    "Okafor", "Novak", "Chen", "Schmidt",
                                         "Rossi", "Kowalski", "Haddad", "Brown", "Sato", "Dubois"};
-const std::vector<std::string> kMonths = {"Jan.", "Feb.", "March", "April", "May", "June",
-                                          "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."};
+const std::vector<std::string> kMonths = {"Jan.", "Feb.", "March", "April", "May",  "June",
+                                          "July", "Aug.", "Sept.", "Oct.",  "Nov.", "Dec."};
 
 std::string Name(Rng& r) { return r.Pick(kFirst) + " " + r.Pick(kLast); }
 
@@ -130,10 +155,10 @@ std::vector<std::string> HeaderLines(Rng& r, const std::string& outlet) {
   const std::vector<std::function<std::string()>> kinds = {
       [&] { return outlet + " edition"; },
       [&] {
-        return absl::StrCat("By ", Name(r), ", ",
-                            r.Pick(std::vector<std::string>{"Staff Writer", "Associated Press",
-                                                            "Reuters", "Special to " + outlet,
-                                                            "Senior Correspondent"}));
+        return absl::StrCat(
+            "By ", Name(r), ", ",
+            r.Pick(std::vector<std::string>{"Staff Writer", "Associated Press", "Reuters",
+                                            "Special to " + outlet, "Senior Correspondent"}));
       },
       [&] { return absl::AsciiStrToUpper(absl::StrCat("By ", Name(r))); },
       [&] { return absl::StrCat("Updated ", r.Int(1, 23), " hours ago"); },
@@ -150,9 +175,9 @@ std::vector<std::string> HeaderLines(Rng& r, const std::string& outlet) {
       [&] { return std::string("Share this article: Facebook | Twitter | Email"); },
       [&] { return absl::StrCat(r.Int(2, 9), " min read"); },
       [&] {
-        return absl::StrCat("Photo: ",
-                            r.Pick(std::vector<std::string>{"AP", "Reuters", "Getty Images", "AFP"}),
-                            " / ", Name(r));
+        return absl::StrCat(
+            "Photo: ", r.Pick(std::vector<std::string>{"AP", "Reuters", "Getty Images", "AFP"}),
+            " / ", Name(r));
       },
       [&] { return absl::StrCat("(", absl::AsciiStrToUpper(outlet), ") --"); },
       [&] { return std::string("Listen to this article"); },
@@ -173,10 +198,9 @@ std::vector<std::string> FooterLines(Rng& r, const std::string& outlet) {
                             "broadcast, rewritten or redistributed.");
       },
       [&] {
-        return "Read more: " + r.Pick(std::vector<std::string>{"What we know so far",
-                                                               "Full coverage",
-                                                               "Timeline of events",
-                                                               "Opinion: why it matters"});
+        return "Read more: " +
+               r.Pick(std::vector<std::string>{"What we know so far", "Full coverage",
+                                               "Timeline of events", "Opinion: why it matters"});
       },
       [&] { return absl::StrCat("(Reporting by ", Name(r), "; Editing by ", Name(r), ")"); },
       [&] {
@@ -194,14 +218,15 @@ std::vector<std::string> FooterLines(Rng& r, const std::string& outlet) {
       },
       [&] { return std::string("This story has been updated with additional information."); },
       [&] {
-        std::vector<std::string> tags = {"news", "world", "crime", "politics", "entertainment",
-                                         "breaking", "local"};
+        std::vector<std::string> tags = {"news",          "world",    "crime", "politics",
+                                         "entertainment", "breaking", "local"};
         std::shuffle(tags.begin(), tags.end(), r.engine());
         return "Tags: " + tags[0] + ", " + tags[1] + ", " + tags[2];
       },
       [&] {
-        return std::string("Comments are closed for this article. Please read our community "
-                           "guidelines before posting.");
+        return std::string(
+            "Comments are closed for this article. Please read our community "
+            "guidelines before posting.");
       },
       [&] { return std::string("Advertisement"); },
       [&] { return std::string("The Associated Press contributed to this report."); },
@@ -215,28 +240,49 @@ std::vector<std::string> FooterLines(Rng& r, const std::string& outlet) {
 
 const std::unordered_map<std::string, std::vector<std::string>>& Synonyms() {
   static const auto* kSyn = new std::unordered_map<std::string, std::vector<std::string>>{
-      {"said", {"told reporters", "stated", "added", "says"}}, {"says", {"said"}},
-      {"told", {"informed"}}, {"after", {"following"}}, {"before", {"prior to"}},
-      {"about", {"around", "roughly"}}, {"police", {"officers", "authorities"}},
-      {"people", {"persons", "individuals"}}, {"killed", {"died", "were killed"}},
-      {"big", {"large"}}, {"large", {"big", "major"}}, {"also", {""}}, {"very", {""}},
-      {"the", {""}}, {"a", {"one"}}, {"and", {"&", "as well as"}}, {"but", {"however"}},
-      {"because", {"since", "as"}}, {"near", {"close to"}}, {"Monday", {"on Monday"}},
-      {"announced", {"revealed", "confirmed"}}, {"reported", {"said"}},
-      {"according", {"per"}}, {"officials", {"authorities"}},
-      {"arrested", {"detained", "taken into custody"}}, {"company", {"firm"}},
-      {"percent", {"pct", "%", "per cent"}}, {"pct", {"percent", "per cent"}},
-      {"mln", {"million"}}, {"dlrs", {"dollars"}}, {"billion", {"bln"}},
-      {"organization", {"organisation"}}, {"center", {"centre"}}, {"color", {"colour"}}};
+      {"said", {"told reporters", "stated", "added", "says"}},
+      {"says", {"said"}},
+      {"told", {"informed"}},
+      {"after", {"following"}},
+      {"before", {"prior to"}},
+      {"about", {"around", "roughly"}},
+      {"police", {"officers", "authorities"}},
+      {"people", {"persons", "individuals"}},
+      {"killed", {"died", "were killed"}},
+      {"big", {"large"}},
+      {"large", {"big", "major"}},
+      {"also", {""}},
+      {"very", {""}},
+      {"the", {""}},
+      {"a", {"one"}},
+      {"and", {"&", "as well as"}},
+      {"but", {"however"}},
+      {"because", {"since", "as"}},
+      {"near", {"close to"}},
+      {"Monday", {"on Monday"}},
+      {"announced", {"revealed", "confirmed"}},
+      {"reported", {"said"}},
+      {"according", {"per"}},
+      {"officials", {"authorities"}},
+      {"arrested", {"detained", "taken into custody"}},
+      {"company", {"firm"}},
+      {"percent", {"pct", "%", "per cent"}},
+      {"pct", {"percent", "per cent"}},
+      {"mln", {"million"}},
+      {"dlrs", {"dollars"}},
+      {"billion", {"bln"}},
+      {"organization", {"organisation"}},
+      {"center", {"centre"}},
+      {"color", {"colour"}}};
   return *kSyn;
 }
 
 std::vector<std::string> WordEdits(Rng& r, const std::vector<std::string>& paras, double rate) {
   static const std::map<std::string, std::string> kNumbers = {
-      {"1", "one"}, {"2", "two"}, {"3", "three"}, {"4", "four"}, {"5", "five"},
+      {"1", "one"}, {"2", "two"},   {"3", "three"}, {"4", "four"}, {"5", "five"},
       {"6", "six"}, {"7", "seven"}, {"8", "eight"}, {"9", "nine"}, {"10", "ten"}};
   static const std::vector<std::string> kAdded = {"reportedly", "also", "now", "still",
-                                                  "local", "new", "said"};
+                                                  "local",      "new",  "said"};
   std::vector<std::string> out;
   for (const std::string& p : paras) {
     std::vector<std::string> words;
@@ -319,13 +365,15 @@ Copy MakeCopy(Rng& r, const Doc& base, const std::set<std::string>& edits,
   }
   if (edits.count("trim") && paras.size() >= 3) {
     int k = r.Int(1, std::max<int>(1, static_cast<int>(paras.size()) / 3));
-    while (k > 0 && Words(std::vector<std::string>(paras.begin(), paras.end() - k)) < 0.6 * total) --k;
+    while (k > 0 && Words(std::vector<std::string>(paras.begin(), paras.end() - k)) < 0.6 * total)
+      --k;
     paras.resize(paras.size() - k);
   }
   if (edits.count("insertion") && paras.size() >= 2) {
     const Doc& f = fillers[r.engine()() % fillers.size()];
     const int limit = std::max(15, std::min(60, Words(paras) / 4));
-    std::vector<absl::string_view> fw = absl::StrSplit(f.text, absl::ByAnyChar(" \n"), absl::SkipEmpty());
+    std::vector<absl::string_view> fw =
+        absl::StrSplit(f.text, absl::ByAnyChar(" \n"), absl::SkipEmpty());
     const size_t take = std::min<size_t>(fw.size(), r.Int(15, limit));
     std::string ins = absl::StrJoin(fw.begin(), fw.begin() + take, " ");
     if (size_t dot = ins.rfind(". "); dot != std::string::npos) ins = ins.substr(0, dot + 1);
@@ -410,8 +458,8 @@ absl::StatusOr<std::vector<Doc>> LoadEcbPlus(const std::string& data_dir) {
 absl::StatusOr<std::vector<Doc>> LoadReuters(const std::string& data_dir, uint64_t seed) {
   std::vector<Doc> docs;
   for (int f = 0; f < 22; ++f) {
-    const std::string path = absl::StrCat(data_dir, "/corpus/reuters21578/reut2-",
-                                          f < 10 ? "00" : "0", f, ".sgm");
+    const std::string path =
+        absl::StrCat(data_dir, "/corpus/reuters21578/reut2-", f < 10 ? "00" : "0", f, ".sgm");
     std::ifstream in(path, std::ios::binary);
     if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
     std::stringstream ss;
@@ -433,7 +481,8 @@ absl::StatusOr<std::vector<Doc>> LoadReuters(const std::string& data_dir, uint64
       // Paragraphs start with an indent; lines within one are wrapped.
       std::vector<std::string> paras;
       for (absl::string_view p : absl::StrSplit(text, "\n    ")) {
-        std::string flat = absl::StrJoin(absl::StrSplit(p, absl::ByAnyChar(" \n\t"), absl::SkipEmpty()), " ");
+        std::string flat =
+            absl::StrJoin(absl::StrSplit(p, absl::ByAnyChar(" \n\t"), absl::SkipEmpty()), " ");
         if (!flat.empty()) paras.push_back(flat);
       }
       if (!paras.empty()) {  // the agency's sign-off
@@ -496,10 +545,11 @@ absl::StatusOr<std::vector<Doc>> BuildSyndicationSet(const std::string& data_dir
     kept.push_back(std::move(s));
     bases.push_back(d);
   }
-  if (fillers.empty()) return absl::FailedPreconditionError("no Reuters stories left for insertions");
+  if (fillers.empty())
+    return absl::FailedPreconditionError("no Reuters stories left for insertions");
 
   Rng r(options.seed);
-  const std::vector<std::string> kSingle = {"header", "footer", "teaser", "insertion",
+  const std::vector<std::string> kSingle = {"header", "footer",   "teaser", "insertion",
                                             "edits",  "headline", "trim"};
   std::vector<Doc> out;
   for (const Doc& b : bases) {

@@ -44,7 +44,7 @@ struct Doc {
   std::string kind;      // "original", an edit name, or "all:<edits joined by +>"
   std::string title;
   std::string text;
-  std::string source;    // the outlet
+  std::string source;  // the outlet
 };
 
 // $WW_SOURCE_DIR/../shared/data, or empty when that folder is absent.
@@ -73,8 +73,8 @@ std::string ToJsonLines(const std::vector<Doc>& docs);
 
 struct PairCounts {
   int64_t tp = 0, fp = 0, fn = 0;
-  int64_t fp_same_event = 0;   // merged different articles of one ECB+ event
-  int64_t fp_hard = 0;         // merged different events of one ECB+ topic (hard negatives)
+  int64_t fp_same_event = 0;  // merged different articles of one ECB+ event
+  int64_t fp_hard = 0;        // merged different events of one ECB+ topic (hard negatives)
   double precision() const { return tp + fp == 0 ? 1.0 : double(tp) / double(tp + fp); }
   double recall() const { return tp + fn == 0 ? 1.0 : double(tp) / double(tp + fn); }
 };

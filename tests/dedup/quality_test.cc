@@ -5,12 +5,13 @@
 // events of the same ECB+ topic (the hard negatives). Targets from issue 13: pairwise
 // precision >= 0.995, recall >= 0.98, on sets drawn with seeds the defaults were not tuned
 // on (tuning used seeds 1-4; see libs/dedup/README.md).
+#include "tests/dedup/quality.h"
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tests/dedup/quality.h"
 
 namespace ww::dedup::quality {
 namespace {

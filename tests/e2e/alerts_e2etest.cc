@@ -1,11 +1,12 @@
 // Alert rules and subscriptions end to end: resuming with a cursor, tenants and tokens,
 // and one story carried by fifty outlets.
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <cstdlib>
-#include <unistd.h>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -101,10 +102,10 @@ TEST_F(PipelineTest, ACursorOlderThanTheAlertsTopicKeepsGetsOutOfRangeNotSilence
   }
   const std::string offsets = WriteTemp(absl::StrCat("ww-e2e-delete-", prefix_, "json"),
                                         "{\"version\":1,\"partitions\":[" + partitions + "]}");
-  auto deleted = testing::Run({src_ + "/tools/dev/kafka", "run", "org.apache.kafka.tools.DeleteRecordsCommand",
-                               "--bootstrap-server", client_.bootstrap_servers,
-                               "--offset-json-file", offsets},
-                              absl::Seconds(120));
+  auto deleted =
+      testing::Run({src_ + "/tools/dev/kafka", "run", "org.apache.kafka.tools.DeleteRecordsCommand",
+                    "--bootstrap-server", client_.bootstrap_servers, "--offset-json-file", offsets},
+                   absl::Seconds(120));
   ASSERT_EQ(deleted.exit_code, 0) << deleted.out;
 
   ww::v1::SubscribeRequest resume;
@@ -139,13 +140,15 @@ class TenantTest : public PipelineTest {
 
 TEST_F(TenantTest, ATenantSeesAndManagesOnlyItsOwnRulesAndAlerts) {
   ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
-  auto a = Wwctl({"rules", "apply", "--token", "tok-a",
-                  WriteTemp("ww-e2e-rules-a.yaml",
-                            "rules:\n  - id: summit\n    when: {all: [kim-jong-un, vladimir-putin]}\n"
-                            "    severity: high\n")});
+  auto a =
+      Wwctl({"rules", "apply", "--token", "tok-a",
+             WriteTemp("ww-e2e-rules-a.yaml",
+                       "rules:\n  - id: summit\n    when: {all: [kim-jong-un, vladimir-putin]}\n"
+                       "    severity: high\n")});
   ASSERT_EQ(a.exit_code, 0) << a.out;
-  auto b = Wwctl({"rules", "apply", "--token", "tok-b",
-                  WriteTemp("ww-e2e-rules-b.yaml", "rules:\n  - id: port\n    when: vladivostok\n")});
+  auto b =
+      Wwctl({"rules", "apply", "--token", "tok-b",
+             WriteTemp("ww-e2e-rules-b.yaml", "rules:\n  - id: port\n    when: vladivostok\n")});
   ASSERT_EQ(b.exit_code, 0) << b.out;
   auto list_a = Wwctl({"rules", "list", "--token", "tok-a", "--output", "json"});
   EXPECT_NE(list_a.out.find("\"summit\""), std::string::npos);
@@ -181,8 +184,8 @@ class TlsTest : public PipelineTest {
     const std::string key = (dir / "key.pem").string();
     const std::string cmd =
         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "
-        "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + key + " -out " + cert_ +
-        " >/dev/null 2>&1";
+        "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+        key + " -out " + cert_ + " >/dev/null 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a test certificate";
     for (const char* s : {"ingestor", "deduper", "tagger", "alerter"}) {
       extra_args_[s] = {"--tls_cert_file=" + cert_, "--tls_key_file=" + key};
@@ -276,9 +279,9 @@ TEST_F(PipelineTest, FiveOutletsWithTheirOwnHeaderAndFooterRaiseOneAlertPerRule)
   std::ifstream in(Sample("articles/kim-train.txt"));
   const std::string story((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (int i = 1; i <= 5; ++i) {
-    const std::string path =
-        WriteTemp(absl::StrCat("ww_outlet_copy_", getpid(), "_", i, ".txt"),
-                  absl::StrCat("Outlet ", i, " edition\n\n", story, "\n\nCopyright outlet ", i, "\n"));
+    const std::string path = WriteTemp(
+        absl::StrCat("ww_outlet_copy_", getpid(), "_", i, ".txt"),
+        absl::StrCat("Outlet ", i, " edition\n\n", story, "\n\nCopyright outlet ", i, "\n"));
     auto submitted = Wwctl({"submit", "--source", absl::StrCat("outlet-", i), "--url",
                             absl::StrCat("https://outlet", i, ".example/kim"), "--title",
                             "Kim Jong Un's train headed to Russia", path});
@@ -326,8 +329,8 @@ TEST_F(PipelineTest, FiveOutletsWithTheirOwnHeaderAndFooterRaiseOneAlertPerRule)
     EXPECT_EQ(a.version(), 5) << a.rule_id();
     EXPECT_EQ(a.outlet_count(), 5) << a.rule_id();
     std::set<std::string> names(a.outlets().begin(), a.outlets().end());
-    EXPECT_EQ(names, (std::set<std::string>{"outlet-1", "outlet-2", "outlet-3", "outlet-4",
-                                            "outlet-5"}));
+    EXPECT_EQ(names,
+              (std::set<std::string>{"outlet-1", "outlet-2", "outlet-3", "outlet-4", "outlet-5"}));
   }
 }
 

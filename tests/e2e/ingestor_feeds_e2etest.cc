@@ -119,8 +119,8 @@ class IngestorFeedsTest : public ::testing::Test {
             bin_ + "/ww-ingestor", "--bootstrap_servers=" + client_.bootstrap_servers,
             "--topic_prefix=" + prefix_, "--grpc_listen=127.0.0.1:0",
             "--instance_id=" + prefix_ + "ingestor",
-            "--feeds=" + absl::StrJoin({feeds_.Url("/a"), feeds_.Url("/b"),
-                                        feeds_.Url("/broken")}, ","),
+            "--feeds=" +
+                absl::StrJoin({feeds_.Url("/a"), feeds_.Url("/b"), feeds_.Url("/broken")}, ","),
             "--fetch_allow_networks=127.0.0.1/32", "--poll_interval=1s", "--max_backoff=2s"},
         log);
     std::string line = p->WaitForLine("grpc port", absl::Seconds(30));
@@ -155,8 +155,7 @@ class IngestorFeedsTest : public ::testing::Test {
   // The latest state of each feed on the feeds topic, by URL.
   std::map<std::string, ww::v1::FeedState> FeedStates() {
     std::map<std::string, ww::v1::FeedState> by_key;
-    for (const kafka::Record& r :
-         ReadTopic(client_, prefix_ + "feeds", 1000, absl::Seconds(3))) {
+    for (const kafka::Record& r : ReadTopic(client_, prefix_ + "feeds", 1000, absl::Seconds(3))) {
       if (r.tombstone) continue;
       ww::v1::FeedState s;
       if (s.ParseFromString(r.value)) by_key[r.key] = s;
@@ -175,9 +174,9 @@ TEST_F(IngestorFeedsTest, PublishesOnceReportsBrokenFeedsAndResumesAfterRestart)
   std::unique_ptr<Process> ingestor = StartIngestor("first");
   ASSERT_TRUE(ingestor->running());
   // The second poll of each good feed is a conditional GET answered 304.
-  ASSERT_TRUE(WaitFor(
-      [&] { return feeds_.Count("/a", "304") > 0 && feeds_.Count("/b", "304") > 0; },
-      absl::Seconds(60)))
+  ASSERT_TRUE(
+      WaitFor([&] { return feeds_.Count("/a", "304") > 0 && feeds_.Count("/b", "304") > 0; },
+              absl::Seconds(60)))
       << "no conditional GET seen: /a 200s " << feeds_.Count("/a", "200");
   EXPECT_EQ(feeds_.Count("/a", "200"), 1);
   EXPECT_EQ(feeds_.Count("/b", "200"), 1);
@@ -210,9 +209,9 @@ TEST_F(IngestorFeedsTest, PublishesOnceReportsBrokenFeedsAndResumesAfterRestart)
   // reads its state back from the feeds topic and publishes only A4.
   feeds_.SetA(2, 4);
   ingestor = StartIngestor("second");
-  ASSERT_TRUE(WaitFor(
-      [&] { return feeds_.Count("/a", "200") >= 2 && feeds_.Count("/b", "304") >= 2; },
-      absl::Seconds(60)));
+  ASSERT_TRUE(
+      WaitFor([&] { return feeds_.Count("/a", "200") >= 2 && feeds_.Count("/b", "304") >= 2; },
+              absl::Seconds(60)));
   EXPECT_EQ(feeds_.Count("/b", "200"), 1) << "the restarted ingestor forgot B's ETag";
   EXPECT_THAT(RawTitles(6), UnorderedElementsAre("A1", "A2", "A3", "A4", "B1", "B2"));
   EXPECT_EQ(ingestor->Stop(), 0);

@@ -94,7 +94,8 @@ class Receiver {
     int64_t t = 0;
     Accepted a{id, body,
                HttpServer::Header(request, "webhook-signature") == ExpectedSignature(id, ts, body),
-               absl::SimpleAtoi(ts, &t) && absl::AbsDuration(absl::FromUnixSeconds(t) - absl::Now()) < absl::Minutes(5)};
+               absl::SimpleAtoi(ts, &t) &&
+                   absl::AbsDuration(absl::FromUnixSeconds(t) - absl::Now()) < absl::Minutes(5)};
     accepted_.push_back(std::move(a));
     return HttpServer::Reply("200 OK", "", "ok");
   }

@@ -94,7 +94,8 @@ double Scraped(const std::string& exposition, const std::string& name,
     const char next = l.size() > name.size() ? l[name.size()] : '\0';
     if (next != '{' && next != ' ') continue;
     bool match = true;
-    for (const auto& [k, v] : labels) match = match && l.find(absl::StrCat(k, "=\"", v, "\"")) != std::string::npos;
+    for (const auto& [k, v] : labels)
+      match = match && l.find(absl::StrCat(k, "=\"", v, "\"")) != std::string::npos;
     double x = 0;
     if (match && absl::SimpleAtod(l.substr(l.rfind(' ') + 1), &x)) sum += x;
   }
@@ -108,8 +109,8 @@ class ObservabilityTest : public PipelineTest {
     ASSERT_EQ(applied.exit_code, 0) << applied.out;
     Subscriber sub(addr_["alerter"]);
     ASSERT_FALSE(Submit("kim-train.txt", "https://news.example/world/kim-train").empty());
-    ASSERT_TRUE(sub.WaitForEntities({"kim-jong-un", "vladivostok", "vladimir-putin"},
-                                    absl::Seconds(60)))
+    ASSERT_TRUE(
+        sub.WaitForEntities({"kim-jong-un", "vladivostok", "vladimir-putin"}, absl::Seconds(60)))
         << "alerts received: " << sub.alerts().size();
   }
 
@@ -129,9 +130,11 @@ TEST_F(ObservabilityTest, EveryServicesMetricsPassPromtoolAndShowTheWorkDone) {
   RaiseSeedAlerts();
   const std::string alerter = AlerterMetricsOnceCommitted();
   // From publish to alert: one observation per alert written, each well under a minute.
-  const double alerts = Scraped(alerter, "ww_end_to_end_seconds_count", {{"topic", prefix_ + "alerts"}});
+  const double alerts =
+      Scraped(alerter, "ww_end_to_end_seconds_count", {{"topic", prefix_ + "alerts"}});
   EXPECT_GE(alerts, 3) << alerter;
-  EXPECT_EQ(Scraped(alerter, "ww_end_to_end_seconds_bucket", {{"topic", prefix_ + "alerts"}, {"le", "60"}}),
+  EXPECT_EQ(Scraped(alerter, "ww_end_to_end_seconds_bucket",
+                    {{"topic", prefix_ + "alerts"}, {"le", "60"}}),
             alerts);
   EXPECT_GE(Scraped(alerter, "ww_alerts_raised_total"), 3);
 
@@ -155,12 +158,14 @@ TEST_F(ObservabilityTest, PrometheusScrapesTheStackAndAnswersWithTheSameFigures)
     std::ofstream cfg(dir + "/prometheus.yml");
     cfg << "global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n";
     for (const char* service : kServices) {
-      cfg << "  - job_name: " << service << "\n    static_configs:\n      - targets: ['127.0.0.1:"
-          << metrics_port_[service] << "']\n";
+      cfg << "  - job_name: " << service
+          << "\n    static_configs:\n      - targets: ['127.0.0.1:" << metrics_port_[service]
+          << "']\n";
     }
   }
   const std::string binary = OnPath("prometheus");
-  ASSERT_FALSE(binary.empty()) << "no prometheus on PATH: tools/dev/setup installs Debian's package";
+  ASSERT_FALSE(binary.empty())
+      << "no prometheus on PATH: tools/dev/setup installs Debian's package";
   const int port = FreePort();
   ::ww::testing::Process prometheus(
       {binary, "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
@@ -193,8 +198,9 @@ TEST_F(ObservabilityTest, PrometheusScrapesTheStackAndAnswersWithTheSameFigures)
   EXPECT_EQ(up, 4.0) << "see " << dir << "/prometheus.log";
   EXPECT_EQ(tagged_seen, tagged);
   EXPECT_EQ(raised_seen, raised);
-  auto p99 = query(absl::StrCat("histogram_quantile(0.99, sum by (le) (ww_end_to_end_seconds_bucket{topic=\"",
-                                prefix_, "alerts\"}))"));
+  auto p99 = query(
+      absl::StrCat("histogram_quantile(0.99, sum by (le) (ww_end_to_end_seconds_bucket{topic=\"",
+                   prefix_, "alerts\"}))"));
   ASSERT_TRUE(p99.has_value()) << "no end-to-end latency for alerts in Prometheus";
   EXPECT_GT(*p99, 0);
   EXPECT_LE(*p99, 60);
@@ -226,7 +232,8 @@ TEST_F(ObservabilityTest, TraceparentFollowsAnArticleThroughEveryTopicToItsAlert
   // On every topic the article went through, its records carry the caller's trace id, a
   // span of their own, and the ingest time.
   for (const std::string topic : {"articles.raw", "articles.unique", "articles.tagged", "alerts"}) {
-    auto reader = kafka::TopicReader::Create(client_, prefix_ + topic, kafka::StartFrom::kBeginning);
+    auto reader =
+        kafka::TopicReader::Create(client_, prefix_ + topic, kafka::StartFrom::kBeginning);
     ASSERT_TRUE(reader.ok()) << reader.status();
     std::set<std::string> spans;
     int records = 0;
@@ -264,8 +271,10 @@ TEST_F(ObservabilityTest, TraceparentFollowsAnArticleThroughEveryTopicToItsAlert
   auto traced = Wwctl({"trace", resp.article_id()});
   ASSERT_EQ(traced.exit_code, 0) << traced.out;
   EXPECT_NE(traced.out.find(caller_trace), std::string::npos) << traced.out;
-  for (const std::string topic : {"articles.raw", "dedup.claims", "articles.unique", "articles.tagged", "alerts"}) {
-    EXPECT_NE(traced.out.find(prefix_ + topic), std::string::npos) << topic << " missing:\n" << traced.out;
+  for (const std::string topic :
+       {"articles.raw", "dedup.claims", "articles.unique", "articles.tagged", "alerts"}) {
+    EXPECT_NE(traced.out.find(prefix_ + topic), std::string::npos) << topic << " missing:\n"
+                                                                   << traced.out;
   }
 }
 
@@ -285,17 +294,18 @@ TEST_F(ObservabilityTest, LivenessAndReadinessAreSeparateHealthServices) {
   };
   for (const char* service : kServices) {
     EXPECT_EQ(check(addr_[service], ""), HealthCheckResponse::SERVING) << service;
-    EXPECT_EQ(check(addr_[service], rpc::kLivenessService), HealthCheckResponse::SERVING) << service;
+    EXPECT_EQ(check(addr_[service], rpc::kLivenessService), HealthCheckResponse::SERVING)
+        << service;
   }
 
   // A deduper whose broker does not answer is alive (restarting it would not help) but not
   // ready (it has joined no group), so it gets no traffic and no restart loop; it still
   // stops promptly and cleanly.
   const std::string log = absl::StrCat(bin_, "/../test-logs/", prefix_, "lonely-deduper.log");
-  ::ww::testing::Process lonely({bin_ + "/ww-deduper", "--bootstrap_servers=127.0.0.1:1",
-                                 "--topic_prefix=" + prefix_, "--grpc_listen=127.0.0.1:0",
-                                 "--instance_id=" + prefix_ + "lonely"},
-                                log);
+  ::ww::testing::Process lonely(
+      {bin_ + "/ww-deduper", "--bootstrap_servers=127.0.0.1:1", "--topic_prefix=" + prefix_,
+       "--grpc_listen=127.0.0.1:0", "--instance_id=" + prefix_ + "lonely"},
+      log);
   const std::string line = lonely.WaitForLine("grpc port", absl::Seconds(30));
   ASSERT_FALSE(line.empty()) << "see " << log;
   const std::string addr = "127.0.0.1:" + line.substr(line.rfind(' ') + 1);

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "libs/kafka/producer.h"
 #include "tests/support/kafka_env.h"
 #include "tests/support/pipeline.h"
@@ -45,7 +45,7 @@ TEST_F(PipelineTest, SeedStyleArticleRaisesAlertsOnceForEachWatchedEntity) {
   std::string id = Submit("kim-train.txt", "https://news.example/world/kim-train?utm_source=x");
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(sub.WaitForEntities({"kim-jong-un", "vladivostok", "vladimir-putin", "north-korea"},
-                          absl::Seconds(60)))
+                                  absl::Seconds(60)))
       << "alerts received: " << sub.alerts().size();
 
   std::vector<ww::v1::Alert> first = sub.alerts();
@@ -92,19 +92,24 @@ TEST_F(PipelineTest, ABadRecordIsDeadLetteredAndThePipelineGoesOn) {
   Subscriber sub(addr_["alerter"]);
   auto producer = kafka::Producer::Create(client_);
   ASSERT_TRUE(producer.ok());
-  ASSERT_TRUE((*producer)->Send({prefix_ + "articles.raw", "junk", "\xff\xfe not an article"}).ok());
+  ASSERT_TRUE(
+      (*producer)->Send({prefix_ + "articles.raw", "junk", "\xff\xfe not an article"}).ok());
   Submit("vladivostok-forum-ru.txt", "https://news.example/ru/forum");
   ASSERT_TRUE(sub.WaitForEntities({"vladimir-putin"}, absl::Seconds(60)));
 
   auto dead = ww::testing::ReadTopic(client_, prefix_ + "deadletter", 1, absl::Seconds(20));
   // What an operator's Prometheus sees: the dead letter counted, the alerts raised.
   std::string deduper = Metrics("deduper");
-  EXPECT_NE(deduper.find(absl::StrCat("ww_records_deadlettered_total{stage=\"deduper-fingerprint\",topic=\"",
-                                       prefix_, "articles.raw\"} 1\n")),
-            std::string::npos) << deduper;
+  EXPECT_NE(deduper.find(
+                absl::StrCat("ww_records_deadlettered_total{stage=\"deduper-fingerprint\",topic=\"",
+                             prefix_, "articles.raw\"} 1\n")),
+            std::string::npos)
+      << deduper;
   std::string alerter = Metrics("alerter");
-  EXPECT_NE(alerter.find("ww_alerts_raised_total{rule=\"mention:vladimir-putin\",severity=\"info\"} 1\n"),
-            std::string::npos) << alerter;
+  EXPECT_NE(
+      alerter.find("ww_alerts_raised_total{rule=\"mention:vladimir-putin\",severity=\"info\"} 1\n"),
+      std::string::npos)
+      << alerter;
   EXPECT_NE(alerter.find("ww_transactions_total{result=\"commit\",stage=\"alerter\"}"),
             std::string::npos);
   ASSERT_EQ(dead.size(), 1u);

@@ -8,13 +8,12 @@
 // counted as "not modelled". Text fields compare as clean text: the expected HTML goes through
 // HtmlToText, since Wirewatch keeps text, not markup. The pass share of each field is printed;
 // the test fails when a share drops below the floor recorded in BENCHMARKS.md.
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -51,8 +50,8 @@ std::string Slurp(const fs::path& p) {
 // Pass/total per field, and a few failures per field for the verbose report.
 class Tally {
  public:
-  void Check(const std::string& field, bool pass, const std::string& where,
-             const std::string& got, const std::string& want) {
+  void Check(const std::string& field, bool pass, const std::string& where, const std::string& got,
+             const std::string& want) {
     auto& [passed, total] = counts_[field];
     ++total;
     if (pass) {
@@ -87,7 +86,8 @@ class Tally {
       for (const auto& [field, list] : failures_) {
         for (const auto& f : list) std::cout << "FAIL " << field << " " << f << "\n";
       }
-      for (const auto& [what, n] : not_modelled_) std::cout << "  not modelled " << what << " " << n << "\n";
+      for (const auto& [what, n] : not_modelled_)
+        std::cout << "  not modelled " << what << " " << n << "\n";
     }
   }
 
@@ -205,7 +205,7 @@ void CompareGofeed(const std::string& kind, const std::string& name, const std::
     }
     std::string id = kind == "rss" ? Str(e.value("guid", Json::object()), "value") : Str(e, "id");
     if (!id.empty()) tally->Check("item id", item.id == id, where, item.id, id);
-    std::string date = kind == "rss"  ? Str(e, "pubDateParsed")
+    std::string date = kind == "rss"    ? Str(e, "pubDateParsed")
                        : kind == "json" ? Str(e, "date_published")
                                         : Str(e, "publishedParsed");
     if (date.empty() && kind == "atom") date = Str(e, "updatedParsed");
@@ -309,13 +309,27 @@ Literal ParseLiteral(absl::string_view v) {
         AppendUtf8(cp, &lit.s);
       };
       switch (e) {
-        case 'n': lit.s.push_back('\n'); break;
-        case 't': lit.s.push_back('\t'); break;
-        case 'r': lit.s.push_back('\r'); break;
-        case 'x': hex(2); break;
-        case 'u': hex(4); break;
-        case 'U': hex(8); break;
-        default: lit.s.push_back(e); break;
+        case 'n':
+          lit.s.push_back('\n');
+          break;
+        case 't':
+          lit.s.push_back('\t');
+          break;
+        case 'r':
+          lit.s.push_back('\r');
+          break;
+        case 'x':
+          hex(2);
+          break;
+        case 'u':
+          hex(4);
+          break;
+        case 'U':
+          hex(8);
+          break;
+        default:
+          lit.s.push_back(e);
+          break;
       }
     }
     return lit;
@@ -472,8 +486,8 @@ void CheckClause(const std::string& name, const std::string& clause, const Feed&
     if (title) return check_text("item title", it.title);
     if (text) return check_text("item text", it.text);
     if (path.size() == 3 && is({"link"}, 2)) {
-      tally->Check("item link", want.kind == Literal::kString && LinkMatches(it.url, want.s),
-                   name, it.url, want.s);
+      tally->Check("item link", want.kind == Literal::kString && LinkMatches(it.url, want.s), name,
+                   it.url, want.s);
       return;
     }
     if (path.size() == 3 && is({"id", "guid"}, 2)) {
@@ -482,11 +496,12 @@ void CheckClause(const std::string& name, const std::string& clause, const Feed&
       return;
     }
     if (path.size() == 3 && is({"published_parsed", "updated_parsed", "created_parsed",
-                               "issued_parsed", "modified_parsed", "date_parsed"}, 2)) {
+                                "issued_parsed", "modified_parsed", "date_parsed"},
+                               2)) {
       std::string want_date = "(none)";
       if (want.kind == Literal::kTuple && want.ints.size() >= 6) {
-        absl::CivilSecond cs(want.ints[0], want.ints[1], want.ints[2], want.ints[3],
-                             want.ints[4], want.ints[5]);
+        absl::CivilSecond cs(want.ints[0], want.ints[1], want.ints[2], want.ints[3], want.ints[4],
+                             want.ints[5]);
         want_date = FormatRfc3339(absl::FromCivil(cs, absl::UTCTimeZone()));
       }
       tally->Check("item date", Rfc3339(it.published) == want_date, name, Rfc3339(it.published),
@@ -518,7 +533,8 @@ TEST(ConformanceTest, Feedparser) {
     std::string expect, content_type;
     for (absl::string_view line : absl::StrSplit(ascii, '\n')) {
       line = absl::StripAsciiWhitespace(line);
-      if (absl::ConsumePrefix(&line, "Expect:")) expect = std::string(absl::StripAsciiWhitespace(line));
+      if (absl::ConsumePrefix(&line, "Expect:"))
+        expect = std::string(absl::StripAsciiWhitespace(line));
       if (absl::ConsumePrefix(&line, "Header:")) {
         line = absl::StripAsciiWhitespace(line);
         if (absl::StartsWithIgnoreCase(line, "content-type:")) {

@@ -25,14 +25,15 @@ int main(int argc, char** argv) {
   o.transactional_id = argv[6];
   o.max_batch_wait = absl::Seconds(2);  // gather the whole input into one batch
   const std::string crash_at = argv[7];
-  auto loop = ww::kafka::StageLoop::Create(o, {[&](const ww::kafka::Record& r) {
-    if (r.value == crash_at) {
-      sleep(1);  // let the outputs before it reach the broker inside the open transaction
-      _exit(3);
-    }
-    return absl::StatusOr<std::vector<ww::kafka::OutRecord>>(
-        std::vector<ww::kafka::OutRecord>{{out, r.key, absl::AsciiStrToUpper(r.value)}});
-  }});
+  auto loop = ww::kafka::StageLoop::Create(
+      o, {[&](const ww::kafka::Record& r) {
+        if (r.value == crash_at) {
+          sleep(1);  // let the outputs before it reach the broker inside the open transaction
+          _exit(3);
+        }
+        return absl::StatusOr<std::vector<ww::kafka::OutRecord>>(
+            std::vector<ww::kafka::OutRecord>{{out, r.key, absl::AsciiStrToUpper(r.value)}});
+      }});
   if (!loop.ok()) return 2;
   std::atomic<bool> stop{false};
   (void)(*loop)->Run(stop);

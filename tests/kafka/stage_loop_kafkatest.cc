@@ -117,10 +117,12 @@ TEST(StageLoop, AnOutputTheBrokerRefusesIsDeadLetteredAndTheRecordsAroundItCommi
   WW_REQUIRE_BROKER(client);
   const std::string p = UniquePrefix("poison");
   Topics t{p + "in", p + "out", p + "dlq"};
-  ASSERT_TRUE(EnsureTopics(client, {{t.in, 1}, {t.out, 1, 1, {{"max.message.bytes", "2000"}}},
-                                    {t.dlq, 1}}).ok());
+  ASSERT_TRUE(
+      EnsureTopics(client, {{t.in, 1}, {t.out, 1, 1, {{"max.message.bytes", "2000"}}}, {t.dlq, 1}})
+          .ok());
   std::vector<std::string> values;
-  for (int i = 0; i < 12; ++i) values.push_back(i == 5 ? std::string(6000, 'x') : absl::StrCat("v", i));
+  for (int i = 0; i < 12; ++i)
+    values.push_back(i == 5 ? std::string(6000, 'x') : absl::StrCat("v", i));
   ProduceAll(client, t.in, values);
 
   StageOptions o = Options(client, t, t.in + "-group", t.in + "-tx", 4);

@@ -48,8 +48,8 @@ TEST(Table, CatchUpReadsEveryPartitionToItsEndThenFollowSeesWhatComesNext) {
 
 TEST(Table, AMissingTopicIsNotFoundNotAnEndlessWait) {
   WW_REQUIRE_BROKER(client);
-  auto table = TableReader::Open(client, ::ww::testing::UniquePrefix("table") + "absent",
-                                 {"test"}, kNever);
+  auto table =
+      TableReader::Open(client, ::ww::testing::UniquePrefix("table") + "absent", {"test"}, kNever);
   EXPECT_TRUE(absl::IsNotFound(table.status())) << table.status();
 }
 
@@ -62,9 +62,10 @@ TEST(Table, RunTableStopsWhenAskedAndCallsOnLoadedOnce) {
   std::atomic<int> loaded{0}, applied{0};
   absl::Status result = absl::UnknownError("not run");
   std::thread t([&] {
-    result = RunTable(client, topic, {"test"},
-                      [&](const std::vector<Record>& r) { applied += static_cast<int>(r.size()); },
-                      [&] { ++loaded; }, stop);
+    result = RunTable(
+        client, topic, {"test"},
+        [&](const std::vector<Record>& r) { applied += static_cast<int>(r.size()); },
+        [&] { ++loaded; }, stop);
   });
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (loaded.load() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));

@@ -59,11 +59,11 @@ TEST_F(BackfillTest, PastArticlesAlertForANewEntityAndRuleOnceAndOldAlertsAreNot
   const std::string kim_only = file("kim.yaml",
                                     "entities:\n"
                                     "  - {id: kim-jong-un, name: Kim Jong Un, kind: person}\n");
-  const std::string with_putin = file(
-      "kim-putin.yaml",
-      "entities:\n"
-      "  - {id: kim-jong-un, name: Kim Jong Un, kind: person}\n"
-      "  - {id: vladimir-putin, name: Vladimir Putin, kind: person, aliases: [Putin]}\n");
+  const std::string with_putin =
+      file("kim-putin.yaml",
+           "entities:\n"
+           "  - {id: kim-jong-un, name: Kim Jong Un, kind: person}\n"
+           "  - {id: vladimir-putin, name: Vladimir Putin, kind: person, aliases: [Putin]}\n");
   const std::string rule = file("rule.yaml",
                                 "rules:\n"
                                 "  - id: kim-putin-summit\n"
@@ -109,8 +109,8 @@ TEST_F(BackfillTest, PastArticlesAlertForANewEntityAndRuleOnceAndOldAlertsAreNot
   EXPECT_TRUE(absl::StrContains(again.out, "already completed")) << again.out;
   auto wider = Wwctl({"backfill", "--watchlist", with_putin, "--since", "2h"});
   ASSERT_EQ(wider.exit_code, 0) << wider.out;
-  EXPECT_TRUE(absl::StrContains(wider.out, "copied 2 of 2")) << "the article and its first copy: "
-                                                             << wider.out;
+  EXPECT_TRUE(absl::StrContains(wider.out, "copied 2 of 2"))
+      << "the article and its first copy: " << wider.out;
   ASSERT_TRUE(Drained());
   absl::SleepFor(absl::Seconds(2));
   EXPECT_EQ(sub.alerts().size(), 3u) << "nothing raised twice";

@@ -3,13 +3,12 @@
 // prints it, time lag), offsets reset (refused on a live group, applied on an idle one, saved
 // and reused as a plan file), topics describe, status lag, consume --follow, connection
 // settings from a config file, and errors.
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -95,8 +94,10 @@ TEST(WwctlReplay, TimeRangeWithFilterIntoAnotherTopicKeepsKeysHeadersAndTimestam
   std::map<std::string, Record> by_value;
   for (const Record& r : originals) by_value[r.value] = r;
 
-  const std::vector<std::string> range = {"--from", src, "--to", dst, "--since",
-                                          Iso(t0 + int64_t{10} * 60'000), "--until", Iso(t0 + int64_t{20} * 60'000),
+  const std::vector<std::string> range = {"--from",  src,
+                                          "--to",    dst,
+                                          "--since", Iso(t0 + int64_t{10} * 60'000),
+                                          "--until", Iso(t0 + int64_t{20} * 60'000),
                                           "--where", "header:parity=even"};
   // Dry run: counts, copies nothing.
   std::vector<std::string> dry = range;
@@ -144,8 +145,8 @@ TEST(WwctlReplay, AnInterruptedReplayResumesWithoutDuplicates) {
   ASSERT_EQ(ProduceMinutes(client, src, t0, 40).size(), 40u);
 
   // First run stops after 15 copies (as if interrupted); --limit is not part of the job id.
-  auto first = Wwctl(client, prefix, {"replay", "--from", src, "--to", dst, "--limit", "15",
-                                      "--output", "json"});
+  auto first = Wwctl(client, prefix,
+                     {"replay", "--from", src, "--to", dst, "--limit", "15", "--output", "json"});
   ASSERT_EQ(first.exit_code, 0) << first.out;
   EXPECT_TRUE(absl::StrContains(first.out, "\"state\":\"interrupted\"")) << first.out;
   EXPECT_TRUE(absl::StrContains(first.out, "\"copied\":15,")) << first.out;
@@ -179,8 +180,8 @@ TEST(WwctlReplay, AReplayKilledMidTransactionResumesWithoutDuplicates) {
   // SIGKILL after a few seconds of a slow copy: wherever it stops (possibly inside an open
   // transaction), the rerun below must end with every record exactly once.
   auto killed = ::ww::testing::Run(
-      {"/usr/bin/timeout", "-s", "KILL", "4", absl::StrCat(bin, "/wwctl"), "replay", "--from",
-       src, "--to", dst, "--rate", "10/s", "--bootstrap-servers", client.bootstrap_servers,
+      {"/usr/bin/timeout", "-s", "KILL", "4", absl::StrCat(bin, "/wwctl"), "replay", "--from", src,
+       "--to", dst, "--rate", "10/s", "--bootstrap-servers", client.bootstrap_servers,
        "--topic-prefix", prefix},
       absl::Seconds(60));
   EXPECT_NE(killed.exit_code, 0) << "the first run should have been killed";
@@ -207,8 +208,8 @@ TEST(WwctlReplay, FiltersOnFieldsOfTheDecodedRecord) {
     a.set_title(absl::StrCat("from ", source));
     ASSERT_TRUE((*producer)->Send({src, source, a.SerializeAsString()}).ok());
   }
-  auto r = Wwctl(client, prefix, {"replay", "--from", src, "--to", dst, "--where",
-                                  "field:source=reuters"});
+  auto r = Wwctl(client, prefix,
+                 {"replay", "--from", src, "--to", dst, "--where", "field:source=reuters"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   std::vector<Record> copies = ReadTopic(client, dst, 2, absl::Seconds(20));
   ASSERT_EQ(copies.size(), 2u);
@@ -223,16 +224,16 @@ TEST(WwctlReplay, ClearErrorsAndExitCodes) {
   ASSERT_TRUE(EnsureTopics(client, {{prefix + "src", 1}}).ok());
   auto unknown = Wwctl(client, prefix, {"replay", "--from", prefix + "nope"});
   EXPECT_EQ(unknown.exit_code, 1);
-  auto unknown_to = Wwctl(client, prefix, {"replay", "--from", prefix + "src", "--to",
-                                           prefix + "nope"});
+  auto unknown_to =
+      Wwctl(client, prefix, {"replay", "--from", prefix + "src", "--to", prefix + "nope"});
   EXPECT_EQ(unknown_to.exit_code, 1);
   auto bad_time =
       Wwctl(client, prefix, {"replay", "--from", prefix + "src", "--since", "yesterday"});
   EXPECT_EQ(bad_time.exit_code, 2);
   auto bad_where = Wwctl(client, prefix, {"replay", "--from", prefix + "src", "--where", "x"});
   EXPECT_EQ(bad_where.exit_code, 2);
-  auto both = Wwctl(client, prefix, {"replay", "--from", prefix + "src", "--since", "1d",
-                                     "--from-offset", "0:0"});
+  auto both = Wwctl(client, prefix,
+                    {"replay", "--from", prefix + "src", "--since", "1d", "--from-offset", "0:0"});
   EXPECT_EQ(both.exit_code, 2);
 }
 
@@ -311,10 +312,9 @@ TEST(WwctlGroups, LagMatchesKafkaToolsAndResetIsRefusedWhileTheGroupIsLive) {
   o.input_topics = {in};
   o.deadletter_topic = dlq;
   o.transactional_id = prefix + "tx";
-  auto loop = StageLoop::Create(
-      o, {[&](const Record& r) -> absl::StatusOr<std::vector<OutRecord>> {
-        return std::vector<OutRecord>{{out, r.key, r.value}};
-      }});
+  auto loop = StageLoop::Create(o, {[&](const Record& r) -> absl::StatusOr<std::vector<OutRecord>> {
+                                  return std::vector<OutRecord>{{out, r.key, r.value}};
+                                }});
   ASSERT_TRUE(loop.ok()) << loop.status();
   std::atomic<bool> stop{false};
   absl::Status result;
@@ -326,8 +326,9 @@ TEST(WwctlGroups, LagMatchesKafkaToolsAndResetIsRefusedWhileTheGroupIsLive) {
   }));
 
   // Live group: the plan is shown, --execute is refused.
-  auto refused = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
-                                        "--to-earliest", "--execute"});
+  auto refused =
+      Wwctl(client, prefix,
+            {"offsets", "reset", "--group", group, "--topic", in, "--to-earliest", "--execute"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out;
   auto live = Wwctl(client, prefix, {"groups", "describe", group, "--output", "json"});
   EXPECT_EQ(live.exit_code, 0);
@@ -358,13 +359,14 @@ TEST(WwctlGroups, LagMatchesKafkaToolsAndResetIsRefusedWhileTheGroupIsLive) {
   EXPECT_TRUE(absl::StrContains(text.out, "total lag 5")) << text.out;
 
   // Idle group: a preview changes nothing, --execute applies.
-  auto preview = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
-                                        "--to-earliest"});
+  auto preview =
+      Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in, "--to-earliest"});
   EXPECT_EQ(preview.exit_code, 0) << preview.out;
   EXPECT_TRUE(absl::StrContains(preview.out, "--execute")) << preview.out;
   EXPECT_EQ(DescribeGroup(client, group)->total_lag, 5);
-  auto applied = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
-                                        "--to-earliest", "--execute"});
+  auto applied =
+      Wwctl(client, prefix,
+            {"offsets", "reset", "--group", group, "--topic", in, "--to-earliest", "--execute"});
   EXPECT_EQ(applied.exit_code, 0) << applied.out;
   auto committed = CommittedOffsets(client, group, in);
   ASSERT_TRUE(committed.ok());
@@ -375,8 +377,9 @@ TEST(WwctlGroups, LagMatchesKafkaToolsAndResetIsRefusedWhileTheGroupIsLive) {
   int64_t want_after_shift = 25;
   for (const auto& p : reset->partitions) want_after_shift -= std::min<int64_t>(2, p.log_end);
 
-  auto shifted = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
-                                        "--shift", "2", "--execute", "--output", "json"});
+  auto shifted = Wwctl(client, prefix,
+                       {"offsets", "reset", "--group", group, "--topic", in, "--shift", "2",
+                        "--execute", "--output", "json"});
   EXPECT_EQ(shifted.exit_code, 0) << shifted.out;
   EXPECT_EQ(DescribeGroup(client, group)->total_lag, want_after_shift);
 }
@@ -482,10 +485,9 @@ struct LiveGroup {
     o.input_topics = {in};
     o.deadletter_topic = prefix + "dlq";
     o.transactional_id = prefix + "tx";
-    auto l = StageLoop::Create(
-        o, {[](const Record&) -> absl::StatusOr<std::vector<OutRecord>> {
-          return std::vector<OutRecord>{};
-        }});
+    auto l = StageLoop::Create(o, {[](const Record&) -> absl::StatusOr<std::vector<OutRecord>> {
+                                 return std::vector<OutRecord>{};
+                               }});
     EXPECT_TRUE(l.ok()) << l.status();
     if (!l.ok()) return;
     loop = *std::move(l);
@@ -513,8 +515,9 @@ TEST(WwctlOffsets, AnExportedPlanIsPreviewedAndAppliedFromFileButNotOnALiveGroup
 
   // --export writes the plan and changes nothing.
   const std::string file = TempFile(prefix + "plan.json", "");
-  auto exported = Wwctl(client, prefix, {"offsets", "reset", "--group", group, "--topic", in,
-                                         "--shift", "-3", "--export", file});
+  auto exported = Wwctl(
+      client, prefix,
+      {"offsets", "reset", "--group", group, "--topic", in, "--shift", "-3", "--export", file});
   ASSERT_EQ(exported.exit_code, 0) << exported.out;
   EXPECT_TRUE(absl::StrContains(exported.out, "plan written to " + file)) << exported.out;
   auto plan = nlohmann::json::parse(Slurp(file), nullptr, false);
@@ -534,8 +537,9 @@ TEST(WwctlOffsets, AnExportedPlanIsPreviewedAndAppliedFromFileButNotOnALiveGroup
   ASSERT_EQ(preview.exit_code, 0) << preview.out;
   EXPECT_TRUE(absl::StrContains(preview.out, "add --execute")) << preview.out;
   EXPECT_EQ(DescribeGroup(client, group)->total_lag, 0);
-  auto other = Wwctl(client, prefix, {"offsets", "reset", "--from-file", file, "--group",
-                                      prefix + "other", "--execute"});
+  auto other =
+      Wwctl(client, prefix,
+            {"offsets", "reset", "--from-file", file, "--group", prefix + "other", "--execute"});
   EXPECT_EQ(other.exit_code, 2);
 
   // Live group: refused.
@@ -578,8 +582,9 @@ TEST(WwctlTopics, CreateANamedTopicWithConfigsAndDeleteItOnlyWithYes) {
   WW_REQUIRE_BROKER(client);
   const std::string prefix = UniquePrefix("topics-create");
   const std::string scratch = prefix + "scratch";
-  auto created = Wwctl(client, prefix, {"topics", "create", scratch, "--partitions", "2",
-                                        "--topic-config", "retention.ms=7200000"});
+  auto created = Wwctl(
+      client, prefix,
+      {"topics", "create", scratch, "--partitions", "2", "--topic-config", "retention.ms=7200000"});
   ASSERT_EQ(created.exit_code, 0) << created.out;
   auto json = Wwctl(client, prefix, {"topics", "describe", scratch, "--output", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.out;
@@ -708,25 +713,38 @@ TEST(WwctlStatus, LagColumnSumsEachServicesGroups) {
   Commit(client, prefix + "b", in, {{0, 6}});  // lag 4
   // No service runs: health is UNREACHABLE (exit 1), the lag still comes from Kafka.
   auto r = Wwctl(client, prefix,
-                 {"status", "--output", "json", "--group", "tagger=" + prefix + "a",
-                  "--group", absl::StrCat("deduper=", prefix, "a,", prefix, "b"), "--group",
-                  "alerter=" + prefix + "never-started", "--ingestor", "127.0.0.1:19212",
-                  "--deduper", "127.0.0.1:19213", "--tagger", "127.0.0.1:19214", "--alerter",
-                  "127.0.0.1:19215", "--notifier", "127.0.0.1:19216", "--group",
+                 {"status",
+                  "--output",
+                  "json",
+                  "--group",
+                  "tagger=" + prefix + "a",
+                  "--group",
+                  absl::StrCat("deduper=", prefix, "a,", prefix, "b"),
+                  "--group",
+                  "alerter=" + prefix + "never-started",
+                  "--ingestor",
+                  "127.0.0.1:19212",
+                  "--deduper",
+                  "127.0.0.1:19213",
+                  "--tagger",
+                  "127.0.0.1:19214",
+                  "--alerter",
+                  "127.0.0.1:19215",
+                  "--notifier",
+                  "127.0.0.1:19216",
+                  "--group",
                   "notifier=" + prefix + "never-started"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   std::map<std::string, int64_t> lag;
   for (const auto& line : JsonLines(r.out)) {
     // The notifier is optional: its absence alone would not fail the status.
-    EXPECT_EQ(line["health"], line["service"] == "notifier" ? "NOT RUNNING (optional)"
-                                                            : "UNREACHABLE");
+    EXPECT_EQ(line["health"],
+              line["service"] == "notifier" ? "NOT RUNNING (optional)" : "UNREACHABLE");
     lag[line["service"].get<std::string>()] = line["lag"].get<int64_t>();
   }
-  EXPECT_EQ(lag, (std::map<std::string, int64_t>{{"ingestor", -1},
-                                                  {"deduper", 7},
-                                                  {"tagger", 3},
-                                                  {"alerter", -1},
-                                                  {"notifier", -1}}))
+  EXPECT_EQ(
+      lag, (std::map<std::string, int64_t>{
+               {"ingestor", -1}, {"deduper", 7}, {"tagger", 3}, {"alerter", -1}, {"notifier", -1}}))
       << r.out;
 }
 
@@ -745,25 +763,26 @@ TEST(WwctlConnection, SettingsComeFromTheConfigFileEnvironmentAndFlags) {
     return ::ww::testing::Run(argv, absl::Seconds(60));
   };
   // The broker address and a librdkafka property from the file alone.
-  const std::string good = TempFile(prefix + "good.conf",
-                                    absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
-                                                 "\nkafka.client.id: wwctl-test\n"));
+  const std::string good =
+      TempFile(prefix + "good.conf", absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
+                                                  "\nkafka.client.id: wwctl-test\n"));
   auto ok = run(good, {"topics", "describe", topic});
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_TRUE(absl::StrContains(ok.out, topic)) << ok.out;
   // A bad property in the file reaches librdkafka (and is named); a flag overrides it.
-  const std::string bad = TempFile(prefix + "bad.conf",
-                                   absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
-                                                "\nkafka.security.protocol = carrier-pigeon\n"));
+  const std::string bad =
+      TempFile(prefix + "bad.conf", absl::StrCat("bootstrap-servers = ", client.bootstrap_servers,
+                                                 "\nkafka.security.protocol = carrier-pigeon\n"));
   auto refused = run(bad, {"topics", "describe", topic});
   EXPECT_EQ(refused.exit_code, 2) << refused.out;
-  auto fixed = run(bad, {"topics", "describe", topic, "--kafka-property",
-                         "security.protocol=plaintext"});
+  auto fixed =
+      run(bad, {"topics", "describe", topic, "--kafka-property", "security.protocol=plaintext"});
   EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
   // The command line wins over the file for the broker address too.
-  const std::string nowhere = TempFile(prefix + "nowhere.conf", "bootstrap-servers = 127.0.0.1:1\n");
-  auto here = run(nowhere, {"--bootstrap-servers", client.bootstrap_servers, "topics", "describe",
-                            topic});
+  const std::string nowhere =
+      TempFile(prefix + "nowhere.conf", "bootstrap-servers = 127.0.0.1:1\n");
+  auto here =
+      run(nowhere, {"--bootstrap-servers", client.bootstrap_servers, "topics", "describe", topic});
   EXPECT_EQ(here.exit_code, 0) << here.out;
 }
 
@@ -777,10 +796,10 @@ TEST(WwctlConsume, FollowPrintsNewRecordsUntilSigterm) {
   ASSERT_TRUE((*producer)->Send({topic, "k", "first-value"}).ok());
   const char* bin = std::getenv("WW_BIN_DIR");
   ASSERT_NE(bin, nullptr);
-  ::ww::testing::Process follow({absl::StrCat(bin, "/wwctl"), "consume", topic, "--follow",
-                                 "--output", "json", "--bootstrap-servers",
-                                 client.bootstrap_servers},
-                                (std::filesystem::temp_directory_path() / (prefix + "log")).string());
+  ::ww::testing::Process follow(
+      {absl::StrCat(bin, "/wwctl"), "consume", topic, "--follow", "--output", "json",
+       "--bootstrap-servers", client.bootstrap_servers},
+      (std::filesystem::temp_directory_path() / (prefix + "log")).string());
   EXPECT_NE(follow.WaitForLine("first-value", absl::Seconds(30)), "");
   absl::SleepFor(absl::Seconds(1));  // past the end of the topic: still running
   EXPECT_TRUE(follow.running());

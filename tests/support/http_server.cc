@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -61,8 +61,7 @@ std::string HttpServer::Reply(std::string_view status, std::string_view headers,
 
 std::string HttpServer::Conditional(const std::string& request, std::string_view etag,
                                     std::string_view content_type,
-                                    const std::function<std::string()>& body,
-                                    bool* not_modified) {
+                                    const std::function<std::string()>& body, bool* not_modified) {
   auto sv = [](std::string_view s) { return absl::string_view(s.data(), s.size()); };
   const bool match = absl::StrContains(request, absl::StrCat("If-None-Match: ", sv(etag)));
   if (not_modified != nullptr) *not_modified = match;
@@ -92,7 +91,8 @@ std::string HttpServer::Header(const std::string& request, std::string_view name
   if (at == std::string::npos) return "";
   const size_t from = at + key.size();
   const size_t end = head.find("\r\n", from);
-  return std::string(absl::StripAsciiWhitespace(head.substr(from, end == std::string::npos ? end : end - from)));
+  return std::string(
+      absl::StripAsciiWhitespace(head.substr(from, end == std::string::npos ? end : end - from)));
 }
 
 void HttpServer::Serve() {

@@ -18,7 +18,8 @@ kafka::ClientConfig BrokerOrSkip() {
 
 std::string UniquePrefix(const std::string& name) {
   std::random_device rd;
-  return absl::StrCat("t", absl::ToUnixSeconds(absl::Now()) % 100000, rd() % 100000, "-", name, ".");
+  return absl::StrCat("t", absl::ToUnixSeconds(absl::Now()) % 100000, rd() % 100000, "-", name,
+                      ".");
 }
 
 std::vector<kafka::Record> ReadTopic(const kafka::ClientConfig& config, const std::string& topic,

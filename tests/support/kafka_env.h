@@ -14,10 +14,11 @@ namespace ww::testing {
 kafka::ClientConfig BrokerOrSkip();
 // config names the variable the macro declares, so it cannot be parenthesised.
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define WW_REQUIRE_BROKER(config)                                                 \
-  ::ww::kafka::ClientConfig config = ::ww::testing::BrokerOrSkip();               \
-  if (config.bootstrap_servers.empty()) GTEST_SKIP() << "WW_TEST_BOOTSTRAP is not set: run " \
-                                                        "through ctest (-L kafka / -L e2e)"
+#define WW_REQUIRE_BROKER(config)                                   \
+  ::ww::kafka::ClientConfig config = ::ww::testing::BrokerOrSkip(); \
+  if (config.bootstrap_servers.empty())                             \
+  GTEST_SKIP() << "WW_TEST_BOOTSTRAP is not set: run "              \
+                  "through ctest (-L kafka / -L e2e)"
 // NOLINTEND(bugprone-macro-parentheses)
 
 // "t<time><random>-<name>.": a prefix no other test or run shares.

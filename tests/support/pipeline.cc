@@ -1,12 +1,11 @@
 #include "tests/support/pipeline.h"
 
-#include <algorithm>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -23,7 +22,8 @@ std::string Env(const char* name) {
 
 Subscriber::Subscriber(const std::string& target, const ww::v1::SubscribeRequest& request,
                        const std::string& token, bool batched) {
-  stub_ = ww::v1::AlertService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  stub_ = ww::v1::AlertService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   if (!token.empty()) ctx_.AddMetadata("authorization", "Bearer " + token);
   if (batched) {
     batch_reader_ = stub_->SubscribeBatched(&ctx_, request);
@@ -84,8 +84,7 @@ bool Subscriber::WaitForEntities(const std::set<std::string>& entities, absl::Du
 }
 
 bool Subscriber::WaitForCount(size_t n, absl::Duration timeout) {
-  return WaitUntil([n](const std::vector<ww::v1::Alert>& got) { return got.size() >= n; },
-                   timeout);
+  return WaitUntil([n](const std::vector<ww::v1::Alert>& got) { return got.size() >= n; }, timeout);
 }
 
 void PipelineTest::SetUp() {

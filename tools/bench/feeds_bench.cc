@@ -15,9 +15,8 @@
 //
 //   ww_feeds_bench [--feeds=200] [benchmark flags]
 // The parse benchmarks are skipped with a message when the shared data is absent.
-#include <libxml/parser.h>
-
 #include <benchmark/benchmark.h>
+#include <libxml/parser.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -76,9 +75,9 @@ void BM_ParseWirewatch(benchmark::State& state) {
 void BM_ParseLibxml2Floor(benchmark::State& state) {
   for (auto _ : state) {
     for (const std::string& doc : g_feeds) {
-      xmlDocPtr parsed = xmlReadMemory(doc.data(), static_cast<int>(doc.size()), nullptr, nullptr,
-                                       XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                           XML_PARSE_NOWARNING);
+      xmlDocPtr parsed = xmlReadMemory(
+          doc.data(), static_cast<int>(doc.size()), nullptr, nullptr,
+          XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
       benchmark::DoNotOptimize(parsed);
       xmlFreeDoc(parsed);
     }
@@ -196,9 +195,13 @@ int main(int argc, char** argv) {
         ->Unit(benchmark::kMillisecond);
   }
   benchmark::RegisterBenchmark("Poll/200", BM_Poll200)
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->MeasureProcessCPUTime();
   benchmark::RegisterBenchmark("Poll/304", BM_Poll304)
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->MeasureProcessCPUTime();
   int bench_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&bench_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();

@@ -7,17 +7,17 @@
 //                        selection
 // on the Reuters-21578 article bodies, with N aliases from bench_data.h (city names first;
 // 119000 is the reference set: GeoNames city names only).
-// Counters: build_s (compile wall time), build_cpu_s (its CPU time, for Wirewatch), B/alias (heap held after the build, measured with
-// mallinfo2, and for Hyperscan the database plus scratch), matches per corpus pass.
+// Counters: build_s (compile wall time), build_cpu_s (its CPU time, for Wirewatch), B/alias (heap
+// held after the build, measured with mallinfo2, and for Hyperscan the database plus scratch),
+// matches per corpus pass.
 //
 //   ww_tagging_bench [--sizes=10000,100000,119000,1000000] [--no_hyperscan] [benchmark flags]
 //   ww_tagging_bench --dump_dir=DIR [--sizes=...]   # writes corpus.txt and aliases-N.txt
 //                                                   # for tools/bench/grep_reference.sh
 // Exits 0 with a message when the shared data is absent.
+#include <benchmark/benchmark.h>
 #include <hs/hs.h>
 #include <malloc.h>
-
-#include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdio>
@@ -70,8 +70,8 @@ const BuiltMatcher& WirewatchMatcher(size_t n) {
     ww::tagging::Watchlist watchlist;
     watchlist.entities.reserve(aliases.size());
     for (size_t i = 0; i < aliases.size(); ++i) {
-      watchlist.entities.push_back({"a" + std::to_string(i), aliases[i],
-                                    ww::tagging::EntityKind::kPlace, {}});
+      watchlist.entities.push_back(
+          {"a" + std::to_string(i), aliases[i], ww::tagging::EntityKind::kPlace, {}});
     }
     const size_t heap_before = HeapInUse();
     const auto t0 = std::chrono::steady_clock::now();
@@ -268,12 +268,18 @@ int main(int argc, char** argv) {
 
   for (int64_t n : sizes) {
     benchmark::RegisterBenchmark("Wirewatch/Spans", BM_WirewatchSpans)
-        ->Arg(n)->Iterations(iterations)->Unit(benchmark::kMillisecond);
+        ->Arg(n)
+        ->Iterations(iterations)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("Wirewatch/FindAll", BM_WirewatchFindAll)
-        ->Arg(n)->Iterations(iterations)->Unit(benchmark::kMillisecond);
+        ->Arg(n)
+        ->Iterations(iterations)
+        ->Unit(benchmark::kMillisecond);
     if (hyperscan) {
       benchmark::RegisterBenchmark("Hyperscan", BM_Hyperscan)
-          ->Arg(n)->Iterations(iterations)->Unit(benchmark::kMillisecond);
+          ->Arg(n)
+          ->Iterations(iterations)
+          ->Unit(benchmark::kMillisecond);
     }
   }
   int bench_argc = static_cast<int>(rest.size());

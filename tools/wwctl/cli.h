@@ -18,8 +18,8 @@
 namespace ww::wwctl {
 
 struct OptionSpec {
-  std::string name;         // without dashes, e.g. "bootstrap-servers"
-  std::string value_name;   // e.g. "HOST:PORT"; empty for a switch
+  std::string name;        // without dashes, e.g. "bootstrap-servers"
+  std::string value_name;  // e.g. "HOST:PORT"; empty for a switch
   std::string help;
   std::string default_value;
   bool repeated = false;
@@ -45,7 +45,7 @@ class ParsedArgs {
 struct Command {
   std::vector<std::string> path;  // {"alerts", "tail"}
   std::string summary;
-  std::string usage;              // after "wwctl alerts tail "
+  std::string usage;  // after "wwctl alerts tail "
   std::string example;
   std::vector<OptionSpec> options;
   std::function<int(const ParsedArgs&)> run;  // returns the exit code
@@ -53,8 +53,7 @@ struct Command {
 
 class Cli {
  public:
-  explicit Cli(std::vector<OptionSpec> global_options)
-      : global_(std::move(global_options)) {}
+  explicit Cli(std::vector<OptionSpec> global_options) : global_(std::move(global_options)) {}
   void Add(Command c) { commands_.push_back(std::move(c)); }
 
   // Dispatches; prints help or errors to stdout/stderr; returns the exit code.

@@ -1,16 +1,20 @@
+#include "tools/wwctl/cli.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include "gtest/gtest.h"
 #include "absl/time/clock.h"
-#include "tools/wwctl/cli.h"
+#include "gtest/gtest.h"
 
 namespace ww::wwctl {
 namespace {
 
 Command Tail() {
-  return {{"alerts", "tail"}, "Streams alerts.", "[--entity ID]...", "wwctl alerts tail --limit 3",
+  return {{"alerts", "tail"},
+          "Streams alerts.",
+          "[--entity ID]...",
+          "wwctl alerts tail --limit 3",
           {{"entity", "ID", "only this entity", "", true},
            {"limit", "N", "stop after N alerts", "0"},
            {"output", "FORMAT", "text or json", "text"},
@@ -20,8 +24,8 @@ Command Tail() {
 
 TEST(Cli, ParsesValuesSwitchesAndPositionals) {
   Cli cli({{"bootstrap-servers", "HOST:PORT", "brokers", "127.0.0.1:9092"}});
-  auto p = cli.Parse(Tail(), {"--entity", "kim", "--entity=putin", "--quiet", "file.txt",
-                              "--limit", "3"}, {});
+  auto p = cli.Parse(
+      Tail(), {"--entity", "kim", "--entity=putin", "--quiet", "file.txt", "--limit", "3"}, {});
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->values("entity"), (std::vector<std::string>{"kim", "putin"}));
   EXPECT_EQ(p->value("limit"), "3");
@@ -101,9 +105,8 @@ TEST(Cli, CommandLineBeatsEnvironmentBeatsConfigFileBeatsDefault) {
       {"WW_TOPIC_PREFIX", "env."},
       {"WW_TOKEN", "from-env"},
       {"WW_KAFKA_PROPERTY", "sasl.username=env-user; sasl.mechanism=PLAIN"}};
-  auto p = WithConfig().Parse(Tail(), {"--token", "from-line", "--kafka-property",
-                                       "sasl.mechanism=SCRAM-SHA-512"},
-                              env);
+  auto p = WithConfig().Parse(
+      Tail(), {"--token", "from-line", "--kafka-property", "sasl.mechanism=SCRAM-SHA-512"}, env);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->value("token"), "from-line") << "command line over environment and file";
   EXPECT_EQ(p->value("topic-prefix"), "env.") << "environment over file";
@@ -112,8 +115,7 @@ TEST(Cli, CommandLineBeatsEnvironmentBeatsConfigFileBeatsDefault) {
   std::vector<std::string> props = p->values("kafka-property");
   std::sort(props.begin(), props.end());
   EXPECT_EQ(props, (std::vector<std::string>{"sasl.mechanism=SCRAM-SHA-512",
-                                             "sasl.username=env-user",
-                                             "security.protocol=SASL_SSL",
+                                             "sasl.username=env-user", "security.protocol=SASL_SSL",
                                              "ssl.ca.location=/etc/file-ca.pem"}));
 
   auto defaults = WithConfig().Parse(Tail(), {}, {});

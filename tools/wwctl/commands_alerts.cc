@@ -41,7 +41,8 @@ std::string AlertLine(const ww::v1::Alert& al) {
                                   al.title(), "\"");
   if (!al.source().empty()) absl::StrAppend(&line, " (", al.source(), ")");
   if (al.version() > 1) {
-    absl::StrAppend(&line, "  update ", al.version(), ": carried by ", al.outlet_count(), " outlets");
+    absl::StrAppend(&line, "  update ", al.version(), ": carried by ", al.outlet_count(),
+                    " outlets");
   }
   if (!al.why().empty()) absl::StrAppend(&line, "\n    why: ", al.why());
   if (!al.snippet().empty()) absl::StrAppend(&line, "\n    ", al.snippet());
@@ -230,8 +231,8 @@ int RulesTest(const ParsedArgs& a) {
                       {{"article", file}, {"rule", rule.id}, {"fired", r.fired}, {"why", r.why}})
                       .c_str());
       } else {
-        std::printf("%s\t%s\t%s\t%s\n", file.c_str(), rule.id.c_str(),
-                    r.fired ? "FIRES" : "quiet", r.why.c_str());
+        std::printf("%s\t%s\t%s\t%s\n", file.c_str(), rule.id.c_str(), r.fired ? "FIRES" : "quiet",
+                    r.why.c_str());
       }
     }
   }
@@ -242,35 +243,55 @@ int RulesTest(const ParsedArgs& a) {
 
 void AddAlertCommands(Cli& cli) {
   std::vector<OptionSpec> tail = kFilterOptions;
-  tail.insert(tail.end(), {{"cursor", "CURSOR", "resume after the alert that carried this cursor", ""},
-                           {"limit", "N", "exit after N alerts (0: never)", "0"},
-                           {"timeout", "DURATION", "exit after this long (30s, 5m, 1h)", ""},
-                           {"output", "FORMAT", "text (readable) or json (an object a line)", "text"}});
+  tail.insert(tail.end(),
+              {{"cursor", "CURSOR", "resume after the alert that carried this cursor", ""},
+               {"limit", "N", "exit after N alerts (0: never)", "0"},
+               {"timeout", "DURATION", "exit after this long (30s, 5m, 1h)", ""},
+               {"output", "FORMAT", "text (readable) or json (an object a line)", "text"}});
   cli.Add({{"alerts", "tail"},
            "Streams alerts as they are raised (and updated), resumable with --cursor.",
            "[--entity ID]... [--rule ID]... [--min-severity LEVEL] [--cursor C] [--limit N] "
            "[--timeout D] [--output json]",
            "wwctl alerts tail --rule kim-putin-summit --min-severity high --output json",
-           tail, AlertsTail});
+           tail,
+           AlertsTail});
   std::vector<OptionSpec> list = kFilterOptions;
-  list.insert(list.end(), {{"since", "TIME", "a time (2026-11-28, 2026-11-28T10:00:00Z) or an age like 3d", "7d"},
-                           {"until", "TIME", "a time, \"now\" or an age like 1h (default: now)", ""},
-                           {"limit", "N", "show at most N alerts (0: all)", "0"},
-                           {"output", "FORMAT", "text or json", "text"}});
-  cli.Add({{"alerts", "list"}, "Lists past alerts by time range and filter.",
+  list.insert(
+      list.end(),
+      {{"since", "TIME", "a time (2026-11-28, 2026-11-28T10:00:00Z) or an age like 3d", "7d"},
+       {"until", "TIME", "a time, \"now\" or an age like 1h (default: now)", ""},
+       {"limit", "N", "show at most N alerts (0: all)", "0"},
+       {"output", "FORMAT", "text or json", "text"}});
+  cli.Add({{"alerts", "list"},
+           "Lists past alerts by time range and filter.",
            "[--since TIME] [--until TIME] [filters] [--output json]",
-           "wwctl alerts list --since 2d --entity kim-jong-un", list, AlertsList});
+           "wwctl alerts list --since 2d --entity kim-jong-un",
+           list,
+           AlertsList});
   cli.Add({{"rules", "apply"},
-           "Sets the tenant's rules to those in FILE (`rules:`); others are removed.", "FILE",
-           "wwctl rules apply samples/watchlist.yaml", {},
+           "Sets the tenant's rules to those in FILE (`rules:`); others are removed.",
+           "FILE",
+           "wwctl rules apply samples/watchlist.yaml",
+           {},
            [](const ParsedArgs& a) { return RulesPut(a, true, "rules apply"); }});
-  cli.Add({{"rules", "add"}, "Adds or replaces the rules in FILE, keeping the others.", "FILE",
-           "wwctl rules add my-rule.yaml", {},
+  cli.Add({{"rules", "add"},
+           "Adds or replaces the rules in FILE, keeping the others.",
+           "FILE",
+           "wwctl rules add my-rule.yaml",
+           {},
            [](const ParsedArgs& a) { return RulesPut(a, false, "rules add"); }});
-  cli.Add({{"rules", "remove"}, "Removes one rule.", "ID", "wwctl rules remove kim-putin-summit",
-           {}, RulesRemove});
-  cli.Add({{"rules", "list"}, "Lists the tenant's rules.", "[--output json]", "wwctl rules list",
-           {{"output", "FORMAT", "text or json", "text"}}, RulesList});
+  cli.Add({{"rules", "remove"},
+           "Removes one rule.",
+           "ID",
+           "wwctl rules remove kim-putin-summit",
+           {},
+           RulesRemove});
+  cli.Add({{"rules", "list"},
+           "Lists the tenant's rules.",
+           "[--output json]",
+           "wwctl rules list",
+           {{"output", "FORMAT", "text or json", "text"}},
+           RulesList});
   cli.Add({{"rules", "test"},
            "Evaluates rules offline on article files and says which fire and why.",
            "--rules FILE [--watchlist FILE] [--output json] ARTICLE...",

@@ -80,9 +80,7 @@ absl::Status ReadRange(const kafka::ClientConfig& c, const std::string& topic, i
   auto reader = kafka::TopicReader::Create(c, topic, start);
   if (!reader.ok()) return reader.status();
   int64_t n = 0;
-  auto more = [&] {
-    return follow ? !stop->requested() : !(*reader)->caught_up();
-  };
+  auto more = [&] { return follow ? !stop->requested() : !(*reader)->caught_up(); };
   while (more() && (limit == 0 || n < limit)) {
     for (const kafka::Record& r : (*reader)->Poll(absl::Milliseconds(300))) {
       if (limit != 0 && n >= limit) break;
@@ -121,18 +119,20 @@ int Consume(const ParsedArgs& a) {
   const std::string topic = a.positional()[0], prefix = a.value("topic-prefix");
   const bool raw = a.has("raw");
   const bool follow = a.has("follow");
-  absl::Status s = ReadRange(KafkaClient(a), topic, range->since_ms, range->limit,
-                             [&](const kafka::Record& r) {
-    const Json value = ValueJson(r, topic, prefix, raw);
-    if (format == Format::kJson) {
-      std::printf("%s\n", RecordJson(r, value).c_str());
-    } else {
-      std::printf("%d/%lld  %s  %s  %s\n", r.partition, static_cast<long long>(r.offset),
-                  When(r.timestamp_ms).c_str(), r.key.c_str(),
-                  runtime::ToJsonLine(value).c_str());
-    }
-    if (follow) std::fflush(stdout);  // a line as soon as it arrives, also into a pipe
-  }, follow);
+  absl::Status s = ReadRange(
+      KafkaClient(a), topic, range->since_ms, range->limit,
+      [&](const kafka::Record& r) {
+        const Json value = ValueJson(r, topic, prefix, raw);
+        if (format == Format::kJson) {
+          std::printf("%s\n", RecordJson(r, value).c_str());
+        } else {
+          std::printf("%d/%lld  %s  %s  %s\n", r.partition, static_cast<long long>(r.offset),
+                      When(r.timestamp_ms).c_str(), r.key.c_str(),
+                      runtime::ToJsonLine(value).c_str());
+        }
+        if (follow) std::fflush(stdout);  // a line as soon as it arrives, also into a pipe
+      },
+      follow);
   if (!s.ok()) return FailStatus("consume", s, a.value("bootstrap-servers"));
   return 0;
 }
@@ -156,16 +156,16 @@ int DeadletterList(const ParsedArgs& a) {
   auto range = Range(a);
   if (!range.ok()) return Fail("deadletter list", std::string(range.status().message()), 2);
   std::vector<std::vector<std::string>> rows;
-  absl::Status s = ReadRange(KafkaClient(a), DlqTopic(a), range->since_ms, range->limit,
-                             [&](const kafka::Record& r) {
-    if (format == Format::kJson) {
-      std::printf("%s\n", RecordJson(r, Json(r.value)).c_str());
-      return;
-    }
-    rows.push_back({absl::StrCat(r.partition, ":", r.offset), When(r.timestamp_ms),
-                    Header(r, kafka::kHeaderDlqStage), Source(r),
-                    Header(r, kafka::kHeaderDlqReason).substr(0, 80)});
-  });
+  absl::Status s = ReadRange(
+      KafkaClient(a), DlqTopic(a), range->since_ms, range->limit, [&](const kafka::Record& r) {
+        if (format == Format::kJson) {
+          std::printf("%s\n", RecordJson(r, Json(r.value)).c_str());
+          return;
+        }
+        rows.push_back({absl::StrCat(r.partition, ":", r.offset), When(r.timestamp_ms),
+                        Header(r, kafka::kHeaderDlqStage), Source(r),
+                        Header(r, kafka::kHeaderDlqReason).substr(0, 80)});
+      });
   if (!s.ok()) return FailStatus("deadletter list", s, a.value("bootstrap-servers"));
   if (format == Format::kText) {
     std::fputs(Table({"ID", "TIME", "STAGE", "SOURCE", "REASON"}, rows).c_str(), stdout);
@@ -182,7 +182,8 @@ absl::StatusOr<std::vector<kafka::Record>> Chosen(const ParsedArgs& a, const std
     int64_t o;
     if (colon == std::string::npos || !absl::SimpleAtoi(id.substr(0, colon), &p) ||
         !absl::SimpleAtoi(id.substr(colon + 1), &o)) {
-      return absl::InvalidArgumentError(absl::StrCat("'", id, "' is not an id PARTITION:OFFSET "
+      return absl::InvalidArgumentError(absl::StrCat("'", id,
+                                                     "' is not an id PARTITION:OFFSET "
                                                      "as deadletter list shows"));
     }
     want.insert({p, o});
@@ -210,17 +211,18 @@ int DeadletterShow(const ParsedArgs& a) {
     return FailStatus("deadletter show", records.status(), a.value("bootstrap-servers"));
   }
   for (const kafka::Record& r : *records) {
-    const Json value = ValueJson(r, Header(r, kafka::kHeaderDlqTopic), a.value("topic-prefix"),
-                                 a.has("raw"));
+    const Json value =
+        ValueJson(r, Header(r, kafka::kHeaderDlqTopic), a.value("topic-prefix"), a.has("raw"));
     if (format == Format::kJson) {
       std::printf("%s\n", RecordJson(r, value).c_str());
       continue;
     }
-    std::printf("id        %d:%lld\ntime      %s\nstage     %s\nsource    %s\nreason    %s\n"
-                "key       %s\n",
-                r.partition, static_cast<long long>(r.offset), When(r.timestamp_ms).c_str(),
-                Header(r, kafka::kHeaderDlqStage).c_str(), Source(r).c_str(),
-                Header(r, kafka::kHeaderDlqReason).c_str(), r.key.c_str());
+    std::printf(
+        "id        %d:%lld\ntime      %s\nstage     %s\nsource    %s\nreason    %s\n"
+        "key       %s\n",
+        r.partition, static_cast<long long>(r.offset), When(r.timestamp_ms).c_str(),
+        Header(r, kafka::kHeaderDlqStage).c_str(), Source(r).c_str(),
+        Header(r, kafka::kHeaderDlqReason).c_str(), r.key.c_str());
     for (const auto& h : r.headers) {
       if (h.key.starts_with("ww-dlq-")) continue;
       std::printf("header    %s=%s\n", h.key.c_str(), h.value.c_str());
@@ -259,11 +261,10 @@ int DeadletterRetry(const ParsedArgs& a) {
       continue;
     }
     if (format == Format::kJson) {
-      std::puts(runtime::ToJsonLine({{"id", id},
-                                     {"topic", source},
-                                     {"partition", d->partition},
-                                     {"offset", d->offset}})
-                    .c_str());
+      std::puts(
+          runtime::ToJsonLine(
+              {{"id", id}, {"topic", source}, {"partition", d->partition}, {"offset", d->offset}})
+              .c_str());
     } else {
       std::printf("%s -> %s/%d/%lld\n", id.c_str(), source.c_str(), d->partition,
                   static_cast<long long>(d->offset));
@@ -276,32 +277,46 @@ int DeadletterRetry(const ParsedArgs& a) {
 
 void AddConsumeCommands(Cli& cli) {
   const OptionSpec output{"output", "text|json", "output format", "text"};
-  const OptionSpec since{"since", "TIME", "start at: ISO 8601 time or age like 3d (default: "
-                                          "the beginning)", ""};
+  const OptionSpec since{"since", "TIME",
+                         "start at: ISO 8601 time or age like 3d (default: "
+                         "the beginning)",
+                         ""};
   const OptionSpec limit{"limit", "N", "at most N records (0: all)", "0"};
   const OptionSpec raw{"raw", "", "print values as bytes, not decoded", ""};
   const OptionSpec topic{"topic", "TOPIC", "dead-letter topic (default <prefix>deadletter)", ""};
   cli.Add({{"consume"},
-           "Prints a topic's records to its current end (with --follow: and on), decoded by topic (articles.*, "
+           "Prints a topic's records to its current end (with --follow: and on), decoded by topic "
+           "(articles.*, "
            "articles.tagged, alerts, watchlist, rules, feeds; others raw).",
            "TOPIC [--since T] [--limit N] [--raw] [--follow]",
            "wwctl consume ww.alerts --since 2h --limit 20 --output json\n"
            "  wwctl consume ww.articles.tagged --follow   # until Ctrl-C",
-           {since, limit, raw, output,
+           {since,
+            limit,
+            raw,
+            output,
             {"follow", "", "keep printing new records until Ctrl-C or SIGTERM", ""}},
            Consume});
   cli.Add({{"deadletter", "list"},
            "Lists dead letters: id (PARTITION:OFFSET), stage, source topic/partition/offset "
            "and reason.",
-           "[--since T] [--limit N]", "wwctl deadletter list --since 1d",
-           {since, limit, topic, output}, DeadletterList});
-  cli.Add({{"deadletter", "show"}, "Shows dead letters in full, value decoded by source topic.",
-           "ID...", "wwctl deadletter show 0:42", {topic, raw, output}, DeadletterShow});
+           "[--since T] [--limit N]",
+           "wwctl deadletter list --since 1d",
+           {since, limit, topic, output},
+           DeadletterList});
+  cli.Add({{"deadletter", "show"},
+           "Shows dead letters in full, value decoded by source topic.",
+           "ID...",
+           "wwctl deadletter show 0:42",
+           {topic, raw, output},
+           DeadletterShow});
   cli.Add({{"deadletter", "retry"},
            "Sends dead letters back to their source topic (without the ww-dlq-* headers, "
            "with ww-retry-of).",
-           "ID... | --all", "wwctl deadletter retry 0:42 0:43",
-           {topic, {"all", "", "every dead letter in the topic", ""}, output}, DeadletterRetry});
+           "ID... | --all",
+           "wwctl deadletter retry 0:42 0:43",
+           {topic, {"all", "", "every dead letter in the topic", ""}, output},
+           DeadletterRetry});
 }
 
 }  // namespace ww::wwctl

@@ -1,11 +1,11 @@
 // wwctl dedup: the deduper's story clustering (libs/dedup StoryClusterer) run offline on a
 // JSON-lines file, one article a line, in file order.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
-
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -30,7 +30,8 @@ std::optional<int64_t> PublishedMs(const google::protobuf::Value& v) {
   if (v.kind_case() == google::protobuf::Value::kStringValue) {
     absl::Time t;
     std::string err;
-    if (absl::ParseTime(absl::RFC3339_full, v.string_value(), &t, &err)) return absl::ToUnixMillis(t);
+    if (absl::ParseTime(absl::RFC3339_full, v.string_value(), &t, &err))
+      return absl::ToUnixMillis(t);
     int64_t n;
     if (absl::SimpleAtoi(v.string_value(), &n)) return n < 100'000'000'000 ? n * 1000 : n;
   }
@@ -105,10 +106,11 @@ int Dedup(const ParsedArgs& a) {
     } else {
       std::printf("%s\t%s\t%s%s\n", k.id.c_str(), d.cluster.id.c_str(),
                   dup.empty() ? "-" : dup.c_str(),
-                  dup.empty() ? "" : absl::StrCat("\t(", d.exact ? "exact" : "near ",
-                                                  d.exact ? "" : absl::StrFormat("%.2f", d.similarity),
-                                                  ", ", d.cluster.sources.size(),
-                                                  " outlets)").c_str());
+                  dup.empty() ? ""
+                              : absl::StrCat("\t(", d.exact ? "exact" : "near ",
+                                             d.exact ? "" : absl::StrFormat("%.2f", d.similarity),
+                                             ", ", d.cluster.sources.size(), " outlets)")
+                                    .c_str());
     }
   }
   return status;
@@ -132,8 +134,7 @@ void AddDedupCommands(Cli& cli) {
              absl::StrCat(dedup::BoilerplateOptions().min_stories)},
             {"window", "DURATION", "how long a story is remembered, by \"published\"", "72h"},
             {"output", "FORMAT",
-             "text or json ({\"id\",\"cluster\",\"duplicate_of\",\"similarity\"} a line)",
-             "text"}},
+             "text or json ({\"id\",\"cluster\",\"duplicate_of\",\"similarity\"} a line)", "text"}},
            Dedup});
 }
 

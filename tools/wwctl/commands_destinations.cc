@@ -77,9 +77,11 @@ int ApplyOrAdd(const ParsedArgs& a, bool replace) {
     // The file format has email (to, smtp, digest) so files written for it stay valid, but
     // the notifier cannot send mail yet: refused here rather than dead-lettering every alert.
     if (d.type == delivery::DestinationType::kEmail) {
-      return Fail(cmd, absl::StrCat(a.positional()[0], ": destination '", d.id,
-                                    "': email delivery is not available yet (webhook, slack "
-                                    "or teams)"), 2);
+      return Fail(cmd,
+                  absl::StrCat(a.positional()[0], ": destination '", d.id,
+                               "': email delivery is not available yet (webhook, slack "
+                               "or teams)"),
+                  2);
     }
   }
   std::vector<kafka::OutRecord> records;
@@ -100,8 +102,8 @@ int ApplyOrAdd(const ParsedArgs& a, bool replace) {
     }
   }
   if (int rc = Produce(a, cmd, records); rc != 0) return rc;
-  std::printf("%s %zu destination(s) for tenant %s", replace ? "applied" : "added",
-              parsed->size(), tenant.c_str());
+  std::printf("%s %zu destination(s) for tenant %s", replace ? "applied" : "added", parsed->size(),
+              tenant.c_str());
   if (replace) std::printf(", removed %zu", removed);
   std::printf("\n");
   return 0;
@@ -145,10 +147,12 @@ std::string Target(const delivery::Destination& d) {
 
 std::string Filter(const delivery::Destination& d) {
   std::vector<std::string> parts;
-  if (!d.filter.entities.empty()) parts.push_back("entities=" + absl::StrJoin(d.filter.entities, ","));
+  if (!d.filter.entities.empty())
+    parts.push_back("entities=" + absl::StrJoin(d.filter.entities, ","));
   if (!d.filter.rules.empty()) parts.push_back("rules=" + absl::StrJoin(d.filter.rules, ","));
   if (d.filter.min_severity != alerting::Severity::kInfo) {
-    parts.push_back(absl::StrCat("min_severity=", std::string(alerting::SeverityName(d.filter.min_severity))));
+    parts.push_back(
+        absl::StrCat("min_severity=", std::string(alerting::SeverityName(d.filter.min_severity))));
   }
   return parts.empty() ? "every alert" : absl::StrJoin(parts, " ");
 }
@@ -162,8 +166,7 @@ int DestinationsList(const ParsedArgs& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [key, d] : **current) {
     if (!a.value("tenant").empty() && d.owner != a.value("tenant")) continue;
-    const std::string secret =
-        !d.secret_env.empty() ? "$" + d.secret_env : delivery::SecretHint(d);
+    const std::string secret = !d.secret_env.empty() ? "$" + d.secret_env : delivery::SecretHint(d);
     if (format == Format::kJson) {
       std::puts(runtime::ToJsonLine({{"tenant", d.owner},
                                      {"id", d.id},
@@ -193,8 +196,8 @@ int DestinationsTest(const ParsedArgs& a) {
   if (!current.ok()) return FailStatus(cmd, current.status(), a.value("bootstrap-servers"));
   auto it = (*current)->find(DestinationsTable::Key(a.value("tenant"), a.positional()[0]));
   if (it == (*current)->end()) {
-    return Fail(cmd, absl::StrCat("no destination ", a.positional()[0], " for tenant ",
-                                  a.value("tenant")));
+    return Fail(
+        cmd, absl::StrCat("no destination ", a.positional()[0], " for tenant ", a.value("tenant")));
   }
   std::vector<std::string> networks =
       absl::StrSplit(a.value("allow-networks"), ',', absl::SkipWhitespace());
@@ -226,34 +229,45 @@ int DestinationsTest(const ParsedArgs& a) {
 }  // namespace
 
 void AddDestinationCommands(Cli& cli) {
-  const OptionSpec tenant{"tenant", "TENANT", "the tenant whose destinations these are",
-                          "default"};
+  const OptionSpec tenant{"tenant", "TENANT", "the tenant whose destinations these are", "default"};
   const char* file_format =
       "FILE holds `destinations:`, a list of {id, type: webhook|slack|teams, url, "
       "secret|secret_env, entities, rules, min_severity, updates, rate_per_second, "
       "give_up_after}: see samples/destinations.yaml. Email is not available yet.";
   cli.Add({{"destinations", "apply"},
            absl::StrCat("Makes FILE the tenant's destinations: adds and updates those in it, "
-                        "removes the others. ", file_format),
-           "FILE [--tenant T]", "wwctl destinations apply samples/destinations.yaml",
-           {tenant}, DestinationsApply});
-  cli.Add({{"destinations", "add"},
-           absl::StrCat("Adds or updates the destinations in FILE, keeping the others. ",
+                        "removes the others. ",
                         file_format),
-           "FILE [--tenant T]", "wwctl destinations add slack.yaml", {tenant}, DestinationsAdd});
-  cli.Add({{"destinations", "remove"}, "Removes destinations by id.", "ID... [--tenant T]",
-           "wwctl destinations remove desk-slack", {tenant}, DestinationsRemove});
+           "FILE [--tenant T]",
+           "wwctl destinations apply samples/destinations.yaml",
+           {tenant},
+           DestinationsApply});
+  cli.Add(
+      {{"destinations", "add"},
+       absl::StrCat("Adds or updates the destinations in FILE, keeping the others. ", file_format),
+       "FILE [--tenant T]",
+       "wwctl destinations add slack.yaml",
+       {tenant},
+       DestinationsAdd});
+  cli.Add({{"destinations", "remove"},
+           "Removes destinations by id.",
+           "ID... [--tenant T]",
+           "wwctl destinations remove desk-slack",
+           {tenant},
+           DestinationsRemove});
   cli.Add({{"destinations", "list"},
            "Lists destinations: where each delivers (a Slack or Teams URL only by host), its "
            "filter, and the last four characters of its secret.",
-           "[--tenant T]", "wwctl destinations list --tenant ''",
+           "[--tenant T]",
+           "wwctl destinations list --tenant ''",
            {{"tenant", "TENANT", "only this tenant's ('' for all)", ""},
             {"output", "text|json", "output format", "text"}},
            DestinationsList});
   cli.Add({{"destinations", "test"},
            "Sends a test alert to a destination from this machine and prints its answer "
            "(exit 1 when it refuses).",
-           "ID [--tenant T] [--allow-networks CIDR,...]", "wwctl destinations test desk-webhook",
+           "ID [--tenant T] [--allow-networks CIDR,...]",
+           "wwctl destinations test desk-webhook",
            {tenant,
             {"allow-networks", "CIDR,...",
              "networks the destination may resolve to besides public addresses (e.g. "

@@ -8,16 +8,15 @@
 #include "absl/time/time.h"
 #include "libs/feeds/opml.h"
 #include "tools/wwctl/commands.h"
-#include "tools/wwctl/rpc_client.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
 #include "ww/v1/ingest.grpc.pb.h"
 
 namespace ww::wwctl {
 namespace {
 
 std::unique_ptr<ww::v1::IngestService::Stub> Stub(const ParsedArgs& a) {
-  return ww::v1::IngestService::NewStub(
-      Channel(a, a.value("ingestor")));
+  return ww::v1::IngestService::NewStub(Channel(a, a.value("ingestor")));
 }
 
 void Deadline(grpc::ClientContext& ctx) {
@@ -109,14 +108,14 @@ int FeedsList(const ParsedArgs& a) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : resp.feeds()) {
-    rows.push_back({f.url(), f.healthy() ? (f.consecutive_failures() > 0 ? "failing" : "ok")
-                                         : "UNHEALTHY",
+    rows.push_back({f.url(),
+                    f.healthy() ? (f.consecutive_failures() > 0 ? "failing" : "ok") : "UNHEALTHY",
                     When(f.last_success_unix_ms()), When(f.next_poll_unix_ms()),
                     absl::StrCat(f.items_published()), f.last_error().substr(0, 60)});
   }
-  std::fputs(Table({"URL", "HEALTH", "LAST SUCCESS", "NEXT POLL", "ITEMS", "LAST ERROR"}, rows)
-                 .c_str(),
-             stdout);
+  std::fputs(
+      Table({"URL", "HEALTH", "LAST SUCCESS", "NEXT POLL", "ITEMS", "LAST ERROR"}, rows).c_str(),
+      stdout);
   return 0;
 }
 
@@ -124,14 +123,30 @@ int FeedsList(const ParsedArgs& a) {
 
 void AddFeedCommands(Cli& cli) {
   const OptionSpec output{"output", "text|json", "output format", "text"};
-  cli.Add({{"feeds", "add"}, "Adds feeds for ww-ingestor to poll (state in the compacted <prefix>feeds).",
-           "URL...", "wwctl feeds add https://www.theguardian.com/world/rss", {output}, FeedsAdd});
-  cli.Add({{"feeds", "remove"}, "Stops polling feeds, by URL or id.", "URL|ID...",
-           "wwctl feeds remove https://www.theguardian.com/world/rss", {}, FeedsRemove});
-  cli.Add({{"feeds", "list"}, "Lists feeds with their health, last success and next poll.", "",
-           "wwctl feeds list --output json", {output}, FeedsList});
-  cli.Add({{"feeds", "import-opml"}, "Adds every feed of an OPML subscription list.", "FILE",
-           "wwctl feeds import-opml subscriptions.opml", {output}, FeedsImportOpml});
+  cli.Add({{"feeds", "add"},
+           "Adds feeds for ww-ingestor to poll (state in the compacted <prefix>feeds).",
+           "URL...",
+           "wwctl feeds add https://www.theguardian.com/world/rss",
+           {output},
+           FeedsAdd});
+  cli.Add({{"feeds", "remove"},
+           "Stops polling feeds, by URL or id.",
+           "URL|ID...",
+           "wwctl feeds remove https://www.theguardian.com/world/rss",
+           {},
+           FeedsRemove});
+  cli.Add({{"feeds", "list"},
+           "Lists feeds with their health, last success and next poll.",
+           "",
+           "wwctl feeds list --output json",
+           {output},
+           FeedsList});
+  cli.Add({{"feeds", "import-opml"},
+           "Adds every feed of an OPML subscription list.",
+           "FILE",
+           "wwctl feeds import-opml subscriptions.opml",
+           {output},
+           FeedsImportOpml});
 }
 
 }  // namespace ww::wwctl

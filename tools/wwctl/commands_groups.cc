@@ -25,9 +25,8 @@ int GroupsList(const ParsedArgs& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups) {
     if (format == Format::kJson) {
-      std::puts(
-          runtime::ToJsonLine({{"group", g.group}, {"state", g.state}, {"simple", g.simple}})
-              .c_str());
+      std::puts(runtime::ToJsonLine({{"group", g.group}, {"state", g.state}, {"simple", g.simple}})
+                    .c_str());
     }
     rows.push_back({g.group, g.state});
   }
@@ -69,9 +68,9 @@ int GroupsDescribe(const ParsedArgs& a) {
                   .c_str());
     return 0;
   }
-  std::printf("group %s  state %s  members %zu  total lag %lld  time lag %s\n\n",
-              d->group.c_str(), d->state.c_str(), d->members.size(),
-              static_cast<long long>(d->total_lag), FormatAge(d->max_time_lag_ms).c_str());
+  std::printf("group %s  state %s  members %zu  total lag %lld  time lag %s\n\n", d->group.c_str(),
+              d->state.c_str(), d->members.size(), static_cast<long long>(d->total_lag),
+              FormatAge(d->max_time_lag_ms).c_str());
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : d->partitions) {
     std::string who = "-";
@@ -136,7 +135,8 @@ absl::StatusOr<std::pair<OffsetPlan, kafka::OffsetReset>> ResetFromFlags(const P
   if (a.has("to-latest")) reset.kind = kafka::OffsetReset::Kind::kLatest;
   if (a.has("to-time")) {
     auto t = ParseTimeArg(a.value("to-time"));
-    if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--to-time: ", t.status().message()));
+    if (!t.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--to-time: ", t.status().message()));
     reset.kind = kafka::OffsetReset::Kind::kTime;
     reset.time_ms = *t;
   }
@@ -184,8 +184,7 @@ int OffsetsReset(const ParsedArgs& a) {
     for (const auto& c : plan.changes) {
       rows.push_back({topic, absl::StrCat(c.partition), Dash(c.current), absl::StrCat(c.target)});
     }
-    std::fputs(Table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"}, rows).c_str(),
-               stdout);
+    std::fputs(Table({"TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"}, rows).c_str(), stdout);
   }
   if (!applied.ok()) return FailStatus(cmd, applied, client.bootstrap_servers);
   if (format == Format::kText) {
@@ -201,13 +200,20 @@ int OffsetsReset(const ParsedArgs& a) {
 
 void AddGroupCommands(Cli& cli) {
   const OptionSpec output{"output", "text|json", "output format", "text"};
-  cli.Add({{"groups", "list"}, "Lists the consumer groups with their state.", "",
-           "wwctl groups list --output json", {output}, GroupsList});
+  cli.Add({{"groups", "list"},
+           "Lists the consumer groups with their state.",
+           "",
+           "wwctl groups list --output json",
+           {output},
+           GroupsList});
   cli.Add({{"groups", "describe"},
            "Shows a group's state, members, and committed offset, log end and lag per "
            "partition (as kafka-consumer-groups), with the total lag, and the time lag: the age "
            "of the oldest unconsumed record (0 when caught up).",
-           "GROUP", "wwctl groups describe ww-tagger", {output}, GroupsDescribe});
+           "GROUP",
+           "wwctl groups describe ww-tagger",
+           {output},
+           GroupsDescribe});
   cli.Add({{"offsets", "reset"},
            "Moves a group's committed offsets on a topic: shows the plan; --execute applies it "
            "(refused while the group has active members).",

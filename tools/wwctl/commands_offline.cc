@@ -61,14 +61,16 @@ int Tag(const ParsedArgs& a) {
       ++counts[m.entity_id];
       if (a.has("count")) continue;
       if (format == Format::kJson) {
-        Json line = {{"entity", m.entity_id}, {"alias", m.alias}, {"text", m.text},
-                     {"start", m.start}, {"end", m.end}};
+        Json line = {{"entity", m.entity_id},
+                     {"alias", m.alias},
+                     {"text", m.text},
+                     {"start", m.start},
+                     {"end", m.end}};
         if (named) line["file"] = f;
         std::puts(runtime::ToJsonLine(line).c_str());
       } else {
-        std::printf("%s%s%u-%u\t%s\t%s\t(alias \"%s\")\n", named ? f.c_str() : "",
-                    named ? ":" : "", m.start, m.end, m.entity_id.c_str(), m.text.c_str(),
-                    m.alias.c_str());
+        std::printf("%s%s%u-%u\t%s\t%s\t(alias \"%s\")\n", named ? f.c_str() : "", named ? ":" : "",
+                    m.start, m.end, m.entity_id.c_str(), m.text.c_str(), m.alias.c_str());
       }
     }
   }
@@ -86,7 +88,8 @@ int Tag(const ParsedArgs& a) {
 
 int FeedParse(const ParsedArgs& a) {
   if (a.positional().size() != 1) {
-    return Fail("feed parse", absl::InvalidArgumentError("give exactly one FILE (or - for stdin)"), 2);
+    return Fail("feed parse", absl::InvalidArgumentError("give exactly one FILE (or - for stdin)"),
+                2);
   }
   auto bytes = ReadFile(a.positional()[0]);
   if (!bytes.ok()) return Fail("feed parse", bytes.status());
@@ -96,13 +99,17 @@ int FeedParse(const ParsedArgs& a) {
   if (FormatFromFlag(a.value("output")) == Format::kJson) {
     Json items = Json::array();
     for (const feeds::FeedItem& it : feed->items) {
-      items.push_back({{"id", it.id}, {"title", it.title}, {"url", it.url},
-                       {"published", it.published ? Json(feeds::FormatRfc3339(*it.published))
-                                                  : Json(nullptr)},
-                       {"text", it.text}});
+      items.push_back(
+          {{"id", it.id},
+           {"title", it.title},
+           {"url", it.url},
+           {"published", it.published ? Json(feeds::FormatRfc3339(*it.published)) : Json(nullptr)},
+           {"text", it.text}});
     }
-    std::puts(runtime::ToJsonLine({{"format", feed->format}, {"title", feed->title},
-                                   {"link", feed->link}, {"items", items},
+    std::puts(runtime::ToJsonLine({{"format", feed->format},
+                                   {"title", feed->title},
+                                   {"link", feed->link},
+                                   {"items", items},
                                    {"warnings", feed->warnings}})
                   .c_str());
     return 0;
@@ -111,7 +118,8 @@ int FeedParse(const ParsedArgs& a) {
               feed->link.c_str(), feed->items.size());
   for (const feeds::FeedItem& it : feed->items) {
     std::printf("- %s\n  %s\n  published %s, id %s, %zu bytes of text\n", it.title.c_str(),
-                it.url.c_str(), it.published ? feeds::FormatRfc3339(*it.published).c_str() : "unknown",
+                it.url.c_str(),
+                it.published ? feeds::FormatRfc3339(*it.published).c_str() : "unknown",
                 it.id.c_str(), it.text.size());
   }
   return 0;
@@ -128,13 +136,14 @@ void AddOfflineCommands(Cli& cli) {
             {"output", "FORMAT", "text or json (one object a mention, byte offsets)", "text"},
             {"count", "", "print mentions per entity instead of each mention", ""}},
            Tag});
-  cli.Add({{"feed", "parse"},
-           "Parses an RSS or Atom feed file offline and prints its items.",
-           "FILE [--output json] [--content-type TYPE]",
-           "wwctl feed parse --output json samples/feeds/world.xml",
-           {{"output", "FORMAT", "text or json", "text"},
-            {"content-type", "TYPE", "HTTP Content-Type the feed came with (its charset wins)", ""}},
-           FeedParse});
+  cli.Add(
+      {{"feed", "parse"},
+       "Parses an RSS or Atom feed file offline and prints its items.",
+       "FILE [--output json] [--content-type TYPE]",
+       "wwctl feed parse --output json samples/feeds/world.xml",
+       {{"output", "FORMAT", "text or json", "text"},
+        {"content-type", "TYPE", "HTTP Content-Type the feed came with (its charset wins)", ""}},
+       FeedParse});
 }
 
 }  // namespace ww::wwctl

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/kafka/admin.h"
 #include "libs/kafka/groups.h"
 #include "libs/runtime/json.h"
@@ -21,7 +22,6 @@
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "ww/v1/alerts.grpc.pb.h"
 #include "ww/v1/ingest.grpc.pb.h"
 #include "ww/v1/watchlist.grpc.pb.h"
@@ -44,7 +44,8 @@ int TopicsCreate(const ParsedArgs& a) {
     for (const std::string& kv : a.values("topic-config")) {
       const size_t eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) {
-        return Fail("topics create", "--topic-config takes KEY=VALUE, e.g. retention.ms=86400000", 2);
+        return Fail("topics create", "--topic-config takes KEY=VALUE, e.g. retention.ms=86400000",
+                    2);
       }
       configs[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
@@ -142,11 +143,12 @@ int TopicsDescribe(const ParsedArgs& a) {
                     .c_str());
       continue;
     }
-    std::printf("topic %s  partitions %zu  replication %d  retention %s  cleanup.policy %s"
-                "  messages %lld\n",
-                t.name.c_str(), t.partitions.size(), t.replication_factor,
-                Retention(config("retention.ms")).c_str(), config("cleanup.policy").c_str(),
-                static_cast<long long>(messages));
+    std::printf(
+        "topic %s  partitions %zu  replication %d  retention %s  cleanup.policy %s"
+        "  messages %lld\n",
+        t.name.c_str(), t.partitions.size(), t.replication_factor,
+        Retention(config("retention.ms")).c_str(), config("cleanup.policy").c_str(),
+        static_cast<long long>(messages));
     std::vector<std::string> set;
     for (const auto& k : t.overridden) set.push_back(absl::StrCat(k, "=", config(k)));
     if (!set.empty()) std::printf("set on the topic: %s\n", absl::StrJoin(set, "  ").c_str());
@@ -157,8 +159,8 @@ int TopicsDescribe(const ParsedArgs& a) {
                       absl::StrCat(p.high - p.low)});
     }
     std::printf("\n");
-    std::fputs(Table({"PARTITION", "LEADER", "REPLICAS", "ISR", "LOW-WATERMARK",
-                      "HIGH-WATERMARK", "MESSAGES"},
+    std::fputs(Table({"PARTITION", "LEADER", "REPLICAS", "ISR", "LOW-WATERMARK", "HIGH-WATERMARK",
+                      "MESSAGES"},
                      rows)
                    .c_str(),
                stdout);
@@ -193,8 +195,8 @@ int WatchlistApply(const ParsedArgs& a) {
 }
 
 // The tagger's current entities; prints the problem and returns false when it does not answer.
-bool FetchEntities(const ParsedArgs& a, const std::string& cmd,
-                   ww::v1::ListEntitiesResponse* resp, int* code) {
+bool FetchEntities(const ParsedArgs& a, const std::string& cmd, ww::v1::ListEntitiesResponse* resp,
+                   int* code) {
   const std::string target = a.value("tagger");
   auto stub = ww::v1::WatchlistService::NewStub(Channel(a, target));
   auto ctx = Context(a, absl::Seconds(10));
@@ -377,8 +379,10 @@ int Status(const ParsedArgs& a) {
     wait = *d;
   }
   const std::vector<std::pair<std::string, std::string>> services = {
-      {"ingestor", a.value("ingestor")}, {"deduper", a.value("deduper")},
-      {"tagger", a.value("tagger")}, {"alerter", a.value("alerter")},
+      {"ingestor", a.value("ingestor")},
+      {"deduper", a.value("deduper")},
+      {"tagger", a.value("tagger")},
+      {"alerter", a.value("alerter")},
       {"notifier", a.value("notifier")}};
   absl::Time deadline = absl::Now() + wait;
   for (;;) {
@@ -448,8 +452,8 @@ int ApplyWatchlistAndWait(const ParsedArgs& a, const std::string& cmd, const std
                   : s.error_message();
     if (absl::Now() >= deadline) {
       return Fail(cmd, absl::StrCat("the tagger at ", target, " did not load watchlist version ",
-                                    put.watchlist_version(), " within ",
-                                    absl::FormatDuration(wait), " (", last, ")"));
+                                    put.watchlist_version(), " within ", absl::FormatDuration(wait),
+                                    " (", last, ")"));
     }
     absl::SleepFor(absl::Milliseconds(250));
   }
@@ -472,48 +476,69 @@ void AddPipelineCommands(Cli& cli) {
             {"no-lag", "", "health only: do not ask Kafka", ""},
             {"output", "FORMAT", "text or json", "text"}},
            Status});
-  cli.Add({{"topics", "create"},
-           "Creates the pipeline's topics, or the topics named (e.g. a scratch topic to replay "
-           "into); existing ones are left as they are.",
-           "[NAME...] [--partitions N] [--topic-config KEY=VALUE]...",
-           "wwctl topics create --partitions 3 --topic-prefix ww.\n"
-           "  wwctl topics create scratch.alerts --partitions 1 --topic-config retention.ms=86400000",
-           {{"partitions", "N", "partitions of each stream topic (tables get 1), or of each NAME",
-             "3"},
-            {"topic-config", "KEY=VALUE", "a topic config for the NAMEd topics (repeatable)", "", true}},
-           TopicsCreate});
+  cli.Add(
+      {{"topics", "create"},
+       "Creates the pipeline's topics, or the topics named (e.g. a scratch topic to replay "
+       "into); existing ones are left as they are.",
+       "[NAME...] [--partitions N] [--topic-config KEY=VALUE]...",
+       "wwctl topics create --partitions 3 --topic-prefix ww.\n"
+       "  wwctl topics create scratch.alerts --partitions 1 --topic-config retention.ms=86400000",
+       {{"partitions", "N", "partitions of each stream topic (tables get 1), or of each NAME", "3"},
+        {"topic-config", "KEY=VALUE", "a topic config for the NAMEd topics (repeatable)", "",
+         true}},
+       TopicsCreate});
   cli.Add({{"topics", "delete"},
            "Deletes the topics named, with every record in them. Asks for --yes.",
-           "NAME... --yes", "wwctl topics delete scratch.alerts --yes",
-           {{"yes", "", "yes, delete them", ""}}, TopicsDelete});
-  cli.Add({{"topics", "list"}, "Lists topics with partitions and message counts.", "[--output json]",
-           "wwctl topics list", {{"output", "FORMAT", "text or json", "text"}}, TopicsList});
+           "NAME... --yes",
+           "wwctl topics delete scratch.alerts --yes",
+           {{"yes", "", "yes, delete them", ""}},
+           TopicsDelete});
+  cli.Add({{"topics", "list"},
+           "Lists topics with partitions and message counts.",
+           "[--output json]",
+           "wwctl topics list",
+           {{"output", "FORMAT", "text or json", "text"}},
+           TopicsList});
   cli.Add({{"topics", "describe"},
            "Shows topics in detail: partitions with leader, replicas, in-sync replicas and "
            "low/high watermarks; replication factor, retention.ms, cleanup.policy (compaction) "
            "and the configs set on the topic.",
-           "TOPIC... [--output json]", "wwctl topics describe ww.articles.unique ww.watchlist",
-           {{"output", "FORMAT", "text or json", "text"}}, TopicsDescribe});
+           "TOPIC... [--output json]",
+           "wwctl topics describe ww.articles.unique ww.watchlist",
+           {{"output", "FORMAT", "text or json", "text"}},
+           TopicsDescribe});
   cli.Add({{"watchlist", "apply"},
            "Loads a watchlist file into the running taggers (replaces the current one).",
            "FILE [--merge]",
            "wwctl watchlist apply samples/watchlist.yaml",
            {{"merge", "", "keep entities that the file does not list", ""}},
            WatchlistApply});
-  cli.Add({{"watchlist", "list"}, "Lists the watched entities.", "[--output json]",
-           "wwctl watchlist list", {{"output", "FORMAT", "text or json", "text"}}, WatchlistList});
+  cli.Add({{"watchlist", "list"},
+           "Lists the watched entities.",
+           "[--output json]",
+           "wwctl watchlist list",
+           {{"output", "FORMAT", "text or json", "text"}},
+           WatchlistList});
   cli.Add({{"watchlist", "add"},
            "Adds or updates the entities of a watchlist file, keeping the others (as apply "
            "--merge).",
-           "FILE", "wwctl watchlist add samples/watchlist.yaml", {}, WatchlistAdd});
+           "FILE",
+           "wwctl watchlist add samples/watchlist.yaml",
+           {},
+           WatchlistAdd});
   cli.Add({{"watchlist", "remove"},
            "Removes entities by id. An unknown id is an error and then nothing is removed.",
-           "ID...", "wwctl watchlist remove kim-jong-un putin", {}, WatchlistRemove});
+           "ID...",
+           "wwctl watchlist remove kim-jong-un putin",
+           {},
+           WatchlistRemove});
   cli.Add({{"watchlist", "export"},
            "Prints the current watchlist: as a YAML file that `watchlist apply` loads "
            "(entities sorted by id, options kept), or one JSON entity a line.",
-           "[--output yaml|json]", "wwctl watchlist export > watchlist-backup.yaml",
-           {{"output", "FORMAT", "yaml or json", "yaml"}}, WatchlistExport});
+           "[--output yaml|json]",
+           "wwctl watchlist export > watchlist-backup.yaml",
+           {{"output", "FORMAT", "yaml or json", "yaml"}},
+           WatchlistExport});
   cli.Add({{"submit"},
            "Submits an article (text from FILE, - for stdin) and prints its id.",
            "[--title T] [--source S] [--url U] FILE",

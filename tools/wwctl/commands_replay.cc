@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -18,11 +18,11 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "libs/kafka/replay.h"
+#include "libs/runtime/ids.h"
 #include "libs/runtime/json.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
-#include "libs/runtime/ids.h"
 
 namespace ww::wwctl {
 
@@ -88,12 +88,12 @@ class ProgressPrinter {
     double secs = std::max(1e-3, absl::ToDoubleSeconds(p.elapsed));
     double rate = p.scanned / secs;
     std::string eta = "-";
-    if (rate > 0 && !p.complete) eta = absl::FormatDuration(absl::Seconds(
-                                          static_cast<int64_t>(p.remaining / rate)));
-    std::string line = absl::StrCat(dry_run_ ? "matched " : "copied ", p.copied, " of ",
-                                    p.scanned, " read, ", HumanBytes(p.bytes), ", ",
-                                    static_cast<int64_t>(rate), " rec/s, ", p.remaining,
-                                    " offsets left, ETA ", eta);
+    if (rate > 0 && !p.complete)
+      eta = absl::FormatDuration(absl::Seconds(static_cast<int64_t>(p.remaining / rate)));
+    std::string line =
+        absl::StrCat(dry_run_ ? "matched " : "copied ", p.copied, " of ", p.scanned, " read, ",
+                     HumanBytes(p.bytes), ", ", static_cast<int64_t>(rate), " rec/s, ", p.remaining,
+                     " offsets left, ETA ", eta);
     if (tty_) {
       std::fprintf(stderr, "\r\033[K%s", line.c_str());
     } else {
@@ -155,7 +155,8 @@ absl::StatusOr<std::function<bool(const kafka::Record&)>> FieldPredicate(
   if (prototype == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
         "field: filters need a topic of protobuf records (articles.*, alerts, watchlist, "
-        "rules, feeds); ", topic, " holds raw bytes"));
+        "rules, feeds); ",
+        topic, " holds raw bytes"));
   }
   std::vector<std::pair<const google::protobuf::FieldDescriptor*, std::string>> want;
   for (const std::string& c : conditions) {
@@ -163,8 +164,8 @@ absl::StatusOr<std::function<bool(const kafka::Record&)>> FieldPredicate(
     std::string name = c.substr(6, eq == std::string::npos ? std::string::npos : eq - 6);
     const auto* f = prototype->GetDescriptor()->FindFieldByName(name);
     if (eq == std::string::npos || f == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "bad filter '", c, "': no field '", name, "' in ", prototype->GetTypeName()));
+      return absl::InvalidArgumentError(absl::StrCat("bad filter '", c, "': no field '", name,
+                                                     "' in ", prototype->GetTypeName()));
     }
     want.emplace_back(f, c.substr(eq + 1));
   }
@@ -184,7 +185,8 @@ absl::Status TimeRangeAndRate(const ParsedArgs& a, kafka::ReplayOptions& o) {
   for (auto [flag, out] : {std::pair{"since", &o.since_ms}, std::pair{"until", &o.until_ms}}) {
     if (!a.has(flag)) continue;
     auto t = ParseTimeArg(a.value(flag));
-    if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", t.status().message()));
+    if (!t.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", t.status().message()));
     *out = *t;
   }
   if (a.has("rate")) {
@@ -264,7 +266,8 @@ int RunJob(const kafka::ReplayOptions& o, Format format) {
   absl::StatusOr<kafka::ReplayProgress> result;
   {
     ProgressPrinter printer(o.dry_run);
-    result = kafka::Replay(o, [&](const kafka::ReplayProgress& p) { printer(p); }, &g_stop);
+    result = kafka::Replay(
+        o, [&](const kafka::ReplayProgress& p) { printer(p); }, &g_stop);
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -303,21 +306,18 @@ int RunJob(const kafka::ReplayOptions& o, Format format) {
       rows.push_back({absl::StrCat(part), absl::StrCat(s.start), absl::StrCat(s.end),
                       absl::StrCat(s.next), absl::StrCat(s.matched)});
     }
-    std::fputs(Table({"PARTITION", "START", "END", "NEXT", o.dry_run ? "MATCHED" : "COPIED"},
-                     rows)
+    std::fputs(Table({"PARTITION", "START", "END", "NEXT", o.dry_run ? "MATCHED" : "COPIED"}, rows)
                    .c_str(),
                stdout);
     if (p.already_done) {
       std::printf("job %s had already completed: nothing copied\n", p.job_id.c_str());
     } else {
       std::printf("%s %lld of %lld records read (%s) from %s %s %s in %s%s; job %s %s\n",
-                  o.dry_run ? "dry run: would copy" : "copied",
-                  static_cast<long long>(p.copied), static_cast<long long>(p.scanned),
-                  HumanBytes(p.bytes).c_str(), o.from_topic.c_str(),
-                  o.dry_run ? "to" : "into", o.to_topic.c_str(),
+                  o.dry_run ? "dry run: would copy" : "copied", static_cast<long long>(p.copied),
+                  static_cast<long long>(p.scanned), HumanBytes(p.bytes).c_str(),
+                  o.from_topic.c_str(), o.dry_run ? "to" : "into", o.to_topic.c_str(),
                   absl::FormatDuration(absl::Trunc(p.elapsed, absl::Milliseconds(1))).c_str(),
-                  p.resumed ? " (resumed from checkpoint)" : "", p.job_id.c_str(),
-                  state.c_str());
+                  p.resumed ? " (resumed from checkpoint)" : "", p.job_id.c_str(), state.c_str());
       if (!p.complete && !o.dry_run) {
         std::printf("rerun the same command to resume where this run stopped\n");
       }
@@ -400,13 +400,10 @@ void AddReplayCommands(Cli& cli) {
            "--where header:ww-source-stage=ingestor --rate 200/s",
            {{"from", "TOPIC", "topic to copy from", ""},
             {"to", "TOPIC", "topic to copy into (default: the --from topic)", ""},
-            {"since", "TIME", "first record time: ISO 8601 (2026-11-28T10:00:00Z) or age (3d)",
-             ""},
+            {"since", "TIME", "first record time: ISO 8601 (2026-11-28T10:00:00Z) or age (3d)", ""},
             {"until", "TIME", "end of the time range (exclusive), same forms", ""},
-            {"from-offset", "P:O", "start partition P at offset O (offset range mode)", "",
-             true},
-            {"to-offset", "P:O", "stop partition P before offset O (offset range mode)", "",
-             true},
+            {"from-offset", "P:O", "start partition P at offset O (offset range mode)", "", true},
+            {"to-offset", "P:O", "stop partition P before offset O (offset range mode)", "", true},
             {"where", "COND",
              "copy only records with key=VALUE, header:NAME=VALUE or field:NAME=VALUE (a field "
              "of the decoded record, e.g. field:source=reuters); all must hold",

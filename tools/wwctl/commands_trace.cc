@@ -29,7 +29,8 @@ std::string Header(const kafka::Record& r, std::string_view key) {
 
 int Trace(const ParsedArgs& a) {
   const std::string cmd = "trace";
-  if (a.positional().size() != 1) return Fail(cmd, "give one article id (as `wwctl submit` prints)", 2);
+  if (a.positional().size() != 1)
+    return Fail(cmd, "give one article id (as `wwctl submit` prints)", 2);
   const std::string& article = a.positional()[0];
   const Format format = FormatFromFlag(a.value("output"));
   auto since = ParseTimeArg(a.value("since"));
@@ -82,7 +83,8 @@ int Trace(const ParsedArgs& a) {
     }
     return 0;
   }
-  for (const std::string& t : traces) std::printf("article %s  trace %s\n", article.c_str(), t.c_str());
+  for (const std::string& t : traces)
+    std::printf("article %s  trace %s\n", article.c_str(), t.c_str());
   std::vector<std::vector<std::string>> rows;
   const int64_t first = hops.empty() ? 0 : hops.front().record.timestamp_ms;
   for (const Hop& h : hops) {
@@ -96,9 +98,10 @@ int Trace(const ParsedArgs& a) {
                     absl::StrCat(r.partition, ":", r.offset), stage, r.key, h.span_id,
                     note.empty() ? "" : "dead letter: " + note});
   }
-  std::fputs(Table({"TIME", "SINCE-INGEST", "TOPIC", "PARTITION:OFFSET", "BY", "KEY", "SPAN", ""}, rows)
-                 .c_str(),
-             stdout);
+  std::fputs(
+      Table({"TIME", "SINCE-INGEST", "TOPIC", "PARTITION:OFFSET", "BY", "KEY", "SPAN", ""}, rows)
+          .c_str(),
+      stdout);
   return 0;
 }
 

@@ -74,7 +74,8 @@ std::set<std::string> Complete(const std::string& script, const std::string& wor
 TEST(WwctlCompletion, BashScriptIsValidAndOffersEveryCommandAndOption) {
   Output bash = Sh(Wwctl() + " completion bash");
   ASSERT_EQ(bash.code, 0);
-  const std::string file = (std::filesystem::temp_directory_path() / "ww-completion-n.bash").string();
+  const std::string file =
+      (std::filesystem::temp_directory_path() / "ww-completion-n.bash").string();
   std::ofstream(file) << bash.out;
   EXPECT_EQ(Sh("bash -n " + file + " 2>&1").code, 0) << Sh("bash -n " + file + " 2>&1").out;
 
@@ -91,7 +92,8 @@ TEST(WwctlCompletion, BashScriptIsValidAndOffersEveryCommandAndOption) {
   EXPECT_EQ(Complete(bash.out, "wwctl off"), (std::set<std::string>{"offsets"}));
   EXPECT_EQ(Complete(bash.out, "wwctl offsets r"), (std::set<std::string>{"reset"}));
   // A command's options, also after connection options and positional arguments.
-  std::set<std::string> opts = Complete(bash.out, "wwctl --bootstrap-servers h:1 topics describe t --o");
+  std::set<std::string> opts =
+      Complete(bash.out, "wwctl --bootstrap-servers h:1 topics describe t --o");
   EXPECT_EQ(opts, (std::set<std::string>{"--output"}));
   std::set<std::string> reset = Complete(bash.out, "wwctl offsets reset --");
   for (const char* o : {"--group", "--topic", "--to-time", "--export", "--from-file", "--execute",
@@ -109,7 +111,8 @@ TEST(WwctlCompletion, ZshScriptAndUnknownShells) {
   EXPECT_NE(zsh.out.find("bashcompinit"), std::string::npos);
   EXPECT_NE(zsh.out.find("\"offsets reset\""), std::string::npos);
   if (std::filesystem::exists("/usr/bin/zsh") || std::filesystem::exists("/bin/zsh")) {
-    const std::string file = (std::filesystem::temp_directory_path() / "ww-completion.zsh").string();
+    const std::string file =
+        (std::filesystem::temp_directory_path() / "ww-completion.zsh").string();
     std::ofstream(file) << zsh.out;
     EXPECT_EQ(Sh("zsh -n " + file).code, 0);
   }

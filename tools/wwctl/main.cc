@@ -9,8 +9,10 @@ int main(int argc, char** argv) {
        "librdkafka property, e.g. security.protocol=SASL_SSL, sasl.mechanism, sasl.username, "
        "ssl.ca.location",
        "", true, true},
-      {"config", "FILE", "config file of these options ('key = value'; kafka.KEY for "
-       "--kafka-property)", "$WW_CONFIG or ~/.config/wirewatch/wwctl.conf if it exists"},
+      {"config", "FILE",
+       "config file of these options ('key = value'; kafka.KEY for "
+       "--kafka-property)",
+       "$WW_CONFIG or ~/.config/wirewatch/wwctl.conf if it exists"},
       {"topic-prefix", "PREFIX", "prefix of the pipeline's topic names", "ww."},
       {"ingestor", "HOST:PORT", "ww-ingestor gRPC address", "127.0.0.1:50051"},
       {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},

@@ -1,7 +1,6 @@
 #include "tools/wwctl/offset_plan.h"
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -48,13 +47,12 @@ absl::StatusOr<OffsetPlan> OffsetPlanFromJson(const std::string& text) {
       c.current = p["current"].get<int64_t>();
     }
     if (c.partition < 0 || c.target < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("plan: partition ", c.partition,
-                                                     " and target ", c.target,
-                                                     " must not be negative"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "plan: partition ", c.partition, " and target ", c.target, " must not be negative"));
     }
     if (!seen.insert(c.partition).second) {
-      return absl::InvalidArgumentError(absl::StrCat("plan lists partition ", c.partition,
-                                                     " twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan lists partition ", c.partition, " twice"));
     }
     plan.changes.push_back(c);
   }

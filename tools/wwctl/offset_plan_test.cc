@@ -21,8 +21,8 @@ TEST(OffsetPlan, RoundTripsThroughJson) {
 }
 
 TEST(OffsetPlan, AHandWrittenPlanNeedsOnlyPartitionsAndTargets) {
-  auto plan = OffsetPlanFromJson(
-      R"({"group":"g","topic":"t","partitions":[{"partition":1,"target":5}]})");
+  auto plan =
+      OffsetPlanFromJson(R"({"group":"g","topic":"t","partitions":[{"partition":1,"target":5}]})");
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_EQ(plan->changes.size(), 1u);
   EXPECT_EQ(plan->changes[0].partition, 1);

@@ -1,10 +1,10 @@
 #pragma once
 // How wwctl prints: tables and lines for people, one JSON object a line for scripts.
+#include <google/protobuf/message.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 namespace ww::wwctl {
 

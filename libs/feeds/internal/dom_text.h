@@ -3,10 +3,11 @@
 #ifndef WW_LIBS_FEEDS_INTERNAL_DOM_TEXT_H_
 #define WW_LIBS_FEEDS_INTERNAL_DOM_TEXT_H_
 
-#include <string>
-#include "absl/strings/string_view.h"
-
 #include <libxml/tree.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
 
 namespace ww::feeds::internal {
 
