@@ -20,52 +20,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "libs/fetch/curl_common.h"
 #include "libs/url/url.h"
 
 namespace ww::fetch {
 namespace {
 
+using internal::Guard;
+using internal::Millis;
+
 constexpr absl::string_view kRetryAfterPayload = "type.wirewatch.dev/ww.fetch.RetryAfterSeconds";
-
-void GlobalInit() {
-  // curl_global_init is not thread-safe itself; a function-local static runs it exactly once.
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)rc;
-}
-
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 std::string HostOf(const std::string& address) {
   absl::StatusOr<url::Url> u = url::Url::Parse(address);
   std::string host = u.ok() ? u->host() : "";
   return host.empty() ? address : host;
-}
-
-// Decides, for each socket libcurl is about to open, whether its resolved destination is
-// allowed. Runs for the first connection and for every redirect.
-struct Guard {
-  const AddressPolicy* policy;
-  absl::Status refused;  // the first refusal, reported instead of curl's connect error
-};
-
-curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
-  auto* guard = static_cast<Guard*>(user);
-  if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  std::array<uint8_t, 16> bytes;
-  if (!ToBytes(&address->addr, &bytes)) {
-    if (guard->refused.ok()) guard->refused = absl::PermissionDeniedError("non-IP address refused");
-    return CURL_SOCKET_BAD;
-  }
-  if (absl::Status st = guard->policy->Check(bytes); !st.ok()) {
-    if (guard->refused.ok()) guard->refused = std::move(st);
-    return CURL_SOCKET_BAD;
-  }
-  return socket(address->family, address->socktype, address->protocol);
 }
 
 struct Sink {
@@ -112,8 +81,6 @@ absl::Status WithRetryAfter(absl::Status status, const std::optional<absl::Durat
   }
   return status;
 }
-
-int64_t Millis(absl::Duration d) { return std::max<int64_t>(absl::ToInt64Milliseconds(d), 1); }
 
 absl::Status CurlError(CURLcode rc, const char* errbuf, const std::string& host,
                        const Request& request, const Sink& sink, const std::string& file_path) {
@@ -217,15 +184,9 @@ absl::StatusOr<Target> CheckTarget(const Request& request) {
   return t;
 }
 
-std::unique_ptr<curl_slist, SlistDeleter> RequestHeaders(const Request& request) {
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
-  auto add = [&headers](const std::string& line) {
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-    if (next != nullptr) {
-      (void)headers.release();  // the list now starts at next
-      headers.reset(next);
-    }
-  };
+internal::Slist RequestHeaders(const Request& request) {
+  internal::Slist headers;
+  auto add = [&headers](const std::string& line) { internal::Append(&headers, line); };
   if (!request.post_body.has_value()) {
     add("Accept: application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
         "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8");
@@ -263,9 +224,7 @@ void Configure(CURL* h, const Request& request, curl_slist* headers, Sink* sink,
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   // The SSRF guard: judged on the resolved address of every connection, redirects included.
   // An environment proxy would make libcurl connect to the proxy instead, so none is used.
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, guard);
-  curl_easy_setopt(h, CURLOPT_PROXY, "");
+  internal::InstallGuard(h, guard);
 }
 
 // The status, validators and body of a completed HTTP transfer, or the error it means.
@@ -293,17 +252,17 @@ absl::StatusOr<Response> HttpAnswer(CURL* h, const Request& request, const std::
 }  // namespace
 
 absl::StatusOr<Response> Fetch(const Request& request) {
-  GlobalInit();
+  internal::GlobalInit();
   absl::StatusOr<Target> target = CheckTarget(request);
   if (!target.ok()) return target.status();
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+  internal::Easy easy(curl_easy_init());
   if (easy == nullptr) return absl::InternalError("curl_easy_init() failed");
   CURL* h = easy.get();
   Response response;
   Sink sink{&response.body, request.max_bytes};
   char errbuf[CURL_ERROR_SIZE] = {};
   Guard guard{&request.address_policy, absl::OkStatus()};
-  std::unique_ptr<curl_slist, SlistDeleter> headers = RequestHeaders(request);
+  internal::Slist headers = RequestHeaders(request);
   Configure(h, request, headers.get(), &sink, errbuf, &guard);
 
   CURLcode rc = curl_easy_perform(h);
