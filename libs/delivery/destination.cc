@@ -157,8 +157,8 @@ absl::StatusOr<Destination> ParseDestinationNode(const YAML::Node& n, Ctx ctx,
         return ctx.Error(v, key, "must be \"whsec_\" followed by a base64 key (Standard Webhooks)");
       }
       d.secret = secret;
-    } else if (key == "secret_env") {
-      if (auto s = only_for(webhook, "webhook"); !s.ok()) return s;
+    } else if (key == "secret_env") {  // webhook: the signing secret; email: SMTP password
+      if (auto s = only_for(webhook || email, "webhook and email"); !s.ok()) return s;
       if (!v.IsScalar() || !IsEnvName(v.Scalar())) {
         return ctx.Error(v, key, "must be an environment variable name");
       }

@@ -54,7 +54,7 @@ struct Destination {
   DestinationType type = DestinationType::kWebhook;
   std::string url;              // webhook, slack, teams: http(s) only
   std::string secret;           // webhook: "whsec_" + base64 (Standard Webhooks); may be empty
-  std::string secret_env;       // or the environment variable holding it (read on delivery)
+  std::string secret_env;       // or the variable holding it (email: the SMTP password)
   std::vector<std::string> to;  // email
   std::string smtp;             // email: smtp:// or smtps:// URL
   absl::Duration digest = absl::ZeroDuration();  // email: 0 = one mail per alert

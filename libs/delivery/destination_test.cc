@@ -1,6 +1,9 @@
 #include "libs/delivery/destination.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 #include "gtest/gtest.h"
 
@@ -59,9 +62,10 @@ destinations:
 )";
 
 TEST(ParseDestinations, TheHeaderExample) {
-  // The last one is wrong on purpose: a secret belongs to webhooks only.
+  // The last one is wrong on purpose: a Teams destination takes no secret.
   EXPECT_EQ(Error(kHeaderExample),
-            "line 24: destination 4 'desk-teams': secret_env: is only for webhook destinations");
+            "line 24: destination 4 'desk-teams': secret_env: is only for webhook and email "
+            "destinations");
   std::string yaml = kHeaderExample;
   yaml.erase(yaml.find("    secret_env: NOT_FOR_TEAMS"));
   auto ds = ParseDestinationsYaml(yaml, "desk-a");
@@ -101,6 +105,21 @@ TEST(ParseDestinations, TheHeaderExample) {
   EXPECT_EQ(teams.type, DestinationType::kTeams);
   EXPECT_EQ(teams.rate_per_second, 10);
   EXPECT_EQ(teams.give_up_after, absl::Hours(24));
+}
+
+// What the README and `wwctl destinations apply --help` point users to must load.
+TEST(ParseDestinations, TheSampleFileLoads) {
+  const char* src = std::getenv("WW_SOURCE_DIR");
+  ASSERT_NE(src, nullptr) << "run through ctest (it sets WW_SOURCE_DIR)";
+  std::ifstream in(std::string(src) + "/samples/destinations.yaml");
+  ASSERT_TRUE(in) << "samples/destinations.yaml is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = ParseDestinationsYaml(text.str(), "default");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  std::set<DestinationType> types;
+  for (const Destination& d : *parsed) types.insert(d.type);
+  EXPECT_EQ(types.size(), 4u) << "one destination of each type";
 }
 
 TEST(ParseDestinations, TheStoredYamlParsesBackToTheSameDestination) {

@@ -164,7 +164,7 @@ absl::StatusOr<HttpMessage> BuildMessage(const Destination& d, const ww::v1::Ale
       m.body = TeamsPayload(a);
       return m;
     case DestinationType::kEmail:
-      return absl::UnimplementedError("email delivery is not built yet");
+      return absl::InvalidArgumentError("an email destination is sent by mail (EmailMessage)");
   }
   return absl::InvalidArgumentError("unknown destination type");
 }

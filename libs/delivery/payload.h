@@ -39,7 +39,7 @@ std::string SlackPayload(const ww::v1::Alert& a);
 // "application/vnd.microsoft.card.adaptive", content: an Adaptive Card 1.4}]}.
 std::string TeamsPayload(const ww::v1::Alert& a);
 
-// The whole message for a webhook, slack or teams destination (email: Unimplemented).
+// The whole message for a webhook, slack or teams destination (email: see email.h).
 // Webhooks get `webhook-id`, `webhook-timestamp` (now_seconds) and, when a secret is given,
 // `webhook-signature`.
 absl::StatusOr<HttpMessage> BuildMessage(const Destination& d, const ww::v1::Alert& a,

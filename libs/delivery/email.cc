@@ -1,0 +1,165 @@
+#include "libs/delivery/email.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "libs/delivery/payload.h"
+
+namespace ww::delivery {
+namespace {
+
+absl::string_view AsAbsl(std::string_view s) { return {s.data(), s.size()}; }
+
+std::string DomainOf(std::string_view address) {
+  const size_t at = address.rfind('@');
+  std::string domain(at == std::string_view::npos ? "wirewatch.invalid" : address.substr(at + 1));
+  domain.erase(std::remove_if(domain.begin(), domain.end(),
+                              [](char c) {
+                                return c == '>' || c == '<' ||
+                                       absl::ascii_isspace(static_cast<unsigned char>(c));
+                              }),
+               domain.end());
+  return domain.empty() ? "wirewatch.invalid" : domain;
+}
+
+// Base64 in lines of 76 characters (RFC 2045 6.8).
+std::string Base64Lines(std::string_view bytes) {
+  const std::string b64 = absl::Base64Escape(AsAbsl(bytes));
+  std::string out;
+  for (size_t i = 0; i < b64.size(); i += 76) absl::StrAppend(&out, b64.substr(i, 76), "\r\n");
+  return out;
+}
+
+std::string Html(std::string_view s) {
+  return absl::StrReplaceAll(
+      AsAbsl(s), {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+}
+
+std::string Or(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
+
+std::string Published(const ww::v1::Alert& a) {
+  if (a.published_unix_ms() <= 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMillis(a.published_unix_ms()),
+                          absl::UTCTimeZone());
+}
+
+std::string Outlets(const ww::v1::Alert& a) {
+  std::string list = absl::StrJoin(a.outlets(), ", ");
+  const int64_t count = std::max<int64_t>(a.outlet_count(), a.outlets_size());
+  if (count > a.outlets_size()) absl::StrAppend(&list, " and ", count - a.outlets_size(), " more");
+  return list;
+}
+
+std::string TextPart(const ww::v1::Alert& a) {
+  std::string out = absl::StrCat(Or(a.title(), a.url()), "\n");
+  if (!a.url().empty()) absl::StrAppend(&out, a.url(), "\n");
+  absl::StrAppend(&out, "\nEntity:   ", Or(a.entity_name(), a.entity_id()),
+                  "\nRule:     ", Or(a.rule_name(), a.rule_id()), "\nSeverity: ", a.severity(),
+                  "\n");
+  if (a.outlets_size() > 0) absl::StrAppend(&out, "Outlets:  ", Outlets(a), "\n");
+  if (const std::string p = Published(a); !p.empty()) absl::StrAppend(&out, "Published: ", p, "\n");
+  if (!a.snippet().empty()) absl::StrAppend(&out, "\n", a.snippet(), "\n");
+  if (!a.why().empty()) absl::StrAppend(&out, "\nWhy: ", a.why(), "\n");
+  absl::StrAppend(&out, "\n-- \nWirewatch alert ", a.id(), ", version ", a.version(), "\n");
+  return out;
+}
+
+std::string HtmlPart(const ww::v1::Alert& a) {
+  const std::string title = Html(Or(a.title(), a.url()));
+  std::string out = "<!DOCTYPE html><html><body>\n";
+  absl::StrAppend(
+      &out, "<h2>",
+      a.url().empty() ? title : absl::StrCat("<a href=\"", Html(a.url()), "\">", title, "</a>"),
+      "</h2>\n<table>\n");
+  auto row = [&out](std::string_view name, const std::string& value) {
+    if (!value.empty())
+      absl::StrAppend(&out, "<tr><th align=\"left\">", AsAbsl(name), "</th><td>", Html(value),
+                      "</td></tr>\n");
+  };
+  row("Entity", Or(a.entity_name(), a.entity_id()));
+  row("Rule", Or(a.rule_name(), a.rule_id()));
+  row("Severity", a.severity());
+  row("Outlets", Outlets(a));
+  row("Published", Published(a));
+  absl::StrAppend(&out, "</table>\n");
+  if (!a.snippet().empty()) absl::StrAppend(&out, "<p>", Html(a.snippet()), "</p>\n");
+  if (!a.why().empty()) absl::StrAppend(&out, "<p><small>Why: ", Html(a.why()), "</small></p>\n");
+  absl::StrAppend(&out, "<p><small>Wirewatch alert ", Html(a.id()), ", version ", a.version(),
+                  "</small></p>\n</body></html>\n");
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeHeader(std::string_view value) {
+  std::string clean(value);
+  for (char& c : clean) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  bool plain = true;
+  for (unsigned char c : clean) plain = plain && c >= 0x20 && c < 0x7f;
+  if (plain) return clean;
+  // Encoded words of at most 75 characters: 45 bytes of UTF-8 make 60 of base64, plus the
+  // 12 of "=?UTF-8?B?" and "?=". A word never splits a character.
+  std::vector<std::string> words;
+  size_t start = 0;
+  while (start < clean.size()) {
+    size_t end = std::min(start + 45, clean.size());
+    while (end < clean.size() && end > start &&
+           (static_cast<unsigned char>(clean[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    if (end == start) end = std::min(start + 45, clean.size());  // not UTF-8: cut anyway
+    words.push_back(absl::StrCat(
+        "=?UTF-8?B?", absl::Base64Escape(absl::string_view(clean).substr(start, end - start)),
+        "?="));
+    start = end;
+  }
+  return absl::StrJoin(words, "\r\n ");
+}
+
+std::string EmailMessage(const Destination& d, const ww::v1::Alert& a, std::string_view from,
+                         absl::Time now) {
+  const std::string domain = DomainOf(from);
+  const std::string boundary = absl::StrCat("=_wirewatch_", WebhookId(a));
+  const std::string severity = absl::AsciiStrToUpper(a.severity());
+  std::string subject = absl::StrCat("[", severity, "] ", Or(a.rule_name(), a.rule_id()), ": ",
+                                     Or(a.title(), a.url()));
+  if (a.version() > 1) subject = absl::StrCat("Re: ", subject);
+
+  std::string m;
+  absl::StrAppend(&m, "From: ", AsAbsl(from), "\r\n");
+  absl::StrAppend(&m, "To: ", absl::StrJoin(d.to, ", "), "\r\n");
+  absl::StrAppend(&m, "Subject: ", EncodeHeader(subject), "\r\n");
+  absl::StrAppend(
+      &m, "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", now, absl::UTCTimeZone()),
+      "\r\n");
+  absl::StrAppend(&m, "Message-ID: <", WebhookId(a), "@", domain, ">\r\n");
+  if (a.version() > 1) {
+    ww::v1::Alert first;
+    first.set_id(a.id());
+    first.set_version(1);
+    const std::string parent = absl::StrCat("<", WebhookId(first), "@", domain, ">");
+    absl::StrAppend(&m, "In-Reply-To: ", parent, "\r\nReferences: ", parent, "\r\n");
+  }
+  absl::StrAppend(&m, "X-Wirewatch-Alert: ", EncodeHeader(a.id()), "\r\n");
+  absl::StrAppend(&m, "Auto-Submitted: auto-generated\r\n");  // RFC 3834: no vacation replies
+  absl::StrAppend(&m, "MIME-Version: 1.0\r\n");
+  absl::StrAppend(&m, "Content-Type: multipart/alternative; boundary=\"", boundary, "\"\r\n\r\n");
+  for (const auto& [type, body] : {std::pair<const char*, std::string>{"text/plain", TextPart(a)},
+                                   {"text/html", HtmlPart(a)}}) {
+    absl::StrAppend(&m, "--", boundary, "\r\nContent-Type: ", type,
+                    "; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                    Base64Lines(body));
+  }
+  absl::StrAppend(&m, "--", boundary, "--\r\n");
+  return m;
+}
+
+}  // namespace ww::delivery
