@@ -15,7 +15,7 @@
 #include "services/common/host.h"
 #include "services/notifier/destinations_table.h"
 #include "services/notifier/dispatcher.h"
-#include "services/notifier/http_sender.h"
+#include "services/notifier/network_sender.h"
 #include "services/notifier/notify_stage.h"
 
 ABSL_FLAG(std::string, group_id, "ww-notifier", "consumer group of the notifier replicas");
@@ -26,6 +26,10 @@ ABSL_FLAG(absl::Duration, send_timeout, absl::Seconds(10), "longest wait for one
 ABSL_FLAG(absl::Duration, retry_initial, absl::Seconds(1),
           "first wait after a failed attempt; doubled on each failure (with jitter)");
 ABSL_FLAG(absl::Duration, retry_max, absl::Minutes(10), "longest wait between two attempts");
+ABSL_FLAG(std::string, mail_from, "Wirewatch <wirewatch@localhost>",
+          "From: of alert mails (and the envelope sender); its domain names the Message-IDs");
+ABSL_FLAG(bool, smtp_require_tls, true,
+          "refuse an smtp:// server that offers no STARTTLS (false only for a local relay)");
 
 int main(int argc, char** argv) {
   using namespace ww;
@@ -53,7 +57,9 @@ int main(int argc, char** argv) {
 
   services::DestinationsTable destinations;
   std::atomic<bool> destinations_loaded{false}, deliveries_loaded{false};
-  services::HttpSender sender(*policy, absl::GetFlag(FLAGS_send_timeout));
+  services::NetworkSender sender(
+      *policy, absl::GetFlag(FLAGS_send_timeout),
+      {absl::GetFlag(FLAGS_mail_from), absl::GetFlag(FLAGS_smtp_require_tls)});
   services::DispatcherOptions dispatch;
   dispatch.deadletter_topic = topics.deadletter;
   dispatch.backoff.initial = absl::GetFlag(FLAGS_retry_initial);

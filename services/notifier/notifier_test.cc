@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -13,9 +14,10 @@
 #include "libs/delivery/payload.h"
 #include "services/notifier/destinations_table.h"
 #include "services/notifier/dispatcher.h"
-#include "services/notifier/http_sender.h"
+#include "services/notifier/network_sender.h"
 #include "services/notifier/notify_stage.h"
 #include "tests/support/http_server.h"
+#include "tests/support/smtp_server.h"
 
 namespace ww::services {
 namespace {
@@ -266,7 +268,7 @@ TEST_F(DispatcherTest, ADeliveryForARemovedDestinationIsGivenUp) {
 
 // The real sender against a loopback receiver: what a webhook receives, signature included,
 // and the SSRF policy.
-TEST(HttpSender, PostsASignedWebhookAndRefusesLoopbackByDefault) {
+TEST(NetworkSender, PostsASignedWebhookAndRefusesLoopbackByDefault) {
   std::string seen;
   absl::Mutex mu;
   ww::testing::HttpServer receiver([&](const std::string& request) {
@@ -282,12 +284,12 @@ TEST(HttpSender, PostsASignedWebhookAndRefusesLoopbackByDefault) {
   ASSERT_TRUE(d.ok()) << d.status();
   const ww::v1::Alert alert = MakeAlert("a1");
 
-  HttpSender strict(fetch::AddressPolicy(), absl::Seconds(5));
+  NetworkSender strict(fetch::AddressPolicy(), absl::Seconds(5));
   EXPECT_EQ(strict.Send(*d, alert).status().code(), absl::StatusCode::kPermissionDenied);
 
   auto policy = fetch::AddressPolicy::Create({"127.0.0.1/32"});
   ASSERT_TRUE(policy.ok());
-  HttpSender sender(*policy, absl::Seconds(5));
+  NetworkSender sender(*policy, absl::Seconds(5));
   auto answer = sender.Send(*d, alert);
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->substr(0, 8), "HTTP 204");
@@ -305,6 +307,42 @@ TEST(HttpSender, PostsASignedWebhookAndRefusesLoopbackByDefault) {
   ASSERT_TRUE(expected.ok());
   EXPECT_EQ(HttpServer::Header(seen, "webhook-signature"), *expected);
   EXPECT_EQ(HttpServer::Header(seen, "content-type"), "application/json");
+}
+
+// Email through the real sender to a loopback SMTP server: AUTH with the password from
+// secret_env, the envelope, and a mail a reader can open.
+TEST(NetworkSender, MailsAnEmailDestinationWithAuth) {
+  ww::testing::SmtpServer server({.user = "alerts", .password = "pw-from-env"});
+  setenv("TEST_SMTP_PASSWORD", "pw-from-env", 1);
+  auto d = delivery::ParseDestinationYaml(
+      absl::StrCat("{id: desk-mail, type: email, to: [desk@example.com], smtp: 'smtp://alerts@",
+                   "127.0.0.1:", server.port(), "', secret_env: TEST_SMTP_PASSWORD}"),
+      "default");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const ww::v1::Alert alert = MakeAlert("a1");
+  auto policy = fetch::AddressPolicy::Create({"127.0.0.1/32"});
+  ASSERT_TRUE(policy.ok());
+
+  NetworkSender strict_tls(*policy, absl::Seconds(5), {"Wirewatch <alerts@ww.example>", true});
+  EXPECT_EQ(strict_tls.Send(*d, alert).status().code(), absl::StatusCode::kFailedPrecondition)
+      << "a server without STARTTLS is refused by default";
+
+  NetworkSender sender(*policy, absl::Seconds(5), {"Wirewatch <alerts@ww.example>", false});
+  auto answer = sender.Send(*d, alert);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, "SMTP 250");
+  ASSERT_TRUE(server.WaitForMails(1, absl::Seconds(5)));
+  const auto mail = server.mails().at(0);
+  EXPECT_EQ(mail.user, "alerts");
+  EXPECT_EQ(mail.from, "alerts@ww.example");
+  EXPECT_EQ(mail.to, std::vector<std::string>{"desk@example.com"});
+  EXPECT_TRUE(absl::StrContains(mail.data, "From: Wirewatch <alerts@ww.example>\r\n"));
+  EXPECT_TRUE(absl::StrContains(
+      mail.data, absl::StrCat("Message-ID: <", delivery::WebhookId(alert), "@ww.example>")));
+
+  unsetenv("TEST_SMTP_PASSWORD");
+  EXPECT_EQ(sender.Send(*d, alert).status().code(), absl::StatusCode::kNotFound)
+      << "an unset password variable is said, not sent empty";
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ gRPC startup, readiness and liveness probes on the health port, requests and lim
 runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, readOnlyRootFilesystem,
 terminationGracePeriodSeconds >= 30, a stable instance id; plus the overlays' promises (one
 replica in dev; PDBs, HPAs, anti-affinity and NetworkPolicies in prod; the notifier one
-replica, replaced with Recreate, and let out only to DNS, Kafka and 443), the topics against
+replica, replaced with Recreate, and let out only to DNS, Kafka, 443 and SMTP), the topics against
 services/common/topics.cc, the dashboard and alert rules against the metric names, and the
 Dockerfile's build packages against tools/dev/setup.
 
@@ -266,14 +266,15 @@ def check_target(c, args, target, objects):
 
 
 def check_notifier_egress(c, target, policies):
-    """The notifier POSTs to URLs its tenants choose: egress to DNS, Kafka and public 443 only."""
+    """The notifier POSTs to URLs and mails through SMTP servers its tenants choose: egress to DNS,
+    Kafka and public 443, 587 and 465 only."""
     egress = [p for p in policies if "Egress" in p["spec"].get("policyTypes", [])
               and p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name") == "ww-notifier"]
     c.check(f"{target}: an egress NetworkPolicy for ww-notifier", len(egress) == 1, str(len(egress)))
     rules = [r for p in egress for r in p["spec"].get("egress", [])]
     ports = {(pt.get("port"), pt.get("protocol", "TCP")) for r in rules for pt in r.get("ports", [])}
-    c.check(f"{target}: ww-notifier egress only to DNS, Kafka (9093) and HTTPS (443)",
-            ports == {(53, "UDP"), (53, "TCP"), (9093, "TCP"), (443, "TCP")}
+    c.check(f"{target}: ww-notifier egress only to DNS, Kafka (9093), HTTPS (443) and SMTP (587, 465)",
+            ports == {(53, "UDP"), (53, "TCP"), (9093, "TCP"), (443, "TCP"), (587, "TCP"), (465, "TCP")}
             and all(r.get("ports") and r.get("to") for r in rules), str(sorted(ports, key=str)))
     https = [t for r in rules if any(pt.get("port") == 443 for pt in r.get("ports", [])) for t in r["to"]]
     v4 = [t["ipBlock"] for t in https if t.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"]

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/http_server.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/smtp_server.h"
 
 namespace ww {
 namespace {
@@ -110,7 +111,9 @@ class NotifierTest : public ::ww::testing::PipelineTest {
  protected:
   NotifierTest() {
     extra_args_["notifier"] = {"--allow_networks=127.0.0.1/32", "--retry_initial=100ms",
-                               "--retry_max=500ms"};
+                               "--retry_max=500ms", "--smtp_require_tls=false",
+                               "--mail_from=Wirewatch <alerts@ww-e2e.example>"};
+    setenv("E2E_SMTP_PASSWORD", "e2e-smtp-pw", 1);  // the notifier inherits it
   }
   void SetUp() override {
     PipelineTest::SetUp();
@@ -119,18 +122,20 @@ class NotifierTest : public ::ww::testing::PipelineTest {
   }
 
   void ApplyDestination(const std::string& url) {
+    ApplyDestinations("e2e-hook",
+                      absl::StrCat("destinations:\n  - id: e2e-hook\n    type: webhook\n    url: ",
+                                   url, "\n    secret: ", kSecret, "\n"));
+  }
+
+  void ApplyDestinations(const std::string& id, const std::string& yaml) {
     const std::string path =
         (std::filesystem::temp_directory_path() / (prefix_ + "destinations.yaml")).string();
-    std::ofstream(path) << "destinations:\n"
-                        << "  - id: e2e-hook\n"
-                        << "    type: webhook\n"
-                        << "    url: " << url << "\n"
-                        << "    secret: " << kSecret << "\n";
+    std::ofstream(path) << yaml;
     auto applied = Wwctl({"destinations", "apply", path});
     ASSERT_EQ(applied.exit_code, 0) << applied.out;
     auto listed = Wwctl({"destinations", "list"});
     ASSERT_EQ(listed.exit_code, 0) << listed.out;
-    EXPECT_NE(listed.out.find("e2e-hook"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
     EXPECT_EQ(listed.out.find(kSecret), std::string::npos) << "list printed the secret";
     auto status = Wwctl({"status", "--notifier", addr_["notifier"], "--wait", "60s"});
     ASSERT_EQ(status.exit_code, 0) << status.out;
@@ -191,6 +196,36 @@ TEST_F(NotifierTest, EveryAlertDeliveredOnceSignedThroughFailuresAndAKill) {
   for (const auto& [id, n] : times) repeats += n - 1;
   EXPECT_LE(repeats, 1);
   EXPECT_EQ(times.size(), all.size());
+}
+
+// An email destination: one mail per alert to a real SMTP server on loopback (AUTH with the
+// password from the notifier's environment), each with the alert's stable Message-ID.
+TEST_F(NotifierTest, EmailDestinationGetsOneMailPerAlert) {
+  ::ww::testing::SmtpServer smtp({.user = "alerts", .password = "e2e-smtp-pw"});
+  ApplyDestinations(
+      "e2e-mail",
+      absl::StrCat("destinations:\n  - id: e2e-mail\n    type: email\n    to: [desk@example.com]\n"
+                   "    smtp: smtp://alerts@127.0.0.1:",
+                   smtp.port(), "\n    secret_env: E2E_SMTP_PASSWORD\n"));
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  ::ww::testing::Subscriber sub(addr_["alerter"]);
+  Submit("kim-train.txt", "https://news.example/kim");
+  ASSERT_TRUE(sub.WaitForCount(4, absl::Seconds(60))) << sub.alerts().size();
+  std::set<std::string> expected;
+  for (const auto& a : sub.alerts()) {
+    expected.insert(absl::StrCat("Message-ID: <", WebhookIdOf(a), "@ww-e2e.example>"));
+  }
+  ASSERT_TRUE(smtp.WaitForMails(expected.size(), absl::Seconds(60))) << smtp.mails().size();
+  std::set<std::string> got;
+  for (const auto& mail : smtp.mails()) {
+    EXPECT_EQ(mail.user, "alerts");
+    EXPECT_EQ(mail.to, std::vector<std::string>{"desk@example.com"});
+    const size_t at = mail.data.find("Message-ID: ");
+    ASSERT_NE(at, std::string::npos) << mail.data;
+    got.insert(mail.data.substr(at, mail.data.find("\r\n", at) - at));
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(smtp.mails().size(), expected.size()) << "an alert was mailed twice";
 }
 
 }  // namespace
