@@ -1,6 +1,7 @@
 #include "libs/delivery/email.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -124,42 +125,122 @@ std::string EncodeHeader(std::string_view value) {
   return absl::StrJoin(words, "\r\n ");
 }
 
-std::string EmailMessage(const Destination& d, const ww::v1::Alert& a, std::string_view from,
-                         absl::Time now) {
-  const std::string domain = DomainOf(from);
-  const std::string boundary = absl::StrCat("=_wirewatch_", WebhookId(a));
-  const std::string severity = absl::AsciiStrToUpper(a.severity());
-  std::string subject = absl::StrCat("[", severity, "] ", Or(a.rule_name(), a.rule_id()), ": ",
-                                     Or(a.title(), a.url()));
-  if (a.version() > 1) subject = absl::StrCat("Re: ", subject);
+namespace {
 
+std::string MessageId(const ww::v1::Alert& a, int64_t version, const std::string& domain) {
+  ww::v1::Alert at;
+  at.set_id(a.id());
+  at.set_version(version);
+  return absl::StrCat("<", WebhookId(at), "@", domain, ">");
+}
+
+struct Envelope {
+  std::string subject, message_id;
+  std::vector<std::string> references;  // the first is also In-Reply-To
+};
+
+std::string Mime(const Destination& d, std::string_view from, absl::Time now, const Envelope& e,
+                 const std::string& boundary, const std::string& text, const std::string& html) {
   std::string m;
   absl::StrAppend(&m, "From: ", AsAbsl(from), "\r\n");
   absl::StrAppend(&m, "To: ", absl::StrJoin(d.to, ", "), "\r\n");
-  absl::StrAppend(&m, "Subject: ", EncodeHeader(subject), "\r\n");
+  absl::StrAppend(&m, "Subject: ", EncodeHeader(e.subject), "\r\n");
   absl::StrAppend(
       &m, "Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", now, absl::UTCTimeZone()),
       "\r\n");
-  absl::StrAppend(&m, "Message-ID: <", WebhookId(a), "@", domain, ">\r\n");
-  if (a.version() > 1) {
-    ww::v1::Alert first;
-    first.set_id(a.id());
-    first.set_version(1);
-    const std::string parent = absl::StrCat("<", WebhookId(first), "@", domain, ">");
-    absl::StrAppend(&m, "In-Reply-To: ", parent, "\r\nReferences: ", parent, "\r\n");
+  absl::StrAppend(&m, "Message-ID: ", e.message_id, "\r\n");
+  if (!e.references.empty()) {  // folded, one id a line (RFC 5322 2.2.3)
+    absl::StrAppend(&m, "In-Reply-To: ", e.references.front(),
+                    "\r\nReferences: ", absl::StrJoin(e.references, "\r\n "), "\r\n");
   }
-  absl::StrAppend(&m, "X-Wirewatch-Alert: ", EncodeHeader(a.id()), "\r\n");
   absl::StrAppend(&m, "Auto-Submitted: auto-generated\r\n");  // RFC 3834: no vacation replies
   absl::StrAppend(&m, "MIME-Version: 1.0\r\n");
   absl::StrAppend(&m, "Content-Type: multipart/alternative; boundary=\"", boundary, "\"\r\n\r\n");
-  for (const auto& [type, body] : {std::pair<const char*, std::string>{"text/plain", TextPart(a)},
-                                   {"text/html", HtmlPart(a)}}) {
+  for (const auto& [type, body] :
+       {std::pair<const char*, const std::string*>{"text/plain", &text}, {"text/html", &html}}) {
     absl::StrAppend(&m, "--", boundary, "\r\nContent-Type: ", type,
                     "; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-                    Base64Lines(body));
+                    Base64Lines(*body));
   }
   absl::StrAppend(&m, "--", boundary, "--\r\n");
   return m;
+}
+
+std::string StoryOf(const ww::v1::Alert& a) {
+  return a.cluster_id().empty() ? a.id() : a.cluster_id();
+}
+
+}  // namespace
+
+std::string EmailMessage(const Destination& d, const ww::v1::Alert& a, std::string_view from,
+                         absl::Time now) {
+  const std::string domain = DomainOf(from);
+  Envelope e;
+  e.subject = absl::StrCat("[", absl::AsciiStrToUpper(a.severity()), "] ",
+                           Or(a.rule_name(), a.rule_id()), ": ", Or(a.title(), a.url()));
+  if (a.version() > 1) e.subject = absl::StrCat("Re: ", e.subject);
+  e.message_id = MessageId(a, a.version(), domain);
+  if (a.version() > 1) e.references = {MessageId(a, 1, domain)};
+  return Mime(d, from, now, e, absl::StrCat("=_wirewatch_", WebhookId(a)), TextPart(a),
+              HtmlPart(a));
+}
+
+std::string DigestMessage(const Destination& d, const std::vector<ww::v1::Alert>& alerts,
+                          std::string_view from, absl::Time now) {
+  const std::string domain = DomainOf(from);
+  // Stories in the order their first alert comes; each story's alerts in order.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const ww::v1::Alert*>> stories;
+  for (const ww::v1::Alert& a : alerts) {
+    auto& list = stories[StoryOf(a)];
+    if (list.empty()) order.push_back(StoryOf(a));
+    list.push_back(&a);
+  }
+  Envelope e;
+  const std::string first = alerts.empty() ? "" : Or(alerts[0].title(), alerts[0].url());
+  e.subject = absl::StrCat("[Wirewatch] ", alerts.size(),
+                           alerts.size() == 1 ? " alert: " : " alerts: ", first);
+  if (order.size() > 1) absl::StrAppend(&e.subject, " and ", order.size() - 1, " more stories");
+  const std::string head_id = alerts.empty() ? "empty" : WebhookId(alerts[0]);
+  e.message_id = absl::StrCat("<digest_", head_id, "_n", alerts.size(), "@", domain, ">");
+  for (const std::string& story : order) {
+    e.references.push_back(MessageId(*stories[story].front(), 1, domain));
+    if (e.references.size() == 20) break;  // a References header of reasonable length
+  }
+
+  std::string text = absl::StrCat(alerts.size(), alerts.size() == 1 ? " alert" : " alerts", " in ",
+                                  order.size(), order.size() == 1 ? " story" : " stories", "\n");
+  std::string html = absl::StrCat("<!DOCTYPE html><html><body>\n<p>", Html(text), "</p>\n");
+  for (const std::string& story : order) {
+    const ww::v1::Alert& lead = *stories[story].front();
+    const std::string title = Or(lead.title(), lead.url());
+    absl::StrAppend(&text, "\n== ", title, "\n");
+    if (!lead.url().empty()) absl::StrAppend(&text, lead.url(), "\n");
+    absl::StrAppend(&html, "<h3>",
+                    lead.url().empty()
+                        ? Html(title)
+                        : absl::StrCat("<a href=\"", Html(lead.url()), "\">", Html(title), "</a>"),
+                    "</h3>\n<ul>\n");
+    for (const ww::v1::Alert* a : stories[story]) {
+      const std::string line = absl::StrCat(
+          "[", absl::AsciiStrToUpper(a->severity()), "] ", Or(a->rule_name(), a->rule_id()), " - ",
+          Or(a->entity_name(), a->entity_id()),
+          a->outlets_size() > 0 ? absl::StrCat(" (", Outlets(*a), ")") : "",
+          a->version() > 1 ? absl::StrCat(", update ", a->version()) : "");
+      absl::StrAppend(&text, "  - ", line, "\n    alert ", a->id(), "\n");
+      absl::StrAppend(&html, "<li>", Html(line), "</li>\n");
+    }
+    if (!lead.snippet().empty()) {
+      absl::StrAppend(&text, "  ", lead.snippet(), "\n");
+      absl::StrAppend(&html, "</ul>\n<p>", Html(lead.snippet()), "</p>\n");
+    } else {
+      absl::StrAppend(&html, "</ul>\n");
+    }
+  }
+  absl::StrAppend(&text, "\n-- \nWirewatch digest for ", d.id, "\n");
+  absl::StrAppend(&html, "<p><small>Wirewatch digest for ", Html(d.id),
+                  "</small></p>\n</body></html>\n");
+  return Mime(d, from, now, e, absl::StrCat("=_wirewatch_digest_", head_id), text, html);
 }
 
 }  // namespace ww::delivery

@@ -3,6 +3,7 @@
 // libs/fetch's SendMail sends it.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "libs/delivery/destination.h"
@@ -18,6 +19,15 @@ namespace ww::delivery {
 // readers put a story's updates under its first alert.
 std::string EmailMessage(const Destination& d, const ww::v1::Alert& a, std::string_view from,
                          absl::Time now);
+
+// One mail for several alerts (an email destination with `digest:`), in the order given:
+// grouped by story (cluster_id), each story its headline and then one line per alert (rule,
+// entity, severity, outlets). Subject "[Wirewatch] N alerts: <first headline> and M more";
+// Message-ID <digest_ + the first alert's webhook id + _n + N + @domain>, stable when the same
+// batch is sent again; References names the first alert of every story in it, so a reader
+// that threads by References files the digest with those stories.
+std::string DigestMessage(const Destination& d, const std::vector<ww::v1::Alert>& alerts,
+                          std::string_view from, absl::Time now);
 
 // A header value as RFC 2047 encoded words ("=?UTF-8?B?...?=", folded) when it is not plain
 // printable ASCII; as it is otherwise. CR and LF never survive (no header injection).

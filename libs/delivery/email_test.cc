@@ -151,5 +151,49 @@ TEST(EmailMessageTest, NoHeaderInjection) {
   }
 }
 
+TEST(DigestMessageTest, AlertsGroupedByStoryReferencingEachStorysFirstAlert) {
+  ww::v1::Alert kim = KimAlert();
+  kim.set_cluster_id("story-kim");
+  ww::v1::Alert kim_place = kim;
+  kim_place.set_id("al-kim-vladivostok-0043");
+  kim_place.set_rule_name("Vladivostok");
+  kim_place.set_entity_name("Vladivostok");
+  ww::v1::Alert quake;
+  quake.set_id("al-quake-7");
+  quake.set_cluster_id("story-quake");
+  quake.set_rule_id("quakes");
+  quake.set_entity_id("japan");
+  quake.set_severity("critical");
+  quake.set_version(2);
+  quake.set_title("Magnitude 7 earthquake off Japan");
+  const std::vector<ww::v1::Alert> alerts = {kim, quake, kim_place};
+  const absl::Time now = absl::FromUnixSeconds(1'790'000'100);
+  const std::string m = DigestMessage(Desk(), alerts, "alerts@wirewatch.example", now);
+  const Parsed p = Parse(m);
+  EXPECT_EQ(p.headers.at("Subject"),
+            "[Wirewatch] 3 alerts: Kim's train <arrives> in Vladivostok & Putin waits and 1 more "
+            "stories");
+  EXPECT_EQ(p.headers.at("Message-ID"), "<digest_msg_al-kim-putin-0042_v1_n3@wirewatch.example>");
+  EXPECT_EQ(p.headers.at("References"),
+            "<msg_al-kim-putin-0042_v1@wirewatch.example> <msg_al-quake-7_v1@wirewatch.example>");
+  EXPECT_EQ(p.headers.at("In-Reply-To"), "<msg_al-kim-putin-0042_v1@wirewatch.example>");
+  ASSERT_EQ(p.parts.size(), 2u);
+  const std::string& text = p.parts[0].second;
+  EXPECT_TRUE(absl::StartsWith(text, "3 alerts in 2 stories\n")) << text;
+  // Kim's story first, both of its alerts under it; then the quake.
+  const size_t kim_at = text.find("== Kim's train"), quake_at = text.find("== Magnitude 7");
+  const size_t rule_a = text.find("[HIGH] Kim meets Putin - Kim Jong Un");
+  const size_t rule_b = text.find("[HIGH] Vladivostok - Vladivostok");
+  const size_t rule_q = text.find("[CRITICAL] quakes - japan, update 2");
+  ASSERT_NE(kim_at, std::string::npos) << text;
+  ASSERT_NE(quake_at, std::string::npos) << text;
+  EXPECT_TRUE(kim_at < rule_a && rule_a < rule_b && rule_b < quake_at && quake_at < rule_q) << text;
+  EXPECT_TRUE(absl::StrContains(p.parts[1].second, "Kim&#39;s train &lt;arrives&gt;"));
+  EXPECT_EQ(DigestMessage(Desk(), alerts, "alerts@wirewatch.example", now + absl::Minutes(5))
+                .find("Message-ID: <digest_msg_al-kim-putin-0042_v1_n3@"),
+            m.find("Message-ID: <digest_msg_al-kim-putin-0042_v1_n3@"))
+      << "the same batch sent again keeps its Message-ID";
+}
+
 }  // namespace
 }  // namespace ww::delivery

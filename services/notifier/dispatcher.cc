@@ -51,7 +51,24 @@ std::string DestinationOfKey(const std::string& key) {
 
 constexpr std::string_view kHeaderRetryOf = "ww-retry-of";  // set by wwctl deadletter retry
 
+// At most this many alerts in one digest mail; more go out in the next one, at once.
+constexpr size_t kMaxDigestAlerts = 100;
+
 }  // namespace
+
+void Dispatcher::ObserveDelivered(const std::string& destination, const Item& item,
+                                  absl::Time now) {
+  const ww::v1::Alert& a = item.pending.alert();
+  const int64_t at_ms =
+      a.version() > 1 && a.updated_unix_ms() > 0 ? a.updated_unix_ms() : a.raised_unix_ms();
+  if (at_ms > 0) {
+    DeliveryDelay(destination)
+        .Observe(std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixMillis(at_ms))));
+  }
+  Deliveries(destination, "delivered").Increment();
+}
+
+namespace {}  // namespace
 
 struct Dispatcher::Lane {
   std::string key;
@@ -150,24 +167,75 @@ void Dispatcher::Apply(const std::vector<kafka::Record>& records) {
 
 void Dispatcher::RunLane(Lane* lane) {
   while (true) {
-    Item item;
+    // The destination's digest decides when the head is due; it is looked up (outside the
+    // lock) on every round, so a change to the destination applies within a second.
+    std::optional<delivery::Destination> d = options_.find_destination(lane->key);
+    const absl::Duration digest = d.has_value() && d->type == delivery::DestinationType::kEmail
+                                      ? d->digest
+                                      : absl::ZeroDuration();
+    std::vector<Item> batch;
     {
       absl::MutexLock lock(&mu_);
-      while (!stopping_) {
-        if (lane->queue.empty() || !started_) {
-          lane->changed.Wait(&mu_);
-          continue;
-        }
-        const absl::Time due =
-            std::max(lane->queue.front().next_attempt, lane->last_send + lane->interval);
-        if (absl::Now() >= due) break;
-        lane->changed.WaitWithDeadline(&mu_, due);
-      }
       if (stopping_) return;
-      item = lane->queue.front();
-      lane->last_send = absl::Now();
+      if (lane->queue.empty() || !started_) {
+        lane->changed.WaitWithTimeout(&mu_, absl::Seconds(1));
+        continue;
+      }
+      const Item& head = lane->queue.front();
+      absl::Time due = std::max(head.next_attempt, lane->last_send + lane->interval);
+      // A digest goes out `digest` after its oldest alert was owed: restarts do not move it.
+      if (digest > absl::ZeroDuration()) {
+        due = std::max(due, absl::FromUnixMillis(head.pending.created_unix_ms()) + digest);
+      }
+      const absl::Time now = absl::Now();
+      if (now < due) {
+        lane->changed.WaitWithDeadline(&mu_, std::min(due, now + absl::Seconds(1)));
+        continue;
+      }
+      const size_t take = digest > absl::ZeroDuration()
+                              ? std::min(lane->queue.size(), kMaxDigestAlerts)
+                              : size_t{1};
+      batch.assign(lane->queue.begin(), lane->queue.begin() + static_cast<ptrdiff_t>(take));
+      lane->last_send = now;
     }
-    Attempt(lane, std::move(item));
+    if (digest > absl::ZeroDuration()) {
+      AttemptDigest(lane, *d, std::move(batch));
+    } else {
+      Attempt(lane, std::move(batch.front()));
+    }
+  }
+}
+
+void Dispatcher::AttemptDigest(Lane* lane, const delivery::Destination& d,
+                               std::vector<Item> batch) {
+  const std::string& key = lane->key;
+  Item& head = batch.front();
+  ++head.attempts;
+  std::vector<ww::v1::Alert> alerts;
+  alerts.reserve(batch.size());
+  for (const Item& item : batch) alerts.push_back(item.pending.alert());
+  const absl::StatusOr<std::string> answer = sender_->SendDigest(d, alerts);
+  const absl::Time now = absl::Now();
+  const delivery::Decision decision =
+      delivery::Decide(answer.status(), head.attempts, head.first_attempt, now, d.give_up_after,
+                       fetch::RetryAfter(answer.status()), options_.backoff, lane->random);
+  switch (decision.kind) {
+    case delivery::Decision::Kind::kDelivered:
+      for (const Item& item : batch) {
+        ObserveDelivered(key, item, now);
+        Finish(lane, item, absl::OkStatus());
+      }
+      return;
+    case delivery::Decision::Kind::kRetry:
+      ScheduleRetry(lane, head, answer.status(), decision.next_attempt,
+                    absl::StrCat("digest of ", batch.size(), " alert(s) from ", head.record.key));
+      return;
+    case delivery::Decision::Kind::kGiveUp:
+      for (Item& item : batch) {
+        item.attempts = head.attempts;
+        Finish(lane, item, answer.ok() ? absl::DeadlineExceededError("gave up") : answer.status());
+      }
+      return;
   }
 }
 
@@ -197,36 +265,32 @@ void Dispatcher::Attempt(Lane* lane, Item item) {
       delivery::Decide(answer.status(), item.attempts, item.first_attempt, now, d->give_up_after,
                        fetch::RetryAfter(answer.status()), options_.backoff, lane->random);
   switch (decision.kind) {
-    case delivery::Decision::Kind::kDelivered: {
-      const ww::v1::Alert& a = item.pending.alert();
-      const int64_t at_ms =
-          a.version() > 1 && a.updated_unix_ms() > 0 ? a.updated_unix_ms() : a.raised_unix_ms();
-      if (at_ms > 0) {
-        DeliveryDelay(key).Observe(
-            std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixMillis(at_ms))));
-      }
-      Deliveries(key, "delivered").Increment();
+    case delivery::Decision::Kind::kDelivered:
+      ObserveDelivered(key, item, now);
       Finish(lane, item, absl::OkStatus());
       return;
-    }
-    case delivery::Decision::Kind::kRetry: {
-      Deliveries(key, "retried").Increment();
-      Log().Warn("delivery failed; will retry",
-                 {{"destination", key},
-                  {"delivery", item.record.key},
-                  {"attempt", item.attempts},
-                  {"error", answer.status().ToString()},
-                  {"retry_in_ms", absl::ToInt64Milliseconds(decision.next_attempt - now)}});
-      absl::MutexLock lock(&mu_);
-      if (!lane->queue.empty() && lane->queue.front().record.key == item.record.key) {
-        lane->queue.front().attempts = item.attempts;
-        lane->queue.front().next_attempt = decision.next_attempt;
-      }
+    case delivery::Decision::Kind::kRetry:
+      ScheduleRetry(lane, item, answer.status(), decision.next_attempt, item.record.key);
       return;
-    }
     case delivery::Decision::Kind::kGiveUp:
       Finish(lane, item, answer.ok() ? absl::DeadlineExceededError("gave up") : answer.status());
       return;
+  }
+}
+
+void Dispatcher::ScheduleRetry(Lane* lane, const Item& head, const absl::Status& why,
+                               absl::Time next_attempt, const std::string& what) {
+  Deliveries(lane->key, "retried").Increment();
+  Log().Warn("delivery failed; will retry",
+             {{"destination", lane->key},
+              {"delivery", what},
+              {"attempt", head.attempts},
+              {"error", why.ToString()},
+              {"retry_in_ms", absl::ToInt64Milliseconds(next_attempt - absl::Now())}});
+  absl::MutexLock lock(&mu_);
+  if (!lane->queue.empty() && lane->queue.front().record.key == head.record.key) {
+    lane->queue.front().attempts = head.attempts;
+    lane->queue.front().next_attempt = next_attempt;
   }
 }
 
@@ -266,8 +330,10 @@ void Dispatcher::Finish(Lane* lane, const Item& item, const absl::Status& gave_u
     }
   }
   absl::MutexLock lock(&mu_);
-  if (!lane->queue.empty() && lane->queue.front().record.key == item.record.key) {
-    lane->queue.pop_front();
+  auto done = std::find_if(lane->queue.begin(), lane->queue.end(),
+                           [&](const Item& i) { return i.record.key == item.record.key; });
+  if (done != lane->queue.end()) {
+    lane->queue.erase(done);
     lane->depth->Set(static_cast<double>(lane->queue.size()));
   }
 }

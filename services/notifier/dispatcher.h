@@ -4,7 +4,8 @@
 // rate_per_second, retrying by delivery::Decide (backoff with jitter, Retry-After); when a
 // delivery is done it writes the delivery's tombstone, and when it gives up (a 4xx, or older
 // than give_up_after) it writes the delivery to the dead-letter topic with the destination's
-// last answer, then the tombstone.
+// last answer, then the tombstone. An email destination with a `digest` waits until that long
+// after its oldest delivery was owed, then sends everything owed (up to 100) in one mail.
 //
 // The deliveries topic is the outbox: on start the notifier reads it to its end (a
 // kafka::TableReader) and Apply()s every record, so a restart resumes every delivery not yet
@@ -36,6 +37,11 @@ class Sender {
   virtual ~Sender() = default;
   virtual absl::StatusOr<std::string> Send(const delivery::Destination& d,
                                            const ww::v1::Alert& a) = 0;
+  // Several alerts in one message (an email destination with a digest).
+  virtual absl::StatusOr<std::string> SendDigest(const delivery::Destination& d,
+                                                 const std::vector<ww::v1::Alert>& alerts) {
+    return absl::UnimplementedError("this sender sends no digests");
+  }
 };
 
 struct DispatcherOptions {
@@ -84,7 +90,15 @@ class Dispatcher {
   void RunLane(Lane* lane);
   // One attempt at the head of `lane`; returns once the outcome is recorded.
   void Attempt(Lane* lane, Item item);
+  // One attempt at a digest of the first items of `lane` (the head's retry state is the
+  // batch's); returns once the outcome of each is recorded.
+  void AttemptDigest(Lane* lane, const delivery::Destination& d, std::vector<Item> batch);
   void Finish(Lane* lane, const Item& item, const absl::Status& gave_up_why);
+  // Counts and logs a failed attempt at `head` (`what` names it) and sets when the lane
+  // tries again.
+  void ScheduleRetry(Lane* lane, const Item& head, const absl::Status& why, absl::Time next_attempt,
+                     const std::string& what);
+  static void ObserveDelivered(const std::string& destination, const Item& item, absl::Time now);
 
   DispatcherOptions options_;
   Sender* sender_;

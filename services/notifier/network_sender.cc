@@ -17,7 +17,16 @@ std::string BareAddress(const std::string& from) {
 
 absl::StatusOr<std::string> NetworkSender::Send(const delivery::Destination& d,
                                                 const ww::v1::Alert& a) {
-  return d.type == delivery::DestinationType::kEmail ? Mail(d, a) : Post(d, a);
+  if (d.type != delivery::DestinationType::kEmail) return Post(d, a);
+  return Mail(d, delivery::EmailMessage(d, a, mail_.from, absl::Now()));
+}
+
+absl::StatusOr<std::string> NetworkSender::SendDigest(const delivery::Destination& d,
+                                                      const std::vector<ww::v1::Alert>& alerts) {
+  if (d.type != delivery::DestinationType::kEmail) {
+    return absl::InvalidArgumentError("only email destinations take digests");
+  }
+  return Mail(d, delivery::DigestMessage(d, alerts, mail_.from, absl::Now()));
 }
 
 absl::StatusOr<std::string> NetworkSender::Post(const delivery::Destination& d,
@@ -46,7 +55,7 @@ absl::StatusOr<std::string> NetworkSender::Post(const delivery::Destination& d,
 }
 
 absl::StatusOr<std::string> NetworkSender::Mail(const delivery::Destination& d,
-                                                const ww::v1::Alert& a) {
+                                                const std::string& message) {
   fetch::MailRequest request;
   request.server = d.smtp;
   if (!d.secret_env.empty()) {  // the SMTP password, for the user the URL names
@@ -57,7 +66,7 @@ absl::StatusOr<std::string> NetworkSender::Mail(const delivery::Destination& d,
   request.require_tls = mail_.require_tls;
   request.from = BareAddress(mail_.from);
   request.to = d.to;
-  request.message = delivery::EmailMessage(d, a, mail_.from, absl::Now());
+  request.message = message;
   request.address_policy = policy_;
   request.connect_timeout = std::min(timeout_, absl::Seconds(5));
   request.total_timeout = std::max(timeout_, absl::Seconds(30));  // SMTP is a conversation

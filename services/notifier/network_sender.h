@@ -24,10 +24,13 @@ class NetworkSender : public Sender {
   // for an address the policy refuses or credentials refused; FailedPrecondition for an SMTP
   // 5xx; ...).
   absl::StatusOr<std::string> Send(const delivery::Destination& d, const ww::v1::Alert& a) override;
+  // Email destinations only: one mail (delivery::DigestMessage).
+  absl::StatusOr<std::string> SendDigest(const delivery::Destination& d,
+                                         const std::vector<ww::v1::Alert>& alerts) override;
 
  private:
   absl::StatusOr<std::string> Post(const delivery::Destination& d, const ww::v1::Alert& a);
-  absl::StatusOr<std::string> Mail(const delivery::Destination& d, const ww::v1::Alert& a);
+  absl::StatusOr<std::string> Mail(const delivery::Destination& d, const std::string& message);
 
   fetch::AddressPolicy policy_;
   absl::Duration timeout_;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -124,6 +125,18 @@ class ScriptedSender : public Sender {
     q.pop_front();
     return answer;
   }
+  absl::StatusOr<std::string> SendDigest(const delivery::Destination& d,
+                                         const std::vector<ww::v1::Alert>& alerts) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> ids;
+    for (const auto& a : alerts) ids.push_back(a.id());
+    sent_.push_back(absl::StrCat(d.id, ":digest[", absl::StrJoin(ids, ","), "]"));
+    auto& q = script_[d.url];
+    if (q.empty()) return std::string("SMTP 250");
+    auto answer = q.front();
+    q.pop_front();
+    return answer;
+  }
   std::vector<std::string> sent() {
     absl::MutexLock lock(&mu_);
     return sent_;
@@ -142,7 +155,10 @@ class DispatcherTest : public ::testing::Test {
         {DestinationRecord("default", "{id: fast, type: webhook, url: 'https://fast.example/h'}"),
          DestinationRecord("default",
                            "{id: down, type: webhook, url: 'https://down.example/h', "
-                           "give_up_after: 1h}")});
+                           "give_up_after: 1h}"),
+         DestinationRecord("default",
+                           "{id: mail, type: email, to: [desk@example.com], "
+                           "smtp: 'smtp://mail.example', digest: 1h}")});
     DispatcherOptions o;
     o.deadletter_topic = "t.deadletter";
     o.backoff.initial = absl::Milliseconds(5);
@@ -213,6 +229,23 @@ TEST_F(DispatcherTest, RetriesUntilAcceptedThenWritesTheTombstone) {
   EXPECT_EQ(written[1].key, "default/fast/a2/v1");
   EXPECT_TRUE(written[0].tombstone && written[1].tombstone);
   EXPECT_EQ(sender_.sent(), (std::vector<std::string>{"fast:a1", "fast:a1", "fast:a1", "fast:a2"}));
+}
+
+// A digest destination: what is owed when the oldest delivery's window has passed goes out
+// in one mail, retried as one, then every delivery in it is tombstoned.
+TEST_F(DispatcherTest, ADigestSendsTheOwedAlertsInOneMessage) {
+  sender_.Script("", {absl::UnavailableError("SMTP server mail.example: reply 451")});
+  dispatcher_->Apply({Pending("mail", "a1", absl::Now() - absl::Hours(2)), Pending("mail", "a2"),
+                      Pending("mail", "a3")});
+  dispatcher_->Start();
+  auto written = WaitForWrites(3);
+  ASSERT_EQ(written.size(), 3u);
+  EXPECT_EQ(written[0].key, "default/mail/a1/v1");
+  EXPECT_EQ(written[2].key, "default/mail/a3/v1");
+  for (const auto& w : written) EXPECT_TRUE(w.tombstone) << w.key;
+  EXPECT_EQ(sender_.sent(),
+            (std::vector<std::string>{"mail:digest[a1,a2,a3]", "mail:digest[a1,a2,a3]"}));
+  EXPECT_EQ(dispatcher_->depth()["default/mail"], 0u);
 }
 
 TEST_F(DispatcherTest, AClientErrorGoesToTheDeadLettersWithTheAnswer) {

@@ -377,9 +377,10 @@ def check_rules_with_promtool(c, target, rules, root):
 def check_dockerfile(c, root):
     setup = (root / "tools/dev/setup").read_text()
     listed = re.search(r"packages=\((.*?)\)", setup, re.S).group(1).split()
-    # only the local broker, the repository, the observability tests, fuzzing and lint
+    # only the local broker, the repository, the observability and e2e tests, fuzzing and lint
     needed = set(listed) - {"default-jdk-headless", "maven", "git", "prometheus", "clang",
-                            "libclang-rt-14-dev", "clang-format", "clang-tidy"}
+                            "libclang-rt-14-dev", "clang-format", "clang-tidy",
+                            "python3-aiosmtpd"}
     dockerfile = (root / "deploy/docker/Dockerfile").read_text()
     build = re.search(r"FROM \S+ AS build\n(.*?)\nFROM ", dockerfile, re.S).group(1)
     c.check("Dockerfile: the build stage installs tools/dev/setup's packages",

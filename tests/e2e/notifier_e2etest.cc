@@ -3,12 +3,17 @@
 // Webhooks rule (checked here with OpenSSL, independently of libs/delivery); the notifier
 // killed with SIGKILL mid-stream and restarted loses nothing and accepts nothing twice under
 // two ids.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/http_server.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/process.h"
 #include "tests/support/smtp_server.h"
 
 namespace ww {
@@ -226,6 +232,111 @@ TEST_F(NotifierTest, EmailDestinationGetsOneMailPerAlert) {
   }
   EXPECT_EQ(got, expected);
   EXPECT_EQ(smtp.mails().size(), expected.size()) << "an alert was mailed twice";
+}
+
+// A port nothing listens on now (the kernel's pick; free again once closed).
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  close(fd);
+  return ok ? ntohs(a.sin_port) : 0;
+}
+
+bool Listening(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// The decoded text/plain part of a MIME message as aiosmtpd's Mailbox stores it.
+std::string TextPart(const std::string& mail) {
+  const size_t part = mail.find("Content-Type: text/plain");
+  if (part == std::string::npos) return "";
+  const size_t body = mail.find("\n\n", part);
+  const size_t end = mail.find("\n--", body);
+  std::string b64;
+  for (char c : mail.substr(body + 2, end - body - 2)) {
+    if (c != '\r' && c != '\n') b64.push_back(c);
+  }
+  std::string text;
+  absl::Base64Unescape(b64, &text);
+  return text;
+}
+
+// An email digest through a real SMTP server, Debian's aiosmtpd, started here: the alerts of
+// one article arrive together, each exactly once, and the mail names each story's first
+// alert (References) so mail readers thread it.
+TEST_F(NotifierTest, EmailDigestArrivesThroughARealSmtpServer) {
+  const int port = FreeLoopbackPort();
+  ASSERT_GT(port, 0);
+  const std::filesystem::path maildir =
+      std::filesystem::temp_directory_path() / (prefix_ + "maildir");
+  ::ww::testing::Process smtpd(
+      {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", absl::StrCat("127.0.0.1:", port), "-c",
+       "aiosmtpd.handlers.Mailbox", maildir.string()},
+      (std::filesystem::temp_directory_path() / (prefix_ + "aiosmtpd.log")).string());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!Listening(port) && smtpd.running() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(Listening(port))
+      << "aiosmtpd did not start: /usr/bin/python3 -m aiosmtpd needs python3-aiosmtpd "
+         "(tools/dev/setup installs it)";
+
+  ApplyDestinations("e2e-digest",
+                    absl::StrCat("destinations:\n  - id: e2e-digest\n    type: email\n"
+                                 "    to: [desk@example.com]\n    smtp: smtp://127.0.0.1:",
+                                 port, "\n    digest: 5s\n"));
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  ::ww::testing::Subscriber sub(addr_["alerter"]);
+  Submit("kim-train.txt", "https://news.example/kim");
+  ASSERT_TRUE(sub.WaitForCount(4, absl::Seconds(60))) << sub.alerts().size();
+  std::set<std::string> expected;
+  for (const auto& a : sub.alerts()) expected.insert(a.id());
+
+  // Every alert in some mail: read the maildir as mails arrive.
+  std::vector<std::string> mails;
+  std::multiset<std::string> mailed;
+  const absl::Time until = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < until) {
+    mails.clear();
+    mailed.clear();
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(maildir / "new", ec)) {
+      std::ifstream in(f.path());
+      std::stringstream s;
+      s << in.rdbuf();
+      mails.push_back(s.str());
+      const std::string text = TextPart(mails.back());
+      for (const std::string& id : expected) {
+        for (size_t at = text.find("alert " + id + "\n"); at != std::string::npos;
+             at = text.find("alert " + id + "\n", at + 1)) {
+          mailed.insert(id);
+        }
+      }
+    }
+    if (std::set<std::string>(mailed.begin(), mailed.end()) == expected) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_EQ(std::set<std::string>(mailed.begin(), mailed.end()), expected)
+      << mails.size() << " mail(s)";
+  EXPECT_EQ(mailed.size(), expected.size()) << "an alert was mailed twice";
+  EXPECT_LT(mails.size(), expected.size()) << "alerts owed together were not mailed together";
+  for (const std::string& m : mails) {
+    EXPECT_NE(m.find("X-RcptTo: desk@example.com"), std::string::npos) << m;
+    EXPECT_NE(m.find("References: <msg_"), std::string::npos) << m;
+    EXPECT_NE(m.find("Subject: [Wirewatch] "), std::string::npos) << m;
+  }
 }
 
 }  // namespace

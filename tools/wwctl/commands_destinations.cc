@@ -73,17 +73,6 @@ int ApplyOrAdd(const ParsedArgs& a, bool replace) {
   if (!parsed.ok()) {
     return Fail(cmd, absl::StrCat(a.positional()[0], ": ", parsed.status().message()), 2);
   }
-  for (const delivery::Destination& d : *parsed) {
-    // Digests (one mail every N minutes) are in the file format but not built yet: refused
-    // here rather than sending one mail per alert to a desk that asked for fewer.
-    if (d.digest > absl::ZeroDuration()) {
-      return Fail(cmd,
-                  absl::StrCat(a.positional()[0], ": destination '", d.id,
-                               "': email digests are not available yet (leave out digest: one "
-                               "mail per alert)"),
-                  2);
-    }
-  }
   std::vector<kafka::OutRecord> records;
   std::set<std::string> keep;
   for (const delivery::Destination& d : *parsed) {
@@ -134,7 +123,13 @@ int DestinationsRemove(const ParsedArgs& a) {
 // Teams URL is itself the credential, so only its host is shown; a webhook shows no query.
 std::string Target(const delivery::Destination& d) {
   if (d.type == delivery::DestinationType::kEmail) {
-    return absl::StrCat(absl::StrJoin(d.to, ","), " via ", d.smtp);
+    const auto u = url::Url::Parse(d.smtp);  // without the user the URL may name
+    std::string via = u.ok() ? absl::StrCat(u->scheme(), "://", u->host()) : "?";
+    if (u.ok() && !u->port().empty()) absl::StrAppend(&via, ":", u->port());
+    return absl::StrCat(absl::StrJoin(d.to, ","), " via ", via,
+                        d.digest > absl::ZeroDuration()
+                            ? absl::StrCat(" (digest every ", absl::FormatDuration(d.digest), ")")
+                            : "");
   }
   auto u = url::Url::Parse(d.url);
   if (!u.ok()) return "?";
