@@ -13,6 +13,7 @@
 #include "libs/runtime/log.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
+#include "services/notifier/atom_server.h"
 #include "services/notifier/destinations_table.h"
 #include "services/notifier/dispatcher.h"
 #include "services/notifier/network_sender.h"
@@ -28,6 +29,10 @@ ABSL_FLAG(absl::Duration, retry_initial, absl::Seconds(1),
 ABSL_FLAG(absl::Duration, retry_max, absl::Minutes(10), "longest wait between two attempts");
 ABSL_FLAG(std::string, mail_from, "Wirewatch <wirewatch@localhost>",
           "From: of alert mails (and the envelope sender); its domain names the Message-IDs");
+ABSL_FLAG(std::string, feed_listen, "",
+          "address of the Atom feed of alerts (GET /alerts.atom), e.g. 0.0.0.0:8080; empty: off");
+ABSL_FLAG(std::string, alerter, "127.0.0.1:50054",
+          "ww-alerter's gRPC address: the feed lists alerts there, with the reader's token");
 ABSL_FLAG(bool, smtp_require_tls, true,
           "refuse an smtp:// server that offers no STARTTLS (false only for a local relay)");
 
@@ -35,10 +40,12 @@ int main(int argc, char** argv) {
   using namespace ww;
   runtime::ParseConfig(
       argc, argv,
-      "ww-notifier: delivers alerts to webhooks, Slack and Teams.\nReads <prefix>alerts and "
-      "<prefix>destinations (managed with `wwctl destinations`); keeps what it owes in "
-      "<prefix>deliveries; gives up to <prefix>deadletter after a destination's give_up_after "
-      "(default 24h) or on a 4xx other than 429.");
+      "ww-notifier: delivers alerts to webhooks, Slack, Teams and email, and serves them as an "
+      "Atom feed.\nReads <prefix>alerts and <prefix>destinations (managed with `wwctl "
+      "destinations`); keeps what it owes in <prefix>deliveries; gives up to <prefix>deadletter "
+      "after a destination's give_up_after (default 24h) or on a 4xx other than 429. With "
+      "--feed_listen, GET /alerts.atom?entity=ID&rule=ID&min_severity=LEVEL&since=24h&limit=50 "
+      "(token: Authorization: Bearer, or &token=) lists the alerter's alerts for that token.");
   runtime::Logger log("notifier");
   const services::Topics topics = services::TopicsFromFlags();
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
@@ -95,6 +102,19 @@ int main(int argc, char** argv) {
     if (!s.ok()) log.Error("cannot read the deliveries topic", {{"error", s.ToString()}});
   });
   host.AddReadyCheck([&] { return destinations_loaded.load() && deliveries_loaded.load(); });
+  std::unique_ptr<services::AtomServer> feed;
+  if (!absl::GetFlag(FLAGS_feed_listen).empty()) {
+    auto started = services::AtomServer::Start(
+        absl::GetFlag(FLAGS_feed_listen), services::AlerterSource(absl::GetFlag(FLAGS_alerter)));
+    if (!started.ok()) {
+      log.Error("bad --feed_listen", {{"error", started.status().ToString()}});
+      return 2;
+    }
+    feed = *std::move(started);
+    log.Info("serving the alerts feed",
+             {{"url", absl::StrCat("http://", absl::GetFlag(FLAGS_feed_listen), "/alerts.atom")},
+              {"port", feed->port()}});
+  }
   absl::Status added = host.AddStage(
       services::StageOptionsFromFlags("notifier", absl::GetFlag(FLAGS_group_id), {topics.alerts}),
       {[&](const kafka::Record& r) { return stage.Process(r); }, nullptr, nullptr});

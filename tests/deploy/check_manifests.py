@@ -11,7 +11,8 @@ gRPC startup, readiness and liveness probes on the health port, requests and lim
 runAsNonRoot, allowPrivilegeEscalation false, capabilities drop ALL, readOnlyRootFilesystem,
 terminationGracePeriodSeconds >= 30, a stable instance id; plus the overlays' promises (one
 replica in dev; PDBs, HPAs, anti-affinity and NetworkPolicies in prod; the notifier one
-replica, replaced with Recreate, and let out only to DNS, Kafka, 443 and SMTP), the topics against
+replica, replaced with Recreate, let out only to DNS, Kafka, the alerter's gRPC, 443 and SMTP,
+and its Atom feed port served and, in prod, open to the clients), the topics against
 services/common/topics.cc, the dashboard and alert rules against the metric names, and the
 Dockerfile's build packages against tools/dev/setup.
 
@@ -41,6 +42,7 @@ STAGES = ["ww-deduper", "ww-tagger", "ww-alerter", "ww-notifier"]
 # delivery again.
 SINGLETONS = ["ww-notifier"]
 GRPC_PORT = 50051
+FEED_PORT = 8080  # the notifier's Atom feed of alerts (--feed_listen)
 METRICS = {
     "ww_records_in_total", "ww_records_out_total", "ww_records_deadlettered_total",
     "ww_transactions_total", "ww_consumer_lag", "ww_stage_batch_seconds",
@@ -209,6 +211,7 @@ def check_target(c, args, target, objects):
     c.check(f"{target}: a ConfigMap per service and the watchlist",
             configmaps >= {f"{s}-config" for s in SERVICES} | {"ww-watchlist", "ww-common"}, str(sorted(configmaps)))
     check_kafka(c, target, by_kind)
+    check_notifier_feed(c, target, by_kind, deployments)
     for n in SINGLETONS:
         d = deployments.get(n, {})
         c.check(f"{target}: {n} runs one replica", d.get("spec", {}).get("replicas") == 1)
@@ -263,19 +266,79 @@ def check_target(c, args, target, objects):
             c.check(f"{target}: every service lets {what} ({port}) in", let_in >= set(SERVICES),
                     str(sorted(set(SERVICES) - let_in)))
         check_notifier_egress(c, target, policies)
+        check_feed_ingress(c, target, policies, deployments)
+
+
+def selects(policy, name):
+    """Whether a NetworkPolicy's podSelector picks the pods of the service `name`."""
+    sel = policy["spec"]["podSelector"]
+    if sel.get("matchLabels", {}).get("app.kubernetes.io/name") == name:
+        return True
+    return any(e.get("key") == "app.kubernetes.io/name" and e.get("operator") == "In"
+               and name in e.get("values", []) for e in sel.get("matchExpressions", []))
+
+
+def check_notifier_feed(c, target, by_kind, deployments):
+    """The notifier's Atom feed: its container port and Service port `feed`, and its settings."""
+    d = deployments.get("ww-notifier")
+    ct = d["spec"]["template"]["spec"]["containers"][0] if d else {}
+    ports = {p.get("name"): p.get("containerPort") for p in ct.get("ports", [])}
+    c.check(f"{target}: ww-notifier has a container port feed {FEED_PORT}", ports.get("feed") == FEED_PORT, str(ports))
+    svc = [s for s in by_kind.get("Service", []) if s["metadata"]["name"] == "ww-notifier"]
+    feed = [p for s in svc for p in s["spec"].get("ports", []) if p.get("name") == "feed"]
+    c.check(f"{target}: Service ww-notifier exposes the port feed ({FEED_PORT} -> feed, http)",
+            len(feed) == 1 and feed[0].get("port") == FEED_PORT and feed[0].get("targetPort") == "feed"
+            and feed[0].get("protocol", "TCP") == "TCP" and feed[0].get("appProtocol") == "http", json.dumps(feed))
+    cms = {cm["metadata"]["name"]: cm.get("data", {}) for cm in by_kind.get("ConfigMap", [])}
+    refs = [e["configMapRef"]["name"] for e in ct.get("envFrom", []) if "configMapRef" in e]
+    env = {k: v for r in refs for k, v in cms.get(r, {}).items()}
+    c.check(f"{target}: ww-notifier WW_FEED_LISTEN listens on the feed port",
+            env.get("WW_FEED_LISTEN", "").endswith(f":{FEED_PORT}"), env.get("WW_FEED_LISTEN", "(unset)"))
+    c.check(f"{target}: ww-notifier WW_ALERTER is the alerter's gRPC Service",
+            env.get("WW_ALERTER") == f"ww-alerter:{GRPC_PORT}", env.get("WW_ALERTER", "(unset)"))
+
+
+def check_feed_ingress(c, target, policies, deployments):
+    """The feed (8080) is open to the gRPC clients, never to anyone; the alerter admits the notifier,
+    which lists alerts there for the feed."""
+    feed_rules = [r for p in policies if "Ingress" in p["spec"].get("policyTypes", []) and selects(p, "ww-notifier")
+                  for r in p["spec"].get("ingress", [])
+                  if any(pt.get("port") in (FEED_PORT, "feed") for pt in r.get("ports", []))]
+    c.check(f"{target}: a NetworkPolicy lets the feed ({FEED_PORT}) into ww-notifier", bool(feed_rules))
+    feed_from = [f for r in feed_rules for f in r.get("from", [])]
+    c.check(f"{target}: feed ingress only from client pods (wirewatch.io/client=true)",
+            bool(feed_rules) and all(r.get("from") for r in feed_rules)
+            and all(f.get("podSelector", {}).get("matchLabels", {}).get("wirewatch.io/client") == "true"
+                    and "ipBlock" not in f for f in feed_from), json.dumps(feed_from))
+    labels = deployments.get("ww-notifier", {}).get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
+    admits = [f for p in policies if "Ingress" in p["spec"].get("policyTypes", []) and selects(p, "ww-alerter")
+              for r in p["spec"].get("ingress", [])
+              if any(pt.get("port") in (GRPC_PORT, "grpc") for pt in r.get("ports", []))
+              for f in r.get("from", [])
+              if "namespaceSelector" not in f and "podSelector" in f
+              and not f["podSelector"].get("matchExpressions")
+              and f["podSelector"].get("matchLabels", {}).items() <= labels.items()]
+    c.check(f"{target}: ww-alerter lets the notifier's pods into gRPC ({GRPC_PORT})", bool(admits), str(labels))
 
 
 def check_notifier_egress(c, target, policies):
     """The notifier POSTs to URLs and mails through SMTP servers its tenants choose: egress to DNS,
-    Kafka and public 443, 587 and 465 only."""
+    Kafka, public 443, 587 and 465, and the alerter's gRPC (for its feed) only."""
     egress = [p for p in policies if "Egress" in p["spec"].get("policyTypes", [])
               and p["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name") == "ww-notifier"]
     c.check(f"{target}: an egress NetworkPolicy for ww-notifier", len(egress) == 1, str(len(egress)))
     rules = [r for p in egress for r in p["spec"].get("egress", [])]
     ports = {(pt.get("port"), pt.get("protocol", "TCP")) for r in rules for pt in r.get("ports", [])}
-    c.check(f"{target}: ww-notifier egress only to DNS, Kafka (9093), HTTPS (443) and SMTP (587, 465)",
-            ports == {(53, "UDP"), (53, "TCP"), (9093, "TCP"), (443, "TCP"), (587, "TCP"), (465, "TCP")}
+    c.check(f"{target}: ww-notifier egress only to DNS, Kafka (9093), the alerter (50051), HTTPS (443) and SMTP (587, 465)",
+            ports == {(53, "UDP"), (53, "TCP"), (9093, "TCP"), (GRPC_PORT, "TCP"), (443, "TCP"), (587, "TCP"), (465, "TCP")}
             and all(r.get("ports") and r.get("to") for r in rules), str(sorted(ports, key=str)))
+    # 50051 only to the alerter's pods in this namespace: no ipBlock, no namespaceSelector.
+    grpc = [r for r in rules if any(pt.get("port") == GRPC_PORT for pt in r.get("ports", []))]
+    alerter = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "ww-alerter"}}}
+    c.check(f"{target}: ww-notifier egress to {GRPC_PORT} only towards the ww-alerter pods",
+            bool(grpc) and all(r.get("to") and all(t == alerter for t in r["to"])
+                               and all(pt.get("port") == GRPC_PORT for pt in r["ports"]) for r in grpc),
+            json.dumps(grpc))
     https = [t for r in rules if any(pt.get("port") == 443 for pt in r.get("ports", [])) for t in r["to"]]
     v4 = [t["ipBlock"] for t in https if t.get("ipBlock", {}).get("cidr") == "0.0.0.0/0"]
     c.check(f"{target}: ww-notifier HTTPS egress leaves out private and link-local (metadata) networks",

@@ -23,6 +23,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "libs/feeds/feed.h"
+#include "libs/fetch/fetch.h"
 #include "tests/support/http_server.h"
 #include "tests/support/pipeline.h"
 #include "tests/support/process.h"
@@ -113,6 +115,30 @@ class Receiver {
   HttpServer http_;  // last: stops before the state it uses goes
 };
 
+// A port nothing listens on now (the kernel's pick; free again once closed).
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  close(fd);
+  return ok ? ntohs(a.sin_port) : 0;
+}
+
+bool Listening(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
 class NotifierTest : public ::ww::testing::PipelineTest {
  protected:
   NotifierTest() {
@@ -124,8 +150,13 @@ class NotifierTest : public ::ww::testing::PipelineTest {
   void SetUp() override {
     PipelineTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
+    feed_port_ = FreeLoopbackPort();
+    extra_args_["notifier"].push_back(absl::StrCat("--feed_listen=127.0.0.1:", feed_port_));
+    extra_args_["notifier"].push_back("--alerter=" + addr_["alerter"]);
     StartService("notifier");
   }
+
+  int feed_port_ = 0;
 
   void ApplyDestination(const std::string& url) {
     ApplyDestinations("e2e-hook",
@@ -234,30 +265,6 @@ TEST_F(NotifierTest, EmailDestinationGetsOneMailPerAlert) {
   EXPECT_EQ(smtp.mails().size(), expected.size()) << "an alert was mailed twice";
 }
 
-// A port nothing listens on now (the kernel's pick; free again once closed).
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  close(fd);
-  return ok ? ntohs(a.sin_port) : 0;
-}
-
-bool Listening(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
 // The decoded text/plain part of a MIME message as aiosmtpd's Mailbox stores it.
 std::string TextPart(const std::string& mail) {
   const size_t part = mail.find("Content-Type: text/plain");
@@ -337,6 +344,49 @@ TEST_F(NotifierTest, EmailDigestArrivesThroughARealSmtpServer) {
     EXPECT_NE(m.find("References: <msg_"), std::string::npos) << m;
     EXPECT_NE(m.find("Subject: [Wirewatch] "), std::string::npos) << m;
   }
+}
+
+// The Atom feed of alerts, served by the notifier from the alerter's ListAlerts: read with
+// Wirewatch's own feed parser, as a feed reader would, whole and filtered.
+TEST_F(NotifierTest, AtomFeedListsTheAlertsAsAFeedReaderSeesThem) {
+  ASSERT_EQ(Wwctl({"watchlist", "apply", Sample("watchlist.yaml")}).exit_code, 0);
+  ::ww::testing::Subscriber sub(addr_["alerter"]);
+  Submit("kim-train.txt", "https://news.example/kim");
+  ASSERT_TRUE(sub.WaitForCount(4, absl::Seconds(60))) << sub.alerts().size();
+  std::set<std::string> all, vladivostok;
+  for (const auto& a : sub.alerts()) {
+    all.insert("urn:wirewatch:alert:" + a.id());
+    for (const auto& e : a.entity_ids()) {
+      if (e == "vladivostok") vladivostok.insert("urn:wirewatch:alert:" + a.id());
+    }
+  }
+  ASSERT_FALSE(vladivostok.empty());
+  ASSERT_LT(vladivostok.size(), all.size());
+  auto read = [&](const std::string& query) -> std::set<std::string> {
+    fetch::Request r;
+    r.url = absl::StrCat("http://127.0.0.1:", feed_port_, "/alerts.atom", query);
+    r.address_policy = *fetch::AddressPolicy::Create({"127.0.0.1/32"});
+    r.total_timeout = absl::Seconds(60);
+    auto got = fetch::Fetch(r);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (!got.ok()) return {};
+    auto feed = feeds::ParseFeed(got->body, got->content_type);
+    EXPECT_TRUE(feed.ok()) << feed.status();
+    if (!feed.ok()) return {};
+    EXPECT_EQ(feed->format, "atom1.0");
+    std::set<std::string> ids;
+    for (const auto& item : feed->items) ids.insert(item.id);
+    return ids;
+  };
+  EXPECT_EQ(read(""), all);
+  EXPECT_EQ(read("?entity=vladivostok&since=1h"), vladivostok);
+  std::set<std::string> high;
+  for (const auto& a : sub.alerts()) {
+    if (a.severity() == "high" || a.severity() == "critical") {
+      high.insert("urn:wirewatch:alert:" + a.id());
+    }
+  }
+  EXPECT_EQ(read("?min_severity=high"), high);
 }
 
 }  // namespace
