@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
@@ -14,8 +16,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/runtime/config_file.h"
 
 extern char** environ;
+
+ABSL_FLAG(std::string, config, "",
+          "a file of 'flag = value' lines (kafka.KEY = VALUE for --kafka_property), read before "
+          "the environment and the command line, which win; also WW_CONFIG");
 
 namespace ww::runtime {
 
@@ -140,15 +147,102 @@ std::vector<std::string> UnknownEnvironment(char** env) {
   return unknown;
 }
 
+namespace {
+
+[[noreturn]] void ConfigError(const absl::Status& s) {
+  std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+  std::exit(2);
+}
+
+// The --config FILE of the command line, else WW_CONFIG; "" when neither.
+std::string ConfigPath(const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--config" || args[i] == "-config")
+      return i + 1 < args.size() ? args[i + 1] : "";
+    for (const char* prefix : {"--config=", "-config="}) {
+      if (absl::StartsWith(args[i], prefix)) return args[i].substr(std::string_view(prefix).size());
+    }
+  }
+  const char* env = std::getenv("WW_CONFIG");
+  return env != nullptr ? env : "";
+}
+
+// Sets the flags a config file names (the weakest source: the environment and the command
+// line are applied after it). KeyValues flags are returned per flag, to be merged by key.
+std::map<std::string, std::vector<std::string>> ApplyConfigFile(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> keyed;
+  if (path.empty()) return keyed;
+  absl::StatusOr<std::vector<ConfigEntry>> entries = ReadConfigFile(path);
+  if (!entries.ok()) ConfigError(entries.status());
+  for (const ConfigEntry& e : *entries) {
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(e.key);
+    if (flag == nullptr || e.key == "config") {
+      ConfigError(absl::InvalidArgumentError(absl::StrCat(
+          path, ":", e.line, ": '", e.key, "' is not a flag of this program (--help)")));
+    }
+    if (flag->IsOfType<KeyValues>()) {
+      keyed[e.key].push_back(e.value);
+      continue;
+    }
+    std::string error;
+    if (!flag->ParseFrom(e.value, &error)) {
+      ConfigError(absl::InvalidArgumentError(
+          absl::StrCat(path, ":", e.line, ": ", e.key, " = ", e.value, ": ", error)));
+    }
+  }
+  return keyed;
+}
+
+// Every KeyValues flag as its file, environment and command-line entries merged by key
+// (MergeKeyValues: the strongest source's value for each key), as wwctl merges them.
+void MergeKeyedFlags(const std::map<std::string, std::vector<std::string>>& from_file,
+                     const std::vector<std::string>& args) {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (!flag->IsOfType<KeyValues>()) continue;
+    std::vector<std::vector<std::string>> layers(3);
+    if (auto it = from_file.find(std::string(name)); it != from_file.end()) layers[0] = it->second;
+    if (const char* env = std::getenv(EnvNameForFlag(std::string(name)).c_str())) {
+      for (absl::string_view kv : absl::StrSplit(env, '\n', absl::SkipWhitespace())) {
+        layers[1].emplace_back(absl::StripAsciiWhitespace(kv));
+      }
+    }
+    const std::string prefix = absl::StrCat("--", std::string(name), "=");
+    for (const std::string& a : args) {  // MergeRepeatedFlags made it one --name=V1\nV2
+      if (!absl::StartsWith(a, prefix)) continue;
+      for (absl::string_view kv :
+           absl::StrSplit(a.substr(prefix.size()), '\n', absl::SkipWhitespace())) {
+        layers[2].emplace_back(kv);
+      }
+    }
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> merged =
+        MergeKeyValues(layers);
+    if (!merged.ok()) {
+      ConfigError(absl::InvalidArgumentError(
+          absl::StrCat("--", std::string(name), ": ", merged.status().message())));
+    }
+    std::string error;
+    if (!flag->ParseFrom(absl::StrJoin(*merged, "\n", absl::PairFormatter("=")), &error)) {
+      ConfigError(absl::InvalidArgumentError(absl::StrCat("--", std::string(name), ": ", error)));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usage) {
   // Debian's Abseil is built with Mutex deadlock detection on: a global lock and a graph
   // lookup on every acquisition, which a service's hot paths (the alert fan-out takes
   // several locks per alert and subscriber) cannot afford. Unit tests keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(
-      absl::StrCat(std::string(usage),
-                   "\n\nEvery flag can also be set with an environment variable WW_<FLAG>, e.g. "
-                   "--bootstrap_servers as WW_BOOTSTRAP_SERVERS; the command line wins."));
+  absl::SetProgramUsageMessage(absl::StrCat(
+      std::string(usage),
+      "\n\nEvery flag can also be set with an environment variable WW_<FLAG>, e.g. "
+      "--bootstrap_servers as WW_BOOTSTRAP_SERVERS, or in a --config file "
+      "(bootstrap_servers = host:9092); the command line wins, then the environment."));
+  const std::vector<std::string> args(argv, argv + argc);
+  const std::map<std::string, std::vector<std::string>> keyed_from_file =
+      ApplyConfigFile(ConfigPath(args));
   if (auto status = ApplyEnvironment(environ); !status.ok()) {
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     std::exit(2);
@@ -177,6 +271,7 @@ std::vector<std::string> ParseConfig(int argc, char** argv, std::string_view usa
   }();
   std::vector<char*> rest =
       absl::ParseCommandLine(static_cast<int>(merged->size()), merged_argv->data());
+  MergeKeyedFlags(keyed_from_file, *merged);
   std::vector<std::string> positional;
   for (size_t i = 1; i < rest.size(); ++i) positional.emplace_back(rest[i]);
   return positional;

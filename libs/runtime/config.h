@@ -35,7 +35,9 @@ std::string AbslUnparseFlag(const KeyValues& kv);
 // keeps only the last occurrence of a flag, sees them all.
 std::vector<std::string> MergeRepeatedFlags(const std::vector<std::string>& args);
 
-// Applies WW_* environment variables to the registered flags, then parses argv; turns off
+// Applies the --config file (or WW_CONFIG; config_file.h's format), then WW_* environment
+// variables, then argv, each over the one before; KeyValues flags are merged by key across
+// the three (MergeKeyValues). Turns off
 // Abseil's Mutex deadlock detection (a debugging aid too slow for a running service).
 // Exits with a clear message on a bad value or an unknown flag. Returns positional args.
 // Not thread-safe: call once at the start of main().

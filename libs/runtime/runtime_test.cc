@@ -1,9 +1,11 @@
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/flags/flag.h"
 #include "gtest/gtest.h"
 #include "libs/runtime/config.h"
+#include "libs/runtime/config_file.h"
 #include "libs/runtime/ids.h"
 #include "libs/runtime/json.h"
 #include "libs/runtime/log.h"
@@ -69,6 +71,64 @@ TEST(Config, RepeatedKeyValueFlagFromTheEnvironmentTakesOnePerLine) {
   ASSERT_TRUE(ApplyEnvironment(env).ok());
   ASSERT_EQ(absl::GetFlag(FLAGS_test_property).pairs.size(), 2u);
   EXPECT_EQ(absl::GetFlag(FLAGS_test_property).pairs[1].second, "/ca.pem");
+}
+
+TEST(ConfigFile, OneFormatForServicesAndWwctl) {
+  auto entries = ParseConfigText(
+      "# comment\n"
+      "bootstrap-servers = 'broker:9093'  # quoted, trailing comment\n"
+      "topic_prefix: ww2.\n"
+      "\n"
+      "kafka.sasl.username = alerts\n",
+      "ww.conf");
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].key, "bootstrap_servers");
+  EXPECT_EQ((*entries)[0].value, "broker:9093");
+  EXPECT_EQ((*entries)[0].line, 2);
+  EXPECT_EQ((*entries)[1].key, "topic_prefix");
+  EXPECT_EQ((*entries)[2].key, "kafka_property");
+  EXPECT_EQ((*entries)[2].value, "sasl.username=alerts");
+  auto bad = ParseConfigText("ok = 1\njust words\n", "ww.conf");
+  EXPECT_EQ(bad.status().message(), "ww.conf:2: expected 'key = value' or 'key: value'");
+  EXPECT_EQ(ReadConfigFile("/nonexistent/ww.conf").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigFile, KeyValuesMergeByKeyStrongestLast) {
+  auto merged =
+      MergeKeyValues({{"acks=all", "linger.ms=5"}, {"acks=1", "retries=3"}, {"retries=9"}});
+  ASSERT_TRUE(merged.ok());
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(*merged, (std::vector<Pair>{{"acks", "1"}, {"linger.ms", "5"}, {"retries", "9"}}));
+  EXPECT_FALSE(MergeKeyValues({{"acks"}}).ok());
+}
+
+// The services' whole path: a --config file, then WW_* variables, then the command line, and
+// KEY=VALUE flags merged by key across the three (as wwctl does). ParseConfig runs once a
+// process, so this is its only test.
+TEST(Config, ParseConfigReadsTheFileThenTheEnvironmentThenTheCommandLine) {
+  const std::string path = ::testing::TempDir() + "/ww-runtime-config-test.conf";
+  std::ofstream(path) << "test_bootstrap_servers = file:9092\n"
+                         "test-batch-size: 5\n"
+                         "test_property = acks=all\n"
+                         "test_property = linger.ms=5\n";
+  setenv("WW_TEST_BATCH_SIZE", "6", 1);
+  setenv("WW_TEST_PROPERTY", "acks=1\nretries=3", 1);
+  std::vector<std::string> args = {"ww-test", "--config=" + path, "--test_property=retries=9",
+                                   "positional"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::vector<std::string> rest =
+      ParseConfig(static_cast<int>(args.size()), argv.data(), "test");
+  unsetenv("WW_TEST_BATCH_SIZE");
+  unsetenv("WW_TEST_PROPERTY");
+  EXPECT_EQ(rest, std::vector<std::string>{"positional"});
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_bootstrap_servers), "file:9092") << "file over default";
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_batch_size), 6) << "environment over file";
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(absl::GetFlag(FLAGS_test_property).pairs,
+            (std::vector<Pair>{{"acks", "1"}, {"linger.ms", "5"}, {"retries", "9"}}));
 }
 
 // Golden values: article and alert ids are Kafka keys and dedup keys already in topics, so

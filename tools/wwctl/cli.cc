@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/runtime/config.h"
+#include "libs/runtime/config_file.h"
 
 extern char** environ;
 
@@ -75,71 +76,48 @@ using Values = std::map<std::string, std::vector<std::string>>;
 
 std::string Strip(absl::string_view s) { return std::string(absl::StripAsciiWhitespace(s)); }
 
-// Global option values from the config file at `path`, by option name in file order.
-// A missing file is an error only when it was named explicitly.
+// Global option values from the config file at `path` (runtime::ParseConfigText: the
+// services' format), by option name in file order. A missing file is an error only when it
+// was named explicitly.
 absl::StatusOr<Values> ReadConfigFile(const std::string& path, bool named,
                                       const std::vector<OptionSpec>& globals) {
   Values out;
-  std::ifstream in(path);
-  if (!in) {
-    if (!named) return out;
-    return absl::InvalidArgumentError(absl::StrCat("cannot read config file ", path));
+  auto entries = runtime::ReadConfigFile(path);
+  if (!entries.ok()) {
+    if (!named && absl::IsNotFound(entries.status())) return out;
+    return entries.status();
   }
   std::map<std::string, const OptionSpec*> known;
   for (const auto& o : globals) {
     if (o.name != "config") known[o.name] = &o;
   }
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    std::string text = Strip(line.substr(0, line.find('#')));
-    if (text.empty()) continue;
-    size_t sep = text.find_first_of("=:");
-    if (sep == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", n, ": expected 'key = value' or 'key: value'"));
-    }
-    std::string key = absl::StrReplaceAll(Strip(text.substr(0, sep)), {{"_", "-"}});
-    std::string value = Strip(text.substr(sep + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    if (absl::StartsWith(key, "kafka.") && known.count("kafka-property")) {
-      // kafka.sasl.username = x: a librdkafka property (dots kept, not dashes).
-      std::string property = Strip(text.substr(6, sep - 6));
-      out["kafka-property"].push_back(absl::StrCat(property, "=", value));
-      continue;
-    }
-    if (!known.count(key)) {
+  for (const runtime::ConfigEntry& e : *entries) {
+    const std::string name = absl::StrReplaceAll(e.key, {{"_", "-"}});
+    if (!known.count(name)) {
       std::vector<std::string> names;
       for (const auto& [k, o] : known) names.push_back(o->keyed ? "kafka.KEY" : k);
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", n, ": unknown key '", key, "' (known: ", absl::StrJoin(names, ", "), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", e.line, ": unknown key '", name,
+                                                     "' (known: ", absl::StrJoin(names, ", "),
+                                                     ")"));
     }
-    out[key].push_back(value);
+    out[name].push_back(e.value);
   }
   return out;
 }
 
 // KEY=VALUE entries of the sources, weakest first: one per KEY, the strongest value, in the
-// order the keys first appear.
+// order the keys first appear (runtime::MergeKeyValues, as the services do).
 absl::StatusOr<std::vector<std::string>> MergeKeyed(
     const std::string& option, const std::vector<const std::vector<std::string>*>& sources) {
-  std::vector<std::string> keys;
-  std::map<std::string, std::string> value;
-  for (const auto* source : sources) {
-    for (const std::string& kv : *source) {
-      auto pair = runtime::ParseKeyValue(kv);
-      if (!pair.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", option, " takes KEY=VALUE, not '", kv, "'"));
-      }
-      if (!value.count(pair->first)) keys.push_back(pair->first);
-      value[pair->first] = std::move(pair->second);
-    }
+  std::vector<std::vector<std::string>> layers;
+  for (const auto* source : sources) layers.push_back(*source);
+  auto merged = runtime::MergeKeyValues(layers);
+  if (!merged.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", option, " takes KEY=VALUE: ", merged.status().message()));
   }
   std::vector<std::string> out;
-  for (const auto& k : keys) out.push_back(absl::StrCat(k, "=", value[k]));
+  for (const auto& [k, v] : *merged) out.push_back(absl::StrCat(k, "=", v));
   return out;
 }
 
@@ -196,7 +174,8 @@ absl::StatusOr<ParsedArgs> Cli::Parse(const Command& command, const std::vector<
       from_env[name].push_back(e->second);
       continue;
     }
-    for (absl::string_view kv : absl::StrSplit(e->second, ';', absl::SkipWhitespace())) {
+    // One KEY=VALUE a line, as the services read WW_KAFKA_PROPERTY (a value may hold ';').
+    for (absl::string_view kv : absl::StrSplit(e->second, '\n', absl::SkipWhitespace())) {
       from_env[name].push_back(Strip(kv));
     }
   }

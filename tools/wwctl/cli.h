@@ -24,7 +24,7 @@ struct OptionSpec {
   std::string default_value;
   bool repeated = false;
   // KEY=VALUE values (implies repeated): merged by KEY across the sources, each KEY taking
-  // its value from the strongest source; WW_<NAME> holds several separated by ';'.
+  // its value from the strongest source; WW_<NAME> holds one KEY=VALUE a line.
   bool keyed = false;
 };
 

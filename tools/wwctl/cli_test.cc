@@ -104,7 +104,7 @@ TEST(Cli, CommandLineBeatsEnvironmentBeatsConfigFileBeatsDefault) {
       {"WW_CONFIG", file},
       {"WW_TOPIC_PREFIX", "env."},
       {"WW_TOKEN", "from-env"},
-      {"WW_KAFKA_PROPERTY", "sasl.username=env-user; sasl.mechanism=PLAIN"}};
+      {"WW_KAFKA_PROPERTY", "sasl.username=env-user\nsasl.mechanism=PLAIN"}};
   auto p = WithConfig().Parse(
       Tail(), {"--token", "from-line", "--kafka-property", "sasl.mechanism=SCRAM-SHA-512"}, env);
   ASSERT_TRUE(p.ok()) << p.status();
