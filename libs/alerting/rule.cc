@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/runtime/ids.h"
+#include "libs/runtime/time_parse.h"
 
 namespace ww::alerting {
 namespace {
@@ -160,12 +161,12 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
       if (!s.ok()) return ctx.Error(v, line, "severity", std::string(s.status().message()));
       r.severity = *s;
     } else if (key == "cooldown") {
-      absl::Duration d;
-      if (!absl::ParseDuration(v.Scalar(), &d) || d < absl::ZeroDuration()) {
+      absl::StatusOr<absl::Duration> d = runtime::ParseDuration(v.Scalar());
+      if (!d.ok() || *d < absl::ZeroDuration()) {
         return ctx.Error(v, line, "cooldown",
-                         absl::StrCat("'", v.Scalar(), "' is not a duration like 30m or 6h"));
+                         absl::StrCat("'", v.Scalar(), "' is not a duration like 30m, 6h or 1d"));
       }
-      r.cooldown = d;
+      r.cooldown = *d;
     } else if (key == "min_mentions") {
       try {
         r.min_mentions = v.as<int>();

@@ -69,7 +69,7 @@ TEST(ParseRules, ErrorsNameTheLineTheRuleAndTheField) {
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: {near: {entities: [a], words: 5}}\n"),
             "line 3: rule 'r1': when.near.entities: needs at least two entity ids");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n    cooldown: soon\n"),
-            "line 4: rule 'r1': cooldown: 'soon' is not a duration like 30m or 6h");
+            "line 4: rule 'r1': cooldown: 'soon' is not a duration like 30m, 6h or 1d");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n  - id: r1\n    when: b\n"),
             "line 4: rule 'r1': id: is used twice");
   EXPECT_EQ(Error("rules:\n  - id: Bad Id\n    when: a\n"),

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/ids.h"
+#include "libs/runtime/time_parse.h"
 #include "libs/url/url.h"
 
 namespace ww::delivery {
@@ -49,11 +50,15 @@ absl::StatusOr<std::vector<std::string>> StringList(const YAML::Node& n, const C
 
 absl::StatusOr<absl::Duration> Duration(const YAML::Node& v, const Ctx& ctx,
                                         absl::string_view field) {
-  absl::Duration d;
-  if (!v.IsScalar() || !absl::ParseDuration(v.Scalar(), &d) || d < absl::ZeroDuration()) {
-    return ctx.Error(v, field, absl::StrCat("'", v.Scalar(), "' is not a duration like 30m or 6h"));
+  absl::StatusOr<absl::Duration> d =
+      v.IsScalar() ? runtime::ParseDuration(v.Scalar()) : absl::InvalidArgumentError("");
+  if (!d.ok() || *d < absl::ZeroDuration()) {
+    return ctx.Error(v, field,
+                     absl::StrCat("'", v.IsScalar() ? v.Scalar() : "",
+                                  "' is not a duration like "
+                                  "30m, 6h or 1d"));
   }
-  return d;
+  return *d;
 }
 
 // Whether `u` is an absolute URL with one of `schemes` and a host.

@@ -214,8 +214,13 @@ TEST(ParseDestinations, ErrorsNameTheLineTheDestinationAndTheField) {
   EXPECT_EQ(
       Error(hook + "    min_severity: urgent\n"),
       "line 5: destination 1 'd1': min_severity: must be info, low, medium, high or critical");
-  EXPECT_EQ(Error(hook + "    give_up_after: a day\n"),
-            "line 5: destination 1 'd1': give_up_after: 'a day' is not a duration like 30m or 6h");
+  EXPECT_EQ(
+      Error(hook + "    give_up_after: a day\n"),
+      "line 5: destination 1 'd1': give_up_after: 'a day' is not a duration like 30m, 6h or 1d");
+  // Durations are read as everywhere else in Wirewatch: whole days too.
+  auto days = ParseDestinationsYaml(hook + "    give_up_after: 2d\n", "default");
+  ASSERT_TRUE(days.ok()) << days.status();
+  EXPECT_EQ((*days)[0].give_up_after, absl::Hours(48));
   EXPECT_EQ(Error(hook + "    give_up_after: 0s\n"),
             "line 5: destination 1 'd1': give_up_after: must be more than 0");
   EXPECT_EQ(Error(hook + "    rate_per_second: 0\n"),

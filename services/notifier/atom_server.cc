@@ -15,6 +15,7 @@
 #include "libs/alerting/rule.h"
 #include "libs/delivery/atom.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/time_parse.h"
 #include "ww/v1/alerts.grpc.pb.h"
 
 namespace ww::services {
@@ -23,14 +24,12 @@ namespace {
 constexpr int kMaxLimit = 500;
 
 absl::StatusOr<absl::Duration> ParseAge(const std::string& s) {
-  absl::Duration d;
-  if (absl::ParseDuration(s, &d) && d > absl::ZeroDuration()) return d;
-  int64_t days = 0;
-  if (s.size() > 1 && s.back() == 'd' && absl::SimpleAtoi(s.substr(0, s.size() - 1), &days) &&
-      days > 0) {
-    return absl::Hours(24 * days);
+  absl::StatusOr<absl::Duration> d = runtime::ParseDuration(s);
+  if (!d.ok() || *d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("since: '", s, "' is not an age like 24h or 7d"));
   }
-  return absl::InvalidArgumentError(absl::StrCat("since: '", s, "' is not an age like 24h or 7d"));
+  return *d;
 }
 
 absl::Status FromGrpc(const grpc::Status& s) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/runtime/time_parse.h"
 
 namespace ww::wwctl {
 
@@ -72,11 +73,8 @@ class Cli {
   std::vector<Command> commands_;
 };
 
-// "30s", "5m", "2h", "1d" -> duration. InvalidArgument otherwise.
-absl::StatusOr<absl::Duration> ParseDuration(const std::string& s);
-
-// The one way every wwctl command reads a time: "2026-11-28T10:00:00Z", "2026-11-28",
-// "now" or an age like "3d" -> Unix ms. InvalidArgument names the accepted forms.
-absl::StatusOr<int64_t> ParseTimeArg(const std::string& v);
+// Durations and times are read as every Wirewatch program reads them (libs/runtime).
+using runtime::ParseDuration;
+using runtime::ParseTimeArg;
 
 }  // namespace ww::wwctl
