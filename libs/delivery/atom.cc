@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/delivery/payload.h"
 #include "libs/text/utf8.h"
 
 namespace ww::delivery {
@@ -50,8 +51,6 @@ std::string Rfc3339(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
-std::string Or(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
-
 absl::Time Raised(const ww::v1::Alert& a) {
   return a.raised_unix_ms() > 0 ? absl::FromUnixMillis(a.raised_unix_ms()) : absl::UnixEpoch();
 }
@@ -62,16 +61,15 @@ absl::Time Updated(const ww::v1::Alert& a) {
 std::string Entry(const ww::v1::Alert& a) {
   std::string e = "  <entry>\n";
   absl::StrAppend(&e, "    <id>urn:wirewatch:alert:", Xml(a.id()), "</id>\n");
-  absl::StrAppend(&e, "    <title>",
-                  Xml(absl::StrCat("[", absl::AsciiStrToUpper(a.severity()), "] ",
-                                   Or(a.rule_name(), a.rule_id()), ": ", Or(a.title(), a.url()))),
-                  "</title>\n");
+  absl::StrAppend(&e, "    <title>", Xml(Headline(a)), "</title>\n");
   if (!a.url().empty()) {
     absl::StrAppend(&e, "    <link rel=\"alternate\" href=\"", Xml(a.url()), "\"/>\n");
   }
   absl::StrAppend(&e, "    <published>", Rfc3339(Raised(a)), "</published>\n");
   absl::StrAppend(&e, "    <updated>", Rfc3339(Updated(a)), "</updated>\n");
-  const std::string author = a.outlets_size() > 0 ? a.outlets(0) : Or(a.source(), "Wirewatch");
+  const std::string author = a.outlets_size() > 0
+                                 ? a.outlets(0)
+                                 : (a.source().empty() ? std::string("Wirewatch") : a.source());
   absl::StrAppend(&e, "    <author><name>", Xml(author), "</name></author>\n");
   std::vector<std::string> entities(a.entity_ids().begin(), a.entity_ids().end());
   if (entities.empty() && !a.entity_id().empty()) entities.push_back(a.entity_id());
@@ -80,8 +78,7 @@ std::string Entry(const ww::v1::Alert& a) {
   }
   if (!a.snippet().empty()) absl::StrAppend(&e, "    <summary>", Xml(a.snippet()), "</summary>\n");
   std::string details =
-      absl::StrCat("Entity: ", Or(a.entity_name(), a.entity_id()),
-                   "\nRule: ", Or(a.rule_name(), a.rule_id()), "\nSeverity: ", a.severity());
+      absl::StrCat("Entity: ", EntityOf(a), "\nRule: ", RuleOf(a), "\nSeverity: ", a.severity());
   if (a.outlets_size() > 0) {
     absl::StrAppend(&details, "\nOutlets (", std::max<int64_t>(a.outlet_count(), a.outlets_size()),
                     "): ", absl::StrJoin(a.outlets(), ", "));

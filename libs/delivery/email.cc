@@ -42,8 +42,6 @@ std::string Html(std::string_view s) {
       AsAbsl(s), {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
-std::string Or(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
-
 std::string Published(const ww::v1::Alert& a) {
   if (a.published_unix_ms() <= 0) return "";
   return absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMillis(a.published_unix_ms()),
@@ -58,11 +56,10 @@ std::string Outlets(const ww::v1::Alert& a) {
 }
 
 std::string TextPart(const ww::v1::Alert& a) {
-  std::string out = absl::StrCat(Or(a.title(), a.url()), "\n");
+  std::string out = absl::StrCat(TitleOf(a), "\n");
   if (!a.url().empty()) absl::StrAppend(&out, a.url(), "\n");
-  absl::StrAppend(&out, "\nEntity:   ", Or(a.entity_name(), a.entity_id()),
-                  "\nRule:     ", Or(a.rule_name(), a.rule_id()), "\nSeverity: ", a.severity(),
-                  "\n");
+  absl::StrAppend(&out, "\nEntity:   ", EntityOf(a), "\nRule:     ", RuleOf(a),
+                  "\nSeverity: ", a.severity(), "\n");
   if (a.outlets_size() > 0) absl::StrAppend(&out, "Outlets:  ", Outlets(a), "\n");
   if (const std::string p = Published(a); !p.empty()) absl::StrAppend(&out, "Published: ", p, "\n");
   if (!a.snippet().empty()) absl::StrAppend(&out, "\n", a.snippet(), "\n");
@@ -72,7 +69,7 @@ std::string TextPart(const ww::v1::Alert& a) {
 }
 
 std::string HtmlPart(const ww::v1::Alert& a) {
-  const std::string title = Html(Or(a.title(), a.url()));
+  const std::string title = Html(TitleOf(a));
   std::string out = "<!DOCTYPE html><html><body>\n";
   absl::StrAppend(
       &out, "<h2>",
@@ -83,8 +80,8 @@ std::string HtmlPart(const ww::v1::Alert& a) {
       absl::StrAppend(&out, "<tr><th align=\"left\">", AsAbsl(name), "</th><td>", Html(value),
                       "</td></tr>\n");
   };
-  row("Entity", Or(a.entity_name(), a.entity_id()));
-  row("Rule", Or(a.rule_name(), a.rule_id()));
+  row("Entity", EntityOf(a));
+  row("Rule", RuleOf(a));
   row("Severity", a.severity());
   row("Outlets", Outlets(a));
   row("Published", Published(a));
@@ -176,8 +173,7 @@ std::string EmailMessage(const Destination& d, const ww::v1::Alert& a, std::stri
                          absl::Time now) {
   const std::string domain = DomainOf(from);
   Envelope e;
-  e.subject = absl::StrCat("[", absl::AsciiStrToUpper(a.severity()), "] ",
-                           Or(a.rule_name(), a.rule_id()), ": ", Or(a.title(), a.url()));
+  e.subject = Headline(a);
   if (a.version() > 1) e.subject = absl::StrCat("Re: ", e.subject);
   e.message_id = MessageId(a, a.version(), domain);
   if (a.version() > 1) e.references = {MessageId(a, 1, domain)};
@@ -197,7 +193,7 @@ std::string DigestMessage(const Destination& d, const std::vector<ww::v1::Alert>
     list.push_back(&a);
   }
   Envelope e;
-  const std::string first = alerts.empty() ? "" : Or(alerts[0].title(), alerts[0].url());
+  const std::string first = alerts.empty() ? "" : TitleOf(alerts[0]);
   e.subject = absl::StrCat("[Wirewatch] ", alerts.size(),
                            alerts.size() == 1 ? " alert: " : " alerts: ", first);
   if (order.size() > 1) absl::StrAppend(&e.subject, " and ", order.size() - 1, " more stories");
@@ -213,7 +209,7 @@ std::string DigestMessage(const Destination& d, const std::vector<ww::v1::Alert>
   std::string html = absl::StrCat("<!DOCTYPE html><html><body>\n<p>", Html(text), "</p>\n");
   for (const std::string& story : order) {
     const ww::v1::Alert& lead = *stories[story].front();
-    const std::string title = Or(lead.title(), lead.url());
+    const std::string title = TitleOf(lead);
     absl::StrAppend(&text, "\n== ", title, "\n");
     if (!lead.url().empty()) absl::StrAppend(&text, lead.url(), "\n");
     absl::StrAppend(&html, "<h3>",
@@ -223,8 +219,7 @@ std::string DigestMessage(const Destination& d, const std::vector<ww::v1::Alert>
                     "</h3>\n<ul>\n");
     for (const ww::v1::Alert* a : stories[story]) {
       const std::string line = absl::StrCat(
-          "[", absl::AsciiStrToUpper(a->severity()), "] ", Or(a->rule_name(), a->rule_id()), " - ",
-          Or(a->entity_name(), a->entity_id()),
+          "[", absl::AsciiStrToUpper(a->severity()), "] ", RuleOf(*a), " - ", EntityOf(*a),
           a->outlets_size() > 0 ? absl::StrCat(" (", Outlets(*a), ")") : "",
           a->version() > 1 ? absl::StrCat(", update ", a->version()) : "");
       absl::StrAppend(&text, "  - ", line, "\n    alert ", a->id(), "\n");

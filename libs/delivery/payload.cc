@@ -24,6 +24,8 @@ std::string SlackEscape(std::string_view s) {
   return absl::StrReplaceAll(AsAbsl(s), {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}});
 }
 
+}  // namespace
+
 std::string EntityOf(const ww::v1::Alert& a) {
   return a.entity_name().empty() ? a.entity_id() : a.entity_name();
 }
@@ -31,8 +33,9 @@ std::string RuleOf(const ww::v1::Alert& a) {
   return a.rule_name().empty() ? a.rule_id() : a.rule_name();
 }
 std::string TitleOf(const ww::v1::Alert& a) { return a.title().empty() ? a.url() : a.title(); }
-
-}  // namespace
+std::string Headline(const ww::v1::Alert& a) {
+  return absl::StrCat("[", absl::AsciiStrToUpper(a.severity()), "] ", RuleOf(a), ": ", TitleOf(a));
+}
 
 std::string AlertJson(const ww::v1::Alert& a) {
   ww::v1::Alert copy = a;
@@ -98,7 +101,7 @@ std::string SlackPayload(const ww::v1::Alert& a) {
          {"elements", Json::array({{{"type", "mrkdwn"}, {"text", SlackEscape(a.snippet())}}})}});
   }
   Json j;
-  j["text"] = SlackEscape(absl::StrCat("[", severity, "] ", RuleOf(a), ": ", TitleOf(a)));
+  j["text"] = SlackEscape(Headline(a));
   j["blocks"] = std::move(blocks);
   return runtime::ToJsonLine(j);
 }

@@ -17,6 +17,13 @@ struct HttpMessage {
   std::vector<std::string> headers;  // "Name: value" lines, Content-Type included
 };
 
+// How an alert is named to people, the same in every format: its entity's and rule's names
+// (else ids), its article's title (else URL), and "[SEVERITY] rule: title".
+std::string EntityOf(const ww::v1::Alert& a);
+std::string RuleOf(const ww::v1::Alert& a);
+std::string TitleOf(const ww::v1::Alert& a);
+std::string Headline(const ww::v1::Alert& a);
+
 // The alert as JSON, the fields `wwctl alerts tail --output json` prints (protobuf JSON,
 // .proto field names), without the subscriber cursor.
 std::string AlertJson(const ww::v1::Alert& a);

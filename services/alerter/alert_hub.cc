@@ -23,18 +23,6 @@ runtime::Histogram& PublishDelay() {
 constexpr size_t kRememberedIds = 100000;
 }  // namespace
 
-bool AlertFilterSpec::Admits(const ww::v1::Alert& a) const {
-  if (!tenant.empty() && a.owner() != tenant) return false;
-  if (!rules.empty() && !rules.count(a.rule_id())) return false;
-  if (!entities.empty()) {
-    bool any = entities.count(a.entity_id()) > 0;
-    for (const auto& e : a.entity_ids()) any = any || entities.count(e);
-    if (!any) return false;
-  }
-  auto sev = alerting::ParseSeverity(a.severity());
-  return !sev.ok() || *sev >= min_severity;
-}
-
 AlertHub::AlertHub(size_t max_queue, int notifiers, absl::Duration round)
     : max_queue_(max_queue), round_(round) {
   for (int i = 0; i < notifiers; ++i) notifiers_.emplace_back([this] { NotifierLoop(); });

@@ -24,18 +24,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/alerting/rule.h"
+#include "libs/delivery/destination.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::services {
 
-// Which alerts a subscriber wants.
-struct AlertFilterSpec {
-  std::string tenant;  // empty: every tenant (authentication off)
-  std::set<std::string> entities;
-  std::set<std::string> rules;
-  alerting::Severity min_severity = alerting::Severity::kInfo;
-  bool Admits(const ww::v1::Alert& a) const;
-};
+// Which alerts a subscriber wants: the filter destinations use too (tenant empty: every
+// tenant, authentication off).
+using AlertFilterSpec = delivery::AlertFilter;
 
 // An alert with where it sits in the alerts topic, as the hub hands it to every subscriber.
 struct Delivery {

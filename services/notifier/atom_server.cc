@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -145,10 +146,9 @@ AlertSource AlerterSource(const std::string& alerter) {
     // The alerts topic holds every version of an alert: a reader wants each alert once, as
     // its latest version.
     std::vector<ww::v1::Alert> out;
+    absl::flat_hash_set<std::string> seen;
     for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
-      const bool seen = std::any_of(out.begin(), out.end(),
-                                    [&](const ww::v1::Alert& o) { return o.id() == it->id(); });
-      if (!seen) out.push_back(std::move(*it));
+      if (seen.insert(it->id()).second) out.push_back(std::move(*it));
     }
     return out;
   };

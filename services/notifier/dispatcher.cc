@@ -201,7 +201,7 @@ void Dispatcher::RunLane(Lane* lane) {
     if (digest > absl::ZeroDuration()) {
       AttemptDigest(lane, *d, std::move(batch));
     } else {
-      Attempt(lane, std::move(batch.front()));
+      Attempt(lane, std::move(batch.front()), d);
     }
   }
 }
@@ -239,9 +239,8 @@ void Dispatcher::AttemptDigest(Lane* lane, const delivery::Destination& d,
   }
 }
 
-void Dispatcher::Attempt(Lane* lane, Item item) {
+void Dispatcher::Attempt(Lane* lane, Item item, const std::optional<delivery::Destination>& d) {
   const std::string& key = item.pending.destination_key();
-  std::optional<delivery::Destination> d = options_.find_destination(key);
   if (!d.has_value()) {
     if (!options_.destinations_loaded()) {
       absl::MutexLock lock(&mu_);

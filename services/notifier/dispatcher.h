@@ -88,8 +88,9 @@ class Dispatcher {
 
   Lane* LaneFor(const std::string& destination_key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunLane(Lane* lane);
-  // One attempt at the head of `lane`; returns once the outcome is recorded.
-  void Attempt(Lane* lane, Item item);
+  // One attempt at the head of `lane` (`d`: its destination as RunLane looked it up, nullopt
+  // when there is none); returns once the outcome is recorded.
+  void Attempt(Lane* lane, Item item, const std::optional<delivery::Destination>& d);
   // One attempt at a digest of the first items of `lane` (the head's retry state is the
   // batch's); returns once the outcome of each is recorded.
   void AttemptDigest(Lane* lane, const delivery::Destination& d, std::vector<Item> batch);
