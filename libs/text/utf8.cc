@@ -68,6 +68,16 @@ ScriptClass GetScriptClass(char32_t cp) {
   }
 }
 
+bool IsUpperCase(char32_t cp) {
+  if (cp < 0x80) return cp >= 'A' && cp <= 'Z';
+  return u_isupper(static_cast<UChar32>(cp)) != 0 || u_istitle(static_cast<UChar32>(cp)) != 0;
+}
+
+char32_t ToLowerCase(char32_t cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + ('a' - 'A') : cp;
+  return static_cast<char32_t>(u_tolower(static_cast<UChar32>(cp)));
+}
+
 bool IsSpacelessScript(char32_t cp) {
   const ScriptClass c = GetScriptClass(cp);
   return c == ScriptClass::kHan || c == ScriptClass::kHiragana || c == ScriptClass::kKatakana;

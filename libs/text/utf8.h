@@ -51,6 +51,10 @@ ScriptClass GetScriptClass(char32_t cp);
 // a match needs no token boundary on that side.
 bool IsSpacelessScript(char32_t cp);
 
+// Simple (one code point) case mapping and test: ASCII inline, the rest through ICU.
+bool IsUpperCase(char32_t cp);
+char32_t ToLowerCase(char32_t cp);
+
 // Implementation details below.
 
 inline DecodedCodePoint DecodeUtf8(std::string_view utf8, size_t pos) {

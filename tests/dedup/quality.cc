@@ -428,8 +428,11 @@ std::string SharedDataDir() {
 }
 
 absl::StatusOr<std::vector<Doc>> LoadEcbPlus(const std::string& data_dir) {
-  const std::string path =
-      data_dir + "/near_duplicates/ecbplus/ecbplus_docs.topics01-22.derived.jsonl";
+  return LoadEcbPlusFile(data_dir +
+                         "/near_duplicates/ecbplus/ecbplus_docs.topics01-22.derived.jsonl");
+}
+
+absl::StatusOr<std::vector<Doc>> LoadEcbPlusFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   std::vector<Doc> docs;

@@ -53,6 +53,8 @@ std::string SharedDataDir();
 // The ECB+ documents (sentences as paragraphs, the first one as title). NotFound when the
 // file is absent.
 absl::StatusOr<std::vector<Doc>> LoadEcbPlus(const std::string& data_dir);
+// The same from a file of that format (doc_id, topic, subtopic, sentences a line).
+absl::StatusOr<std::vector<Doc>> LoadEcbPlusFile(const std::string& path);
 
 // Reuters-21578 stories with a body of at least 60 words, in a seeded random order.
 absl::StatusOr<std::vector<Doc>> LoadReuters(const std::string& data_dir, uint64_t seed);

@@ -1,0 +1,266 @@
+#include "libs/stories/features.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "libs/runtime/ids.h"
+#include "libs/text/utf8.h"
+
+namespace ww::stories {
+namespace {
+
+// English function words and reporting verbs: evidence of nothing. Other languages rely on
+// the vocabulary (a frequent word weighs little).
+const absl::flat_hash_set<std::string_view>& StopWords() {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "a",       "about",  "above",  "after", "again",  "against",  "all",        "also",
+      "am",      "an",     "and",    "any",   "are",    "as",       "at",         "be",
+      "because", "been",   "before", "being", "below",  "between",  "both",       "but",
+      "by",      "can",    "could",  "did",   "do",     "does",     "doing",      "down",
+      "during",  "each",   "few",    "for",   "from",   "further",  "had",        "has",
+      "have",    "having", "he",     "her",   "here",   "hers",     "herself",    "him",
+      "himself", "his",    "how",    "i",     "if",     "in",       "into",       "is",
+      "it",      "its",    "itself", "just",  "me",     "more",     "most",       "my",
+      "myself",  "no",     "nor",    "not",   "now",    "of",       "off",        "on",
+      "once",    "only",   "or",     "other", "our",    "ours",     "ourselves",  "out",
+      "over",    "own",    "same",   "she",   "should", "so",       "some",       "such",
+      "than",    "that",   "the",    "their", "theirs", "them",     "themselves", "then",
+      "there",   "these",  "they",   "this",  "those",  "through",  "to",         "too",
+      "under",   "until",  "up",     "very",  "was",    "we",       "were",       "what",
+      "when",    "where",  "which",  "while", "who",    "whom",     "why",        "will",
+      "with",    "would",  "you",    "your",  "yours",  "yourself", "yourselves", "said",
+      "says",    "say",    "told",   "one",   "two",    "new",      "may",        "might",
+      "must",    "shall",  "us",     "it's",  "mr",     "mrs",      "ms"};
+  return *words;
+}
+
+constexpr size_t kStemLetters = 7;
+
+uint64_t Key(Group g, std::string_view term) {
+  return runtime::Mix64(runtime::Fnv1a64(term) + 0x9e3779b97f4a7c15ULL * (g + 1));
+}
+
+bool IsDigit(char32_t cp) { return cp >= '0' && cp <= '9'; }
+bool IsApostrophe(char32_t cp) { return cp == '\'' || cp == 0x2019; }
+
+struct Token {
+  std::string lower;  // lowercased UTF-8
+  size_t letters = 0;
+  bool number = false;
+  bool capitalised = false;
+  bool sentence_start = false;
+};
+
+// Splits one paragraph into word and number tokens (words: a letter, then letters,
+// apostrophes and hyphens; numbers: a digit, then digits, ',', '.' and ':').
+void Tokenize(std::string_view p, std::vector<Token>* out) {
+  out->clear();
+  size_t i = 0;
+  bool sentence_start = true;
+  while (i < p.size()) {
+    const text::DecodedCodePoint d = text::DecodeUtf8(p, i);
+    if (!text::IsWordChar(d.cp)) {
+      if (d.cp == '.' || d.cp == '!' || d.cp == '?') sentence_start = true;
+      i += d.length;
+      continue;
+    }
+    Token t;
+    t.number = IsDigit(d.cp);
+    t.capitalised = !t.number && text::IsUpperCase(d.cp);
+    t.sentence_start = sentence_start;
+    sentence_start = false;
+    while (i < p.size()) {
+      const text::DecodedCodePoint c = text::DecodeUtf8(p, i);
+      const bool take = t.number ? (IsDigit(c.cp) || c.cp == ',' || c.cp == '.' || c.cp == ':')
+                                 : ((text::IsWordChar(c.cp) && !IsDigit(c.cp)) ||
+                                    IsApostrophe(c.cp) || c.cp == '-');
+      if (!take) break;
+      if (IsApostrophe(c.cp)) {
+        t.lower.push_back('\'');
+      } else {
+        text::AppendUtf8(text::ToLowerCase(c.cp), &t.lower);
+      }
+      ++t.letters;
+      i += c.length;
+    }
+    if (t.number) {
+      while (!t.lower.empty() &&
+             (t.lower.back() == '.' || t.lower.back() == ',' || t.lower.back() == ':')) {
+        t.lower.pop_back();
+        // A number that ends a sentence ("in 2009.") opens the next one.
+        sentence_start = true;
+      }
+    }
+    out->push_back(std::move(t));
+  }
+}
+
+// The first `n` code points of `s`.
+std::string_view Prefix(std::string_view s, size_t n) {
+  size_t i = 0;
+  for (size_t k = 0; k < n && i < s.size(); ++k) i += text::DecodeUtf8(s, i).length;
+  return s.substr(0, i);
+}
+
+}  // namespace
+
+ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
+  std::array<absl::flat_hash_map<uint64_t, uint32_t>, kGroups> counts;
+  std::vector<uint16_t> years;
+  const auto& stop = StopWords();
+  std::vector<Token> tokens;
+  std::string run, bigram;
+  auto paragraph = [&](std::string_view p, bool is_title) {
+    Tokenize(p, &tokens);
+    run.clear();
+    size_t run_words = 0;
+    std::string_view prev;
+    auto flush = [&] {
+      if (run_words > 1) ++counts[kNames][Key(kNames, run)];
+      run.clear();
+      run_words = 0;
+    };
+    for (const Token& t : tokens) {
+      const bool stopword = !t.number && stop.contains(t.lower);
+      if (t.capitalised && !t.sentence_start && !stopword) {
+        if (!run.empty()) run.push_back(' ');
+        run += t.lower;
+        ++run_words;
+      } else {
+        flush();
+      }
+      if (t.number) {
+        ++counts[kNumbers][Key(kNumbers, t.lower)];
+        if (t.lower.size() == 4) {
+          const int y = std::stoi(t.lower);
+          if (y >= 1950 && y <= 2049) years.push_back(static_cast<uint16_t>(y));
+        }
+        prev = {};
+        continue;
+      }
+      if (stopword || t.letters < 3) {
+        prev = {};
+        continue;
+      }
+      const std::string_view stem = Prefix(t.lower, kStemLetters);
+      ++counts[kWords][Key(kWords, stem)];
+      if (is_title) ++counts[kTitle][Key(kTitle, stem)];
+      if (!prev.empty()) {
+        bigram.assign(prev);
+        bigram.push_back('_');
+        bigram.append(stem);
+        ++counts[kBigrams][Key(kBigrams, bigram)];
+      }
+      prev = stem;
+      if (t.capitalised && !t.sentence_start) ++counts[kNames][Key(kNames, t.lower)];
+    }
+    flush();
+  };
+  paragraph(title, true);
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) paragraph(text.substr(start, end - start), false);
+    start = end + 1;
+  }
+  ArticleTerms out;
+  for (int g = 0; g < kGroups; ++g) {
+    out.groups[g].assign(counts[g].begin(), counts[g].end());
+    std::sort(out.groups[g].begin(), out.groups[g].end());
+  }
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  out.years = std::move(years);
+  return out;
+}
+
+double Dot(const TermVector& a, const TermVector& b) {
+  double s = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i].key < b[j].key) {
+      ++i;
+    } else if (b[j].key < a[i].key) {
+      ++j;
+    } else {
+      s += static_cast<double>(a[i++].weight) * b[j++].weight;
+    }
+  }
+  return s;
+}
+
+double Norm(const TermVector& v) {
+  double s = 0;
+  for (const Term& t : v) s += static_cast<double>(t.weight) * t.weight;
+  return std::sqrt(s);
+}
+
+void AddInto(TermVector& a, const TermVector& b) {
+  TermVector out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].key < a[i].key) {
+      out.push_back(b[j++]);
+    } else {
+      out.push_back({a[i].key, a[i].weight + b[j].weight});
+      ++i;
+      ++j;
+    }
+  }
+  a = std::move(out);
+}
+
+void Vocabulary::Add(const ArticleTerms& terms) {
+  ++documents_;
+  for (const TermCounts& g : terms.groups) {
+    for (const auto& [key, n] : g) ++df_[key];
+  }
+}
+
+void Vocabulary::Remove(const ArticleTerms& terms) {
+  --documents_;
+  for (const TermCounts& g : terms.groups) {
+    for (const auto& [key, n] : g) {
+      auto it = df_.find(key);
+      if (it != df_.end() && --it->second == 0) df_.erase(it);
+    }
+  }
+}
+
+TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
+  TermVector v;
+  v.reserve(counts.size());
+  const double n = static_cast<double>(documents_) + 1;
+  for (const auto& [key, tf] : counts) {
+    auto it = df_.find(key);
+    const double df = it == df_.end() ? 0 : it->second;
+    const double w = (1 + std::log(static_cast<double>(tf))) * std::log(n / (df + 0.5));
+    if (w > 0) v.push_back({key, static_cast<float>(w)});
+  }
+  if (v.size() > k) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(),
+                     [](const Term& a, const Term& b) {
+                       return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
+                     });
+    v.resize(k);
+  }
+  std::sort(v.begin(), v.end(), [](const Term& a, const Term& b) { return a.key < b.key; });
+  const double norm = Norm(v);
+  if (norm > 0) {
+    for (Term& t : v) t.weight = static_cast<float>(t.weight / norm);
+  }
+  return v;
+}
+
+void Vocabulary::Prune(size_t max_terms) {
+  if (df_.size() <= max_terms) return;
+  absl::erase_if(df_, [](const auto& kv) { return kv.second <= 1; });
+}
+
+}  // namespace ww::stories

@@ -1,0 +1,73 @@
+#pragma once
+// What an article says, as evidence that two reports are about one event: terms in five
+// groups, weighed by TF-IDF against a vocabulary learnt from the stream.
+//
+//   words    content words (stop words and words under 3 letters left out), lowercased,
+//            cut to their first 7 letters (a crude stem: "sentenced" and "sentence" meet)
+//   bigrams  two such words in a row (no number or stop word between)
+//   names    capitalised words not opening a sentence, and runs of them as one phrase
+//            ("tony thompson"): the people, places and organisations a report names,
+//            watched or not
+//   numbers  numbers as written ("485", "6.1", "2009"): tolls, magnitudes, scores, dates
+//   title    the words of the headline
+// and the years it mentions (1950-2049), which tell two events of one kind apart.
+//
+// Pure and thread-safe except Vocabulary, which one owner mutates.
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace ww::stories {
+
+enum Group : int { kWords = 0, kBigrams, kNames, kNumbers, kTitle, kGroups };
+
+// Terms of one group with their counts, sorted by key, keys unique. A key is a stable hash
+// of the group and the term (the same on every machine and run).
+using TermCounts = std::vector<std::pair<uint64_t, uint32_t>>;
+
+struct ArticleTerms {
+  std::array<TermCounts, kGroups> groups;
+  std::vector<uint16_t> years;  // distinct, ascending
+};
+
+// `title` is the headline; `text` paragraphs separated by '\n'.
+ArticleTerms ExtractTerms(std::string_view title, std::string_view text);
+
+// A weighted term; vectors are sorted by key.
+struct Term {
+  uint64_t key;
+  float weight;
+};
+using TermVector = std::vector<Term>;
+
+// Dot product of two key-sorted vectors.
+double Dot(const TermVector& a, const TermVector& b);
+double Norm(const TermVector& v);
+// a += b (both key-sorted; the result too).
+void AddInto(TermVector& a, const TermVector& b);
+
+// Document frequencies learnt from the stream: how many articles carried each term.
+class Vocabulary {
+ public:
+  // Counts one article (every term of every group once).
+  void Add(const ArticleTerms& terms);
+  // Undoes Add (for a rolled-back transaction).
+  void Remove(const ArticleTerms& terms);
+  // The `k` terms of `counts` with the highest (1 + ln tf) * ln((N + 1) / (df + 0.5)),
+  // ties by key, L2-normalised, sorted by key.
+  TermVector Weigh(const TermCounts& counts, size_t k) const;
+  // Forgets terms seen once when more than `max_terms` are kept (bounded memory).
+  void Prune(size_t max_terms);
+  uint64_t documents() const { return documents_; }
+  size_t terms() const { return df_.size(); }
+
+ private:
+  absl::flat_hash_map<uint64_t, uint32_t> df_;
+  uint64_t documents_ = 0;
+};
+
+}  // namespace ww::stories

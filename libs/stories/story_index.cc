@@ -1,0 +1,373 @@
+#include "libs/stories/story_index.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace ww::stories {
+namespace {
+
+// Terms kept per group of a report's vector: the leading ones by TF-IDF.
+constexpr std::array<size_t, kGroups> kTermsPerGroup = {100, 50, 30, 40, 20};
+// A centroid keeps at most this many terms a group (the heaviest), so that a story carried
+// by hundreds of reports stays small.
+constexpr size_t kCentroidTerms = 1024;
+// Terms of a report that file it in the index: its leading names and words, its headline.
+constexpr size_t kIndexNames = 8, kIndexWords = 8;
+constexpr size_t kPostingStories = 64;    // stories kept per index term (the latest)
+constexpr uint64_t kExpireEvery = 16384;  // articles between scans for stories to forget
+
+void Cap(TermVector& v) {
+  if (v.size() <= 2 * kCentroidTerms) return;
+  std::nth_element(v.begin(), v.begin() + kCentroidTerms, v.end(),
+                   [](const Term& a, const Term& b) {
+                     return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
+                   });
+  v.resize(kCentroidTerms);
+  std::sort(v.begin(), v.end(), [](const Term& a, const Term& b) { return a.key < b.key; });
+}
+
+// The `n` heaviest terms' keys.
+std::vector<uint64_t> Leading(const TermVector& v, size_t n) {
+  TermVector t = v;
+  std::sort(t.begin(), t.end(), [](const Term& a, const Term& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
+  });
+  std::vector<uint64_t> keys;
+  for (size_t i = 0; i < t.size() && i < n; ++i) keys.push_back(t[i].key);
+  return keys;
+}
+
+// Of the `n` heaviest terms of `r`, the share (by weight) that `centroid` lacks: the
+// people and things a report is about that the story never mentioned.
+double MissingShare(const TermVector& r, size_t n, const TermVector& centroid) {
+  TermVector top = r;
+  std::sort(top.begin(), top.end(), [](const Term& a, const Term& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
+  });
+  if (top.size() > n) top.resize(n);
+  double all = 0, missing = 0;
+  for (const Term& t : top) {
+    all += t.weight;
+    const bool has = std::binary_search(centroid.begin(), centroid.end(), t,
+                                        [](const Term& a, const Term& b) { return a.key < b.key; });
+    if (!has) missing += t.weight;
+  }
+  return all > 0 ? missing / all : 0;
+}
+
+bool Disjoint(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) return false;
+    a[i] < b[j] ? ++i : ++j;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<StoryIndex> StoryIndex::Create(StoryOptions options) {
+  if (options.quiet_ms <= 0 || options.window_ms < options.quiet_ms) {
+    return absl::InvalidArgumentError(
+        "stories: quiet must be positive and the window at least as long as quiet");
+  }
+  if (!(options.min_probability > 0 && options.min_probability < 1)) {
+    return absl::InvalidArgumentError("stories: min_probability must be in (0, 1)");
+  }
+  if (options.max_candidates == 0 || options.member_vectors == 0 || options.max_sources == 0) {
+    return absl::InvalidArgumentError("stories: candidates, members and sources must be > 0");
+  }
+  return StoryIndex(options);
+}
+
+StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
+                                       const std::vector<uint16_t>& years, const Vectors& s) const {
+  Evidence e;
+  for (int g = 0; g < kGroups; ++g) {
+    e.x[g] = s.norm[g] > 0 ? Dot(r[g], s.centroid[g]) / s.norm[g] : 0;
+  }
+  e.x[5] = !years.empty() && !s.years.empty() && Disjoint(years, s.years) ? 1 : 0;
+  double best = 0;
+  for (const auto& m : s.members) {
+    double sum = 0;
+    for (int g = 0; g < kMemberGroups; ++g) sum += Dot(r[g], m[g]);
+    best = std::max(best, sum / kMemberGroups);
+  }
+  e.x[6] = best;
+  e.x[7] = MissingShare(r[kNames], 5, s.centroid[kNames]);
+  e.x[8] = MissingShare(r[kWords], 10, s.centroid[kWords]);
+  double z = options_.model.bias;
+  for (size_t i = 0; i < e.x.size(); ++i) z += options_.model.weights[i] * e.x[i];
+  e.probability = 1 / (1 + std::exp(-z));
+  return e;
+}
+
+void StoryIndex::SaveInfo(uint64_t seq) {
+  if (!saved_info_.emplace(seq, true).second) return;
+  auto it = stories_.find(seq);
+  if (it == stories_.end()) return;
+  undo_.push_back([seq, info = it->second.info](StoryIndex& self) {
+    if (auto s = self.stories_.find(seq); s != self.stories_.end()) s->second.info = info;
+  });
+}
+
+void StoryIndex::SaveVectors(uint64_t seq) {
+  if (!saved_vectors_.emplace(seq, true).second) return;
+  auto it = stories_.find(seq);
+  if (it == stories_.end()) return;
+  undo_.push_back([seq, v = it->second.vectors](StoryIndex& self) {
+    if (auto s = self.stories_.find(seq); s != self.stories_.end()) s->second.vectors = v;
+  });
+}
+
+StoryDecision StoryIndex::Join(uint64_t seq, const std::string& cluster, const std::string& source,
+                               int64_t now_ms, bool new_report) {
+  SaveInfo(seq);
+  StoryInfo& info = stories_.at(seq).info;
+  ++info.articles;
+  if (new_report) ++info.reports;
+  info.last_seen_ms = std::max(info.last_seen_ms, now_ms);
+  if (!source.empty() &&
+      std::find(info.sources.begin(), info.sources.end(), source) == info.sources.end()) {
+    // Past the cap, a source is counted once per article at most (no memory of which).
+    ++info.source_count;
+    if (info.sources.size() < options_.max_sources) info.sources.push_back(source);
+  }
+  if (new_report) {
+    stories_.at(seq).clusters.push_back(cluster);
+    clusters_[cluster] = seq;
+    undo_.push_back([seq, cluster](StoryIndex& self) {
+      self.clusters_.erase(cluster);
+      if (auto s = self.stories_.find(seq); s != self.stories_.end()) {
+        auto& c = s->second.clusters;
+        if (!c.empty() && c.back() == cluster) c.pop_back();
+      }
+    });
+  }
+  return {false, 0, info};
+}
+
+void StoryIndex::Advance(int64_t now_ms) {
+  ++since_expiry_;
+  if (now_ms <= now_ms_) return;
+  undo_.push_back([old = now_ms_](StoryIndex& self) { self.now_ms_ = old; });
+  now_ms_ = now_ms;
+}
+
+const StoryIndex::Story* StoryIndex::Live(const std::string& cluster) const {
+  auto known = clusters_.find(cluster);
+  if (known == clusters_.end()) return nullptr;
+  const Story& s = stories_.at(known->second);
+  // Forgotten, whether or not Expire has run yet: the answer must not depend on when it did.
+  return now_ms_ - s.info.last_seen_ms > options_.window_ms ? nullptr : &s;
+}
+
+StoryDecision StoryIndex::AddReport(const std::string& id, const std::string& source,
+                                    std::string_view title, std::string_view text, int64_t now_ms) {
+  return Decide(id, source, title, text, now_ms, nullptr, nullptr);
+}
+
+std::vector<std::pair<std::string, StoryIndex::Evidence>> StoryIndex::AddReportTo(
+    const std::string& story, const std::string& id, const std::string& source,
+    std::string_view title, std::string_view text, int64_t now_ms) {
+  std::vector<std::pair<std::string, Evidence>> evidence;
+  Decide(id, source, title, text, now_ms, &story, &evidence);
+  return evidence;
+}
+
+StoryDecision StoryIndex::Decide(const std::string& id, const std::string& source,
+                                 std::string_view title, std::string_view text, int64_t now_ms,
+                                 const std::string* force,
+                                 std::vector<std::pair<std::string, Evidence>>* evidence) {
+  Advance(now_ms);
+  now_ms = now_ms_;
+  if (const Story* known = Live(id)) {
+    // A redelivered report: already in its story.
+    StoryDecision d;
+    d.joined = true;
+    d.story = known->info;
+    return d;
+  }
+  auto terms = std::make_shared<ArticleTerms>(ExtractTerms(title, text));
+  // Bounded memory, at points fixed by the sequence (so replays prune alike).
+  if (vocabulary_.documents() % 65536 == 65535) vocabulary_.Prune(options_.max_terms);
+  vocabulary_.Add(*terms);
+  undo_.push_back([terms](StoryIndex& self) { self.vocabulary_.Remove(*terms); });
+  std::array<TermVector, kGroups> r;
+  for (int g = 0; g < kGroups; ++g) r[g] = vocabulary_.Weigh(terms->groups[g], kTermsPerGroup[g]);
+
+  // Candidates: live stories filed under the report's leading names, words and headline.
+  std::vector<uint64_t> keys = Leading(r[kNames], kIndexNames);
+  for (uint64_t k : Leading(r[kWords], kIndexWords)) keys.push_back(k);
+  for (const Term& t : r[kTitle]) keys.push_back(t.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // Each term offers its latest kPostingStories open stories (a story is open while it has
+  // had a report within `quiet`); which stories a list still holds past those does not
+  // matter, so neither does when Expire ran.
+  absl::flat_hash_map<uint64_t, uint32_t> hits;
+  for (uint64_t k : keys) {
+    auto p = postings_.find(k);
+    if (p == postings_.end()) continue;
+    size_t offered = 0;
+    for (auto it = p->second.rbegin(); it != p->second.rend() && offered < kPostingStories; ++it) {
+      auto s = stories_.find(*it);
+      if (s == stories_.end() || now_ms - s->second.info.last_seen_ms > options_.quiet_ms) continue;
+      ++hits[*it];
+      ++offered;
+    }
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> ranked;  // (hits, seq)
+  for (const auto& [seq, n] : hits) ranked.push_back({n, seq});
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (ranked.size() > options_.max_candidates) ranked.resize(options_.max_candidates);
+  uint64_t best = 0;
+  double best_p = 0;
+  bool found = false;
+  for (const auto& [n, seq] : ranked) {
+    const Evidence e = Score(r, terms->years, stories_.at(seq).vectors);
+    if (evidence != nullptr) evidence->push_back({stories_.at(seq).info.id, e});
+    if (e.probability >= options_.min_probability &&
+        (!found || e.probability > best_p || (e.probability == best_p && seq < best))) {
+      best = seq;
+      best_p = e.probability;
+      found = true;
+    }
+  }
+  if (force != nullptr) {
+    found = false;
+    for (const auto& [seq, st] : stories_) {
+      if (st.info.id == *force) {
+        best = seq;
+        found = true;
+      }
+    }
+  }
+
+  uint64_t seq = best;
+  if (!found) {
+    seq = next_seq_++;
+    Story& s = stories_[seq];
+    s.info.id = id;
+    s.info.headline = std::string(title);
+    s.info.first_seen_ms = s.info.last_seen_ms = now_ms;
+    undo_.push_back([seq](StoryIndex& self) {
+      self.stories_.erase(seq);
+      --self.next_seq_;
+    });
+  }
+  SaveVectors(seq);
+  Vectors& v = stories_.at(seq).vectors;
+  for (int g = 0; g < kGroups; ++g) {
+    AddInto(v.centroid[g], r[g]);
+    Cap(v.centroid[g]);
+    v.norm[g] = Norm(v.centroid[g]);
+  }
+  std::vector<uint16_t> years;
+  std::set_union(v.years.begin(), v.years.end(), terms->years.begin(), terms->years.end(),
+                 std::back_inserter(years));
+  v.years = std::move(years);
+  v.members.push_back(
+      {std::move(r[kWords]), std::move(r[kBigrams]), std::move(r[kNames]), std::move(r[kNumbers])});
+  if (v.members.size() > options_.member_vectors) v.members.pop_front();
+  for (uint64_t k : keys) {
+    auto& list = postings_[k];
+    if (!list.empty() && list.back() == seq) continue;
+    list.push_back(seq);
+    undo_.push_back([k, seq](StoryIndex& self) {
+      auto p = self.postings_.find(k);
+      if (p == self.postings_.end() || p->second.empty() || p->second.back() != seq) return;
+      p->second.pop_back();
+      if (p->second.empty()) self.postings_.erase(p);
+    });
+  }
+  StoryDecision d = Join(seq, id, source, now_ms, true);
+  d.joined = found;
+  d.probability = found ? best_p : 0;
+  return d;
+}
+
+StoryDecision StoryIndex::AddCopy(const std::string& cluster_id, const std::string& source,
+                                  int64_t now_ms) {
+  Advance(now_ms);
+  const Story* known = Live(cluster_id);
+  if (known == nullptr) {
+    // A report this index never saw: a story of its own, with no text to match others on.
+    const uint64_t seq = next_seq_++;
+    Story& s = stories_[seq];
+    s.info.id = cluster_id;
+    s.info.first_seen_ms = s.info.last_seen_ms = now_ms_;
+    undo_.push_back([seq](StoryIndex& self) {
+      self.stories_.erase(seq);
+      --self.next_seq_;
+    });
+    StoryDecision d = Join(seq, cluster_id, source, now_ms_, true);
+    return d;
+  }
+  StoryDecision d = Join(clusters_.at(cluster_id), cluster_id, source, now_ms_, false);
+  d.joined = true;
+  return d;
+}
+
+void StoryIndex::Expire() {
+  const int64_t horizon = now_ms_ - options_.window_ms;
+  std::vector<uint64_t> old;
+  for (const auto& [seq, s] : stories_) {
+    if (s.info.last_seen_ms < horizon) old.push_back(seq);
+  }
+  for (uint64_t seq : old) {
+    for (const std::string& c : stories_.at(seq).clusters) {
+      // A report may have started a new story since (its old one was past the window).
+      if (auto it = clusters_.find(c); it != clusters_.end() && it->second == seq) {
+        clusters_.erase(it);
+      }
+    }
+    stories_.erase(seq);
+  }
+  // Postings keep only stories that may still take a report; past the window none do.
+  for (auto it = postings_.begin(); it != postings_.end();) {
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](uint64_t seq) { return !stories_.contains(seq); }),
+               list.end());
+    if (list.empty()) {
+      postings_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void StoryIndex::Commit() {
+  undo_.clear();
+  saved_info_.clear();
+  saved_vectors_.clear();
+  if (since_expiry_ >= kExpireEvery) {
+    since_expiry_ = 0;
+    Expire();
+  }
+}
+
+void StoryIndex::Rollback() {
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)(*this);
+  undo_.clear();
+  saved_info_.clear();
+  saved_vectors_.clear();
+}
+
+std::vector<StoryInfo> StoryIndex::Stories(int64_t since_ms) const {
+  std::vector<StoryInfo> out;
+  for (const auto& [seq, s] : stories_) {
+    if (s.info.last_seen_ms >= since_ms) out.push_back(s.info);
+  }
+  std::sort(out.begin(), out.end(), [](const StoryInfo& a, const StoryInfo& b) {
+    return a.articles != b.articles ? a.articles > b.articles : a.id < b.id;
+  });
+  return out;
+}
+
+}  // namespace ww::stories
