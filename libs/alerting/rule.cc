@@ -184,6 +184,16 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
         r.where = Where::kLead;
       else
         return ctx.Error(v, line, "where", "must be title, lead or anywhere");
+    } else if (key == "per") {
+      const std::string w = v.Scalar();
+      if (w == "story")
+        r.per = Per::kStory;
+      else if (w == "copy")
+        r.per = Per::kCopy;
+      else
+        return ctx.Error(v, line, "per",
+                         "must be story (one alert per event, the default) or copy (one per "
+                         "copy cluster)");
     } else if (key == "sources" || key == "languages") {
       auto l = StringList(v, ctx, line, key);
       if (!l.ok()) return l.status();
@@ -191,7 +201,7 @@ absl::StatusOr<Rule> ParseRuleNode(const YAML::Node& n, int fallback, const std:
     } else {
       return ctx.Error(kv.first, line, key,
                        "unknown field (expected id, name, when, severity, cooldown, min_mentions, "
-                       "where, sources, languages)");
+                       "where, per, sources, languages)");
     }
   }
   if (!has_when) return ctx.Error(n, line, "when", "is required");

@@ -15,6 +15,9 @@
 //       where: title          # title | lead | anywhere (default)
 //       sources: [yonhap]     # only articles from these sources
 //       languages: [en]       # only articles in these languages
+//       per: story            # story (default): one alert per event, updated as more
+//                             # outlets and independent reports carry it; copy: one alert
+//                             # per copy cluster (one wire story and its reprints)
 //
 // A `when` mapping with several keys means all of them. A list item is an entity id or a
 // nested expression. Rules sit in the watchlist file under `rules:` or in a file of their
@@ -42,6 +45,9 @@ struct Expr {
 };
 
 enum class Where { kAnywhere, kTitle, kLead };
+// What one alert is about: a story (independent reports of one event, libs/stories) or a
+// copy cluster (one wire story and its reprints, libs/dedup).
+enum class Per { kStory, kCopy };
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 
 std::string_view SeverityName(Severity s);
@@ -58,6 +64,7 @@ struct Rule {
   int min_mentions = 1;
   Severity severity = Severity::kInfo;
   absl::Duration cooldown = absl::Hours(6);
+  Per per = Per::kStory;
   std::string yaml;  // the rule as written (one mapping), for storage and display
 };
 

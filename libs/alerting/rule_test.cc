@@ -80,7 +80,10 @@ TEST(ParseRules, ErrorsNameTheLineTheRuleAndTheField) {
   EXPECT_NE(Error("rules:\n  - id: r1\n    when: _kim\n"), "");
   EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n    severty: high\n"),
             "line 4: rule 'r1': severty: unknown field (expected id, name, when, severity, "
-            "cooldown, min_mentions, where, sources, languages)");
+            "cooldown, min_mentions, where, per, sources, languages)");
+  EXPECT_EQ(Error("rules:\n  - id: r1\n    when: a\n    per: article\n"),
+            "line 4: rule 'r1': per: must be story (one alert per event, the default) or copy "
+            "(one per copy cluster)");
 }
 
 TEST(ParseRules, NoRulesIsAnEmptyList) {

@@ -32,9 +32,40 @@ void ApplyState(const alerting::AlertEvent& ev, int64_t now_ms, ww::v1::Alert& a
   a.set_raised_unix_ms(ev.state.raised_ms);
   a.set_updated_unix_ms(now_ms);
   a.clear_outlets();
-  for (const auto& o : ev.story.outlets) a.add_outlets(o);
-  a.set_outlet_count(ev.story.count);
-  a.set_latest_url(ev.story.latest_url);
+  for (const auto& o : ev.state.view.outlets) a.add_outlets(o);
+  a.set_outlet_count(ev.state.view.outlet_count);
+  a.set_report_count(ev.state.view.reports);
+  a.set_latest_url(ev.state.view.latest_url);
+}
+
+using Subjects = AlertStage::Subjects;
+
+// What an article record says about its story and its copy cluster (records written before
+// stories have no story_*: their story is their cluster; before clusters, the article).
+Subjects SubjectsOf(const ww::v1::Article& a) {
+  Subjects s;
+  s.cluster_id = a.cluster_id().empty() ? a.id() : a.cluster_id();
+  s.story_id = a.story_id().empty() ? s.cluster_id : a.story_id();
+  s.copy.outlets.assign(a.cluster_sources().begin(), a.cluster_sources().end());
+  if (s.copy.outlets.empty() && !a.source().empty()) s.copy.outlets.push_back(a.source());
+  s.copy.outlet_count = static_cast<int64_t>(s.copy.outlets.size());
+  s.copy.reports = 1;
+  s.copy.articles = std::max<int64_t>(a.cluster_articles(), 1);
+  s.copy.latest_url = a.url();
+  if (a.story_id().empty()) {
+    s.story = s.copy;
+  } else {
+    s.story.outlets.assign(a.story_sources().begin(), a.story_sources().end());
+    s.story.outlet_count = std::max<int64_t>(a.story_source_count(), s.story.outlets.size());
+    s.story.reports = std::max<uint32_t>(a.story_reports(), 1);
+    s.story.articles = std::max<uint32_t>(a.story_articles(), 1);
+    s.story.latest_url = a.url();
+  }
+  return s;
+}
+
+std::string KeyOf(alerting::Per per, const Subjects& s) {
+  return per == alerting::Per::kCopy ? "copy:" + s.cluster_id : "story:" + s.story_id;
 }
 
 }  // namespace
@@ -68,12 +99,21 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
 
   std::vector<kafka::OutRecord> out;
   const int64_t now_ms = NowMs();
+  const Subjects subjects = SubjectsOf(a);
   for (const alerting::Rule& rule : rules) {
     alerting::RuleResult result = alerting::EvaluateRule(rule, story);
     if (!result.fired) continue;
-    auto ev = book_.Fired(RuleKey(rule), absl::ToInt64Milliseconds(rule.cooldown), story.cluster_id,
-                          a.source(), a.url(), now_ms);
-    if (!ev.has_value()) continue;  // this rule already alerted on this story
+    const bool per_copy = rule.per == alerting::Per::kCopy;
+    const std::string key = KeyOf(rule.per, subjects);
+    auto ev = book_.Fired(RuleKey(rule), absl::ToInt64Milliseconds(rule.cooldown), key,
+                          per_copy ? subjects.cluster_id : subjects.story_id,
+                          per_copy ? subjects.copy : subjects.story, now_ms);
+    if (!ev.has_value()) continue;  // this rule already said this about this subject
+    if (!ev->raised) {
+      // Another report of a story the rule already alerted on: the alert, grown.
+      Publish(*ev, now_ms, in, out);
+      continue;
+    }
     ww::v1::Alert alert;
     alert.set_rule_id(rule.id);
     alert.set_rule_name(rule.name);
@@ -108,18 +148,44 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     }
     alert.set_mention_count(mention_count);
     alert.set_article_id(a.id());
-    alert.set_cluster_id(story.cluster_id);
+    alert.set_cluster_id(subjects.cluster_id);
+    alert.set_story_id(subjects.story_id);
+    alert.set_story_headline(a.story_headline().empty() ? a.title() : a.story_headline());
+    alert.set_per(per_copy ? "copy" : "story");
     alert.set_title(a.title());
     alert.set_url(a.url());
     alert.set_source(a.source());
     alert.set_published_unix_ms(a.published_unix_ms());
     ApplyState(*ev, now_ms, alert);
     std::string value = alert.SerializeAsString();
-    book_.SetPayload(ev->state.rule_id, ev->state.cluster_id, value);
+    book_.SetPayload(ev->state.rule_id, ev->state.key, value);
     NoteRaised(alert, in);
     out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
   }
+  // The article also grows the alerts of rules that did not fire on it: its story is theirs.
+  Carried(subjects, now_ms, in, out);
   return out;
+}
+
+void AlertStage::Publish(const alerting::AlertEvent& ev, int64_t now_ms, const kafka::Record& in,
+                         std::vector<kafka::OutRecord>& out) {
+  ww::v1::Alert alert;
+  if (!alert.ParseFromString(ev.state.payload)) return;
+  ApplyState(ev, now_ms, alert);
+  if (ev.raised) NoteRaised(alert, in);
+  std::string value = alert.SerializeAsString();
+  book_.SetPayload(ev.state.rule_id, ev.state.key, value);
+  out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
+}
+
+void AlertStage::Carried(const Subjects& s, int64_t now_ms, const kafka::Record& in,
+                         std::vector<kafka::OutRecord>& out) {
+  for (const auto& [key, view] :
+       {std::pair{"story:" + s.story_id, &s.story}, std::pair{"copy:" + s.cluster_id, &s.copy}}) {
+    for (const alerting::AlertEvent& ev : book_.Carried(key, *view, now_ms)) {
+      Publish(ev, now_ms, in, out);
+    }
+  }
 }
 
 absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Duplicate(const kafka::Record& in) {
@@ -128,36 +194,33 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Duplicate(const kafka:
     return absl::InvalidArgumentError("not a ww.v1.Article with a cluster id (bad protobuf)");
   }
   std::vector<kafka::OutRecord> out;
-  const int64_t now_ms = NowMs();
-  for (const alerting::AlertEvent& ev :
-       book_.Copied(copy.cluster_id(), copy.source(), copy.url(), now_ms)) {
-    ww::v1::Alert alert;
-    if (!alert.ParseFromString(ev.state.payload)) continue;
-    ApplyState(ev, now_ms, alert);
-    if (ev.raised) NoteRaised(alert, in);
-    std::string value = alert.SerializeAsString();
-    book_.SetPayload(ev.state.rule_id, ev.state.cluster_id, value);
-    out.push_back({options_.alerts_topic, alert.id(), std::move(value)});
-  }
+  Carried(SubjectsOf(copy), NowMs(), in, out);
   return out;
 }
 
 void AlertStage::Remember(const kafka::Record& r) {
   ww::v1::Alert a;
   if (r.tombstone || !a.ParseFromString(r.value)) return;
+  // Alerts from before stories ("" per) were per copy cluster.
+  const bool per_story = a.per() == "story";
+  const std::string subject = per_story ? a.story_id() : a.cluster_id();
+  alerting::SubjectView view;
+  view.outlets.assign(a.outlets().begin(), a.outlets().end());
+  view.outlet_count = a.outlet_count();
+  view.reports = std::max<int64_t>(a.report_count(), 1);
+  view.latest_url = a.latest_url();
+  view.last_ms = a.updated_unix_ms();
   alerting::AlertState st{a.owner() + "/" + a.rule_id(),
-                          a.cluster_id(),
+                          (per_story ? "story:" : "copy:") + subject,
+                          subject,
                           a.id(),
                           a.epoch(),
                           a.version(),
                           a.raised_unix_ms(),
                           a.cooldown_ms(),
-                          r.value};
-  alerting::StoryOutlets story{{a.outlets().begin(), a.outlets().end()},
-                               a.outlet_count(),
-                               a.latest_url(),
-                               a.updated_unix_ms()};
-  book_.Remember(st, story);
+                          r.value,
+                          view};
+  book_.Remember(st);
 }
 
 void AlertStage::NoteRaised(const ww::v1::Alert& alert, const kafka::Record& in) {

@@ -1,9 +1,10 @@
 #pragma once
 // The alerter's stage function. From the tagged topic: evaluates every rule (and, if
 // enabled, the implicit "entity is mentioned" rule of each mentioned entity) and publishes
-// an Alert for each rule that fires on a story for the first time. From the duplicates
-// topic: another outlet carried a story, so each alert on it is published again updated
-// (same id, version + 1, one more outlet), or re-raised past the rule's cooldown.
+// an Alert for each rule that fires on a story (or copy cluster, for `per: copy` rules) for
+// the first time. Every later article of the story (another report, from the tagged topic,
+// or a copy, from the duplicates topic) that adds an outlet or a report publishes each alert
+// on it again, grown (same id, version + 1), or re-raised past the rule's cooldown.
 // Not thread-safe: one stage loop owns it.
 #include <functional>
 #include <memory>
@@ -43,9 +44,21 @@ class AlertStage {
   }
   size_t alerts() const { return book_.alerts(); }
 
+  // An article's story and copy cluster, as the deduper described them.
+  struct Subjects {
+    std::string story_id, cluster_id;
+    alerting::SubjectView story, copy;
+  };
+
  private:
   absl::StatusOr<std::vector<kafka::OutRecord>> Tagged(const kafka::Record& in);
   absl::StatusOr<std::vector<kafka::OutRecord>> Duplicate(const kafka::Record& in);
+  // Publishes a grown (or re-raised) alert: its last payload with the new state.
+  void Publish(const alerting::AlertEvent& ev, int64_t now_ms, const kafka::Record& in,
+               std::vector<kafka::OutRecord>& out);
+  // Grows every alert on the article's story and copy cluster.
+  void Carried(const Subjects& s, int64_t now_ms, const kafka::Record& in,
+               std::vector<kafka::OutRecord>& out);
 
   AlertStageOptions options_;
   RulesFn rules_;

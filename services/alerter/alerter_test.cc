@@ -33,10 +33,23 @@ ww::v1::Mention Mention(const std::string& entity, uint32_t start) {
   return m;
 }
 
-kafka::Record Tagged(const std::string& id, const std::string& source) {
+// A new report as the deduper describes it: the first of its copy cluster, in `story` (its
+// own by default), which now has `outlets` and `reports`.
+kafka::Record Tagged(const std::string& id, const std::string& source, std::string story = "",
+                     std::vector<std::string> outlets = {}, uint32_t reports = 1) {
+  if (story.empty()) story = id;
+  if (outlets.empty()) outlets = {source};
   ww::v1::TaggedArticle t;
   t.mutable_article()->set_id(id);
   t.mutable_article()->set_cluster_id(id);
+  t.mutable_article()->add_cluster_sources(source);
+  t.mutable_article()->set_cluster_articles(1);
+  t.mutable_article()->set_story_id(story);
+  for (const auto& o : outlets) t.mutable_article()->add_story_sources(o);
+  t.mutable_article()->set_story_source_count(static_cast<uint32_t>(outlets.size()));
+  t.mutable_article()->set_story_reports(reports);
+  t.mutable_article()->set_story_articles(static_cast<uint32_t>(outlets.size()));
+  t.mutable_article()->set_url("https://" + source + "/" + id);
   t.mutable_article()->set_source(source);
   t.mutable_article()->set_title("Kim meets Putin");
   t.mutable_article()->set_text("kim met putin, and kim smiled");
@@ -46,10 +59,21 @@ kafka::Record Tagged(const std::string& id, const std::string& source) {
   return {"tagged", 0, 0, id, t.SerializeAsString(), false, {}, 0};
 }
 
-kafka::Record Copy(const std::string& cluster, const std::string& source) {
+// A copy of the report `cluster` (whose story is the cluster's own), carried so far by
+// `outlets` (this one's last), as the deduper writes it.
+kafka::Record Copy(const std::string& cluster, const std::vector<std::string>& outlets) {
+  const std::string& source = outlets.back();
   ww::v1::Article a;
   a.set_id(cluster + "-" + source);
   a.set_cluster_id(cluster);
+  a.set_duplicate_of(cluster);
+  for (const auto& o : outlets) a.add_cluster_sources(o);
+  a.set_cluster_articles(static_cast<uint32_t>(outlets.size()));
+  a.set_story_id(cluster);
+  for (const auto& o : outlets) a.add_story_sources(o);
+  a.set_story_source_count(static_cast<uint32_t>(outlets.size()));
+  a.set_story_articles(static_cast<uint32_t>(outlets.size()));
+  a.set_story_reports(1);
   a.set_source(source);
   a.set_url("https://" + source + "/story");
   return {"dups", 0, 0, a.id(), a.SerializeAsString(), false, {}, 0};
@@ -110,8 +134,10 @@ TEST(AlertStage, FiftyOutletsOneAlertUpdated) {
   auto first = Alerts(stage.Process(Tagged("a1", "outlet-1")));
   ASSERT_EQ(first.size(), 1u);
   ww::v1::Alert last;
+  std::vector<std::string> outlets = {"outlet-1"};
   for (int i = 2; i <= 50; ++i) {
-    auto upd = Alerts(stage.Process(Copy("a1", "outlet-" + std::to_string(i))));
+    outlets.push_back("outlet-" + std::to_string(i));
+    auto upd = Alerts(stage.Process(Copy("a1", outlets)));
     ASSERT_EQ(upd.size(), 1u);
     last = upd[0];
   }
@@ -130,9 +156,56 @@ TEST(AlertStage, RestartRemembersRaisedAlerts) {
   AlertStage after({"alerts", "tagged", "dups", false}, Rules);
   after.Remember({"alerts", 0, 0, (*out)[0].key, (*out)[0].value, false, {}, 0});
   EXPECT_TRUE(Alerts(after.Process(Tagged("a1", "wire"))).empty());
-  auto upd = Alerts(after.Process(Copy("a1", "paper")));
+  auto upd = Alerts(after.Process(Copy("a1", {"wire", "paper"})));
   ASSERT_EQ(upd.size(), 1u);
   EXPECT_EQ(upd[0].version(), 2);
+}
+
+TEST(AlertStage, AnotherReportOfTheStoryUpdatesTheAlertAndANewStoryRaisesOne) {
+  AlertStage stage({"alerts", "tagged", "dups", false}, Rules);
+  auto first = Alerts(stage.Process(Tagged("reuters-1", "reuters")));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].story_id(), "reuters-1");
+  EXPECT_EQ(first[0].per(), "story");
+  EXPECT_EQ(first[0].report_count(), 1);
+  // Yonhap's own report of the same event: the deduper put it in reuters-1's story.
+  auto second =
+      Alerts(stage.Process(Tagged("yonhap-1", "yonhap", "reuters-1", {"reuters", "yonhap"}, 2)));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].id(), first[0].id()) << "one alert per rule and story";
+  EXPECT_EQ(second[0].version(), 2);
+  EXPECT_EQ(second[0].report_count(), 2);
+  EXPECT_EQ(second[0].outlet_count(), 2);
+  EXPECT_EQ(second[0].latest_url(), "https://yonhap/yonhap-1");
+  EXPECT_EQ(second[0].title(), first[0].title()) << "an update keeps what the alert said";
+  // Another event about the same people: a story of its own, an alert of its own.
+  auto other = Alerts(stage.Process(Tagged("yonhap-2", "yonhap")));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_NE(other[0].id(), first[0].id());
+  EXPECT_EQ(other[0].version(), 1);
+}
+
+TEST(AlertStage, PerCopyRulesAlertOncePerCopyCluster) {
+  auto rules = [] {
+    auto r = alerting::ParseRulesYaml(
+        "rules:\n  - id: every-report\n    when: {all: [kim]}\n    per: copy\n", "desk");
+    EXPECT_TRUE(r.ok());
+    return std::make_shared<const std::vector<alerting::Rule>>(*r);
+  };
+  AlertStage stage({"alerts", "tagged", "dups", false}, rules);
+  auto first = Alerts(stage.Process(Tagged("reuters-1", "reuters")));
+  auto second =
+      Alerts(stage.Process(Tagged("yonhap-1", "yonhap", "reuters-1", {"reuters", "yonhap"}, 2)));
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second[0].id(), first[0].id()) << "per: copy: each report is its own subject";
+  EXPECT_EQ(second[0].per(), "copy");
+  EXPECT_EQ(second[0].story_id(), "reuters-1");
+  // A copy of the first report grows the first alert only.
+  auto copy = Alerts(stage.Process(Copy("reuters-1", {"reuters", "tass"})));
+  ASSERT_EQ(copy.size(), 1u);
+  EXPECT_EQ(copy[0].id(), first[0].id());
+  EXPECT_EQ(copy[0].outlet_count(), 2);
 }
 
 TEST(AlertStage, GarbageIsRefused) {

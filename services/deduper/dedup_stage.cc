@@ -34,24 +34,23 @@ absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(const kafka::Re
 
 absl::StatusOr<std::unique_ptr<DedupStage>> DedupStage::Create(std::string unique_topic,
                                                                std::string duplicates_topic,
-                                                               dedup::ClustererOptions options,
+                                                               stories::DeciderOptions options,
                                                                Replay replay,
                                                                CommittedOffset committed) {
-  if (auto c = dedup::StoryClusterer::Create(options); !c.ok()) return c.status();
+  if (auto c = stories::Decider::Create(options); !c.ok()) return c.status();
   return std::unique_ptr<DedupStage>(new DedupStage(std::move(unique_topic),
                                                     std::move(duplicates_topic), options,
                                                     std::move(replay), std::move(committed)));
 }
 
 DedupStage::DedupStage(std::string unique_topic, std::string duplicates_topic,
-                       dedup::ClustererOptions options, Replay replay, CommittedOffset committed)
+                       stories::DeciderOptions options, Replay replay, CommittedOffset committed)
     : unique_topic_(std::move(unique_topic)),
       duplicates_topic_(std::move(duplicates_topic)),
       options_(options),
       replay_(std::move(replay)),
       committed_(std::move(committed)),
-      clusterer_(
-          std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_))) {}
+      decider_(*stories::Decider::Create(options_)) {}
 
 std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, bool* garbage) {
   ww::v1::Article article;
@@ -67,7 +66,8 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   key.text = article.text();
   key.content_hash = article.content_hash();
   // The claim's timestamp, not the wall clock: every replica replays the same times.
-  dedup::Decision d = clusterer_->Assign(std::move(key), claim.timestamp_ms);
+  const stories::ArticleDecision decision = decider_->Assign(std::move(key), claim.timestamp_ms);
+  const dedup::Decision& d = decision.copy;
   if (d.redelivery) return std::nullopt;
   article.set_cluster_id(d.cluster.id);
   article.set_duplicate_of(d.duplicate_of);
@@ -77,6 +77,17 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   article.set_cluster_first_seen_unix_ms(d.cluster.first_seen_ms);
   article.set_cluster_last_seen_unix_ms(d.cluster.last_seen_ms);
   article.set_cluster_articles(d.cluster.articles);
+  const stories::StoryInfo& story = decision.story.story;
+  article.set_story_id(story.id);
+  article.set_story_articles(story.articles);
+  article.set_story_reports(story.reports);
+  article.clear_story_sources();
+  for (const std::string& s : story.sources) article.add_story_sources(s);
+  article.set_story_source_count(story.source_count);
+  article.set_story_first_seen_unix_ms(story.first_seen_ms);
+  article.set_story_last_seen_unix_ms(story.last_seen_ms);
+  article.set_story_headline(story.headline);
+  article.set_story_probability(static_cast<float>(decision.story.probability));
   kafka::OutRecord out;
   out.key = article.id();
   if (d.duplicate_of.empty()) {
@@ -87,21 +98,22 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
     out.headers.push_back({"ww-duplicate-of", d.duplicate_of});
     out.headers.push_back({"ww-cluster-id", d.cluster.id});
   }
+  out.headers.push_back({"ww-story-id", story.id});
   out.value = article.SerializeAsString();
   return out;
 }
 
 absl::Status DedupStage::Rebuild(int64_t before) {
   static const runtime::Logger log("deduper");
-  clusterer_ = std::make_unique<dedup::StoryClusterer>(*dedup::StoryClusterer::Create(options_));
+  decider_ = *stories::Decider::Create(options_);
   next_offset_ = committed_next_offset_ = -1;  // whatever happens below, nothing is in sync
   size_t n = 0;
   absl::Status s = replay_(before, [&](const kafka::Record& r) {
     bool garbage = false;
     Decide(r, &garbage);
-    if (++n % 1000 == 0) clusterer_->Commit();  // bounds memory; answers do not change
+    if (++n % 1000 == 0) decider_->Commit();  // bounds memory; answers do not change
   });
-  clusterer_->Commit();
+  decider_->Commit();
   if (!s.ok()) {
     log.Warn("cannot replay the claims topic: will try again", {{"error", s.ToString()}});
     return absl::UnavailableError(
@@ -109,8 +121,10 @@ absl::Status DedupStage::Rebuild(int64_t before) {
                      "topic: ",
                      s.message()));
   }
-  log.Info("clusters rebuilt from the claims topic",
-           {{"before_offset", before}, {"claims", n}, {"articles", clusterer_->articles()}});
+  log.Info("clusters rebuilt from the claims topic", {{"before_offset", before},
+                                                      {"claims", n},
+                                                      {"articles", decider_->copies().articles()},
+                                                      {"stories", decider_->stories().stories()}});
   next_offset_ = committed_next_offset_ = before;
   return absl::OkStatus();
 }
@@ -144,13 +158,13 @@ void DedupStage::Commit() {
       "ww_dedup_duplicates_total", "articles found to be copies of an earlier story");
   duplicates.Increment(static_cast<double>(pending_duplicates_));
   pending_duplicates_ = 0;
-  clusterer_->Commit();
+  decider_->Commit();
   committed_next_offset_ = next_offset_;
 }
 
 void DedupStage::Rollback() {
   pending_duplicates_ = 0;
-  clusterer_->Rollback();
+  decider_->Rollback();
   next_offset_ = committed_next_offset_;
 }
 

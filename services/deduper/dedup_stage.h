@@ -8,14 +8,15 @@
 //     it to the one-partition ww.dedup.claims topic. That topic is the single total order
 //     in which every replica's articles are decided.
 //  2. DedupStage (consumer group on ww.dedup.claims: one active replica, the others take
-//     over on a rebalance): folds the claims, in offset order, into a StoryClusterer (which
-//     shingles and sketches each text: see libs/dedup/README.md) and writes each article to
-//     ww.articles.unique (first of a story) or ww.articles.duplicates (with duplicate_of, the
-//     ww-duplicate-of header and the cluster's outlets, first/last seen). Its state is a pure
-//     function of the claims before the record it processes: when a record arrives whose offset is
-//     not the one after the last it decided (first record after start, after a takeover), it
-//     rebuilds its clusterer by replaying the claims topic up to that offset. Nothing is kept only
-//     in one pod.
+//     over on a rebalance): folds the claims, in offset order, into a stories::Decider (copy
+//     clusters, libs/dedup/README.md, then stories of independent reports,
+//     libs/stories/README.md) and writes each article to ww.articles.unique (a new report)
+//     or ww.articles.duplicates (with duplicate_of, the ww-duplicate-of header and the
+//     cluster's outlets, first/last seen), both with the story (story_id and its counts). Its state
+//     is a pure function of the claims before the record it processes: when a record arrives whose
+//     offset is not the one after the last it decided (first record after start, after a takeover),
+//     it rebuilds its clusterer by replaying the claims topic up to that offset. Nothing is kept
+//     only in one pod.
 //
 // Not thread-safe: one stage loop owns each.
 #include <cstdint>
@@ -25,8 +26,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "libs/dedup/clusterer.h"
 #include "libs/kafka/record.h"
+#include "libs/stories/decider.h"
 
 namespace ww::services {
 
@@ -50,7 +51,7 @@ class DedupStage {
   // InvalidArgument for bad clusterer options.
   static absl::StatusOr<std::unique_ptr<DedupStage>> Create(std::string unique_topic,
                                                             std::string duplicates_topic,
-                                                            dedup::ClustererOptions options,
+                                                            stories::DeciderOptions options,
                                                             Replay replay,
                                                             CommittedOffset committed = nullptr);
 
@@ -60,11 +61,11 @@ class DedupStage {
 
   void Commit();
   void Rollback();
-  const dedup::StoryClusterer& clusterer() const { return *clusterer_; }
+  const stories::Decider& decider() const { return *decider_; }
 
  private:
   DedupStage(std::string unique_topic, std::string duplicates_topic,
-             dedup::ClustererOptions options, Replay replay, CommittedOffset committed);
+             stories::DeciderOptions options, Replay replay, CommittedOffset committed);
   // True when the claims before `offset` may hold some this replica has not decided.
   bool OutOfSync(int64_t offset) const;
   absl::Status Rebuild(int64_t before);
@@ -74,10 +75,10 @@ class DedupStage {
   std::string unique_topic_;
   std::string duplicates_topic_;
   int64_t pending_duplicates_ = 0;  // counted in metrics on commit
-  dedup::ClustererOptions options_;
+  stories::DeciderOptions options_;
   Replay replay_;
   CommittedOffset committed_;
-  std::unique_ptr<dedup::StoryClusterer> clusterer_;
+  std::unique_ptr<stories::Decider> decider_;
   int64_t next_offset_ = -1;  // offset after the last claim decided
   int64_t committed_next_offset_ = -1;
 };

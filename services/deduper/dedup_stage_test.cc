@@ -52,6 +52,11 @@ TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
   EXPECT_EQ(out.cluster_id(), "a1");
   EXPECT_EQ(out.duplicate_of(), "a1");
   EXPECT_EQ(out.cluster_articles(), 2u);
+  // A copy belongs to its report's story, which now has two articles and one report.
+  EXPECT_EQ(out.story_id(), "a1");
+  EXPECT_EQ(out.story_articles(), 2u);
+  EXPECT_EQ(out.story_reports(), 1u);
+  EXPECT_EQ(out.story_source_count(), 2u);
   EXPECT_GE(out.duplicate_similarity(), 0.4f);
   EXPECT_LT(out.duplicate_similarity(), 1.0f) << "a near copy, not an exact one";
   EXPECT_EQ(std::vector<std::string>(out.cluster_sources().begin(), out.cluster_sources().end()),

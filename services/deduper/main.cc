@@ -14,21 +14,31 @@ ABSL_FLAG(double, min_containment, ww::dedup::MatchOptions().min_containment,
           "boilerplate) are also in the other article's (lower confidence bound, 0..1]");
 ABSL_FLAG(int, boilerplate_stories, ww::dedup::BoilerplateOptions().min_stories,
           "a shingle carried by this many recent stories is boilerplate, not evidence (2..255)");
+ABSL_FLAG(absl::Duration, story_quiet, absl::Hours(36),
+          "a story that has taken no new report for this long takes no more: the next report "
+          "about the same people starts a new story (and a new alert)");
+ABSL_FLAG(double, story_min_probability, ww::stories::StoryOptions().min_probability,
+          "a new report joins the most likely story when the model gives it at least this "
+          "probability of reporting the same event (0..1; higher: fewer merges, more stories)");
 ABSL_FLAG(std::string, group_id, "ww-deduper", "consumer group of the deduper replicas");
 
 int main(int argc, char** argv) {
   using namespace ww;
   runtime::ParseConfig(argc, argv,
                        "ww-deduper: drops copies and near copies of a story already seen within "
-                       "--window.\nReads <prefix>articles.raw, writes <prefix>dedup.claims, "
+                       "--window, and groups independent reports of one event into stories.\nReads "
+                       "<prefix>articles.raw, writes <prefix>dedup.claims, "
                        "<prefix>articles.unique and <prefix>articles.duplicates.");
   runtime::Logger log("deduper");
   const services::Topics topics = services::TopicsFromFlags();
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
-  dedup::ClustererOptions options;
-  options.window_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_window));
-  options.match.min_containment = absl::GetFlag(FLAGS_min_containment);
-  options.boilerplate.min_stories = absl::GetFlag(FLAGS_boilerplate_stories);
+  stories::DeciderOptions options;
+  options.copies.window_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_window));
+  options.copies.match.min_containment = absl::GetFlag(FLAGS_min_containment);
+  options.copies.boilerplate.min_stories = absl::GetFlag(FLAGS_boilerplate_stories);
+  options.stories.window_ms = options.copies.window_ms;
+  options.stories.quiet_ms = absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_story_quiet));
+  options.stories.min_probability = absl::GetFlag(FLAGS_story_min_probability);
   const std::string group = absl::GetFlag(FLAGS_group_id);
   auto stage = services::DedupStage::Create(
       topics.unique, topics.duplicates, options,

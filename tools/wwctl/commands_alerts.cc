@@ -3,6 +3,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "libs/alerting/evaluate.h"
 #include "libs/alerting/rule.h"
@@ -41,8 +42,16 @@ std::string AlertLine(const ww::v1::Alert& al) {
                                   al.title(), "\"");
   if (!al.source().empty()) absl::StrAppend(&line, " (", al.source(), ")");
   if (al.version() > 1) {
-    absl::StrAppend(&line, "  update ", al.version(), ": carried by ", al.outlet_count(),
-                    " outlets");
+    const int64_t outlets = std::max<int64_t>(al.outlet_count(), al.outlets_size());
+    absl::StrAppend(&line, "  update ", al.version(), ": ");
+    if (al.report_count() > 1) absl::StrAppend(&line, al.report_count(), " reports, ");
+    absl::StrAppend(&line, "carried by ", outlets, outlets == 1 ? " outlet" : " outlets");
+    // The story's outlets, the first few by name.
+    std::vector<std::string> names(al.outlets().begin(),
+                                   al.outlets().begin() + std::min(al.outlets_size(), 5));
+    if (!names.empty()) {
+      absl::StrAppend(&line, " (", absl::StrJoin(names, ", "), outlets > 5 ? ", ..." : "", ")");
+    }
   }
   if (!al.why().empty()) absl::StrAppend(&line, "\n    why: ", al.why());
   if (!al.snippet().empty()) absl::StrAppend(&line, "\n    ", al.snippet());
