@@ -36,6 +36,16 @@ const absl::flat_hash_set<std::string_view>& StopWords() {
   return *words;
 }
 
+// Capitalised, but times, not names: they stay words (and a date's numbers count).
+const absl::flat_hash_set<std::string_view>& NotNames() {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "monday",   "tuesday",  "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+      "february", "march",    "april",     "may",      "june",   "july",     "august", "september",
+      "october",  "november", "december",  "jan",      "feb",    "mar",      "apr",    "jun",
+      "jul",      "aug",      "sep",       "sept",     "oct",    "nov",      "dec"};
+  return *words;
+}
+
 constexpr size_t kStemLetters = 7;
 
 uint64_t Key(Group g, std::string_view term) {
@@ -110,6 +120,7 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
   std::array<absl::flat_hash_map<uint64_t, uint32_t>, kGroups> counts;
   std::vector<uint16_t> years;
   const auto& stop = StopWords();
+  const auto& not_names = NotNames();
   std::vector<Token> tokens;
   std::string run, bigram;
   auto paragraph = [&](std::string_view p, bool is_title) {
@@ -124,7 +135,9 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
     };
     for (const Token& t : tokens) {
       const bool stopword = !t.number && stop.contains(t.lower);
-      if (t.capitalised && !t.sentence_start && !stopword) {
+      const bool name =
+          t.capitalised && !t.sentence_start && !stopword && !not_names.contains(t.lower);
+      if (name) {
         if (!run.empty()) run.push_back(' ');
         run += t.lower;
         ++run_words;
@@ -154,7 +167,7 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
         ++counts[kBigrams][Key(kBigrams, bigram)];
       }
       prev = stem;
-      if (t.capitalised && !t.sentence_start) ++counts[kNames][Key(kNames, t.lower)];
+      if (name) ++counts[kNames][Key(kNames, t.lower)];
     }
     flush();
   };

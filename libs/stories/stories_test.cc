@@ -1,6 +1,10 @@
 // Stories: independent reports of one event become one story; a different event about the
 // same people does not; copies follow their report; the index is deterministic and
 // journalled.
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -17,80 +21,39 @@ constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kT0 = int64_t{1'790'000'000'000};
 
 struct Text {
-  const char* title;
-  const char* text;
+  std::string title, text;
 };
 
-// Last week's news, unrelated to the stories below: what a running pipeline's vocabulary
-// has already seen.
-const std::vector<Text> kBackground = {
-    {"Central bank holds rates as inflation eases",
-     "The central bank kept its main interest rate unchanged on Thursday, saying inflation "
-     "had eased for a third month but wages were still rising fast.\nEconomists had expected "
-     "the decision; markets barely moved and the currency was flat against the dollar."},
-    {"Floods close motorway after record rainfall",
-     "Police closed the motorway between the two cities on Sunday after a night of record "
-     "rainfall flooded underpasses and left hundreds of drivers stranded.\nThe weather "
-     "service said more rain was expected on Monday and warned residents near rivers."},
-    {"Carmaker recalls 200,000 vehicles over brake fault",
-     "The carmaker said on Wednesday it would recall about 200,000 vehicles built between "
-     "2021 and 2023 because a faulty brake sensor could fail in cold weather.\nOwners will "
-     "be contacted by letter and the repair will take about an hour, the company said."},
-    {"Champions beat rivals in late comeback",
-     "The champions scored twice in the last ten minutes to beat their rivals 3-2 on "
-     "Saturday and go top of the league.\nThe coach praised his players' spirit and said the "
-     "title race was far from over with eight games left."},
-    {"Parliament passes budget after long debate",
-     "Parliament approved next year's budget late on Tuesday after a debate that lasted "
-     "almost twelve hours.\nThe opposition voted against, saying the plan cut spending on "
-     "schools and hospitals while raising taxes on small businesses."},
-    {"Wildfire forces thousands to leave their homes",
-     "Firefighters battled a wildfire that forced thousands of people to leave their homes "
-     "on Friday as strong winds pushed the flames towards the town.\nOfficials said no one "
-     "had been hurt but several buildings had burned."},
-    {"Tech company cuts jobs as sales slow",
-     "The technology company said on Monday it would cut about 5 percent of its workforce "
-     "after sales of its phones and laptops slowed for a second quarter.\nShares rose in "
-     "early trading as investors welcomed lower costs."},
-    {"Museum returns stolen paintings",
-     "The museum said on Thursday that two paintings stolen from its galleries in 1998 had "
-     "been returned after police found them in a private collection abroad.\nThe works will "
-     "go back on display next month after restoration."},
-};
+// samples/stories.jsonl: last week's news, unrelated to the stories below (what a running
+// pipeline's vocabulary has already seen), then one event (Kim Jong Un's train reaching
+// Vladivostok for talks with Putin) told by two outlets in their own words, and another
+// event about the same people the same day (a missile launch).
+std::map<std::string, Text> Samples() {
+  const char* src = std::getenv("WW_SOURCE_DIR");
+  std::ifstream in(std::string(src ? src : ".") + "/samples/stories.jsonl");
+  std::map<std::string, Text> out;
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    out[j["id"].get<std::string>()] = {j["title"].get<std::string>(), j["text"].get<std::string>()};
+  }
+  EXPECT_EQ(out.size(), 11u) << "samples/stories.jsonl (WW_SOURCE_DIR is set by ctest)";
+  return out;
+}
 
-// One event (Kim Jong Un's train reaching Vladivostok for talks with Putin), told twice by
-// two outlets in their own words.
-const Text kArrivalReuters = {
-    "North Korea's Kim arrives in Vladivostok for talks with Putin",
-    "North Korean leader Kim Jong Un arrived in the Russian port city of Vladivostok on "
-    "Tuesday aboard his armoured train, ahead of a summit with President Vladimir Putin, "
-    "Russian state media reported.\nThe Kremlin said the two leaders would discuss "
-    "cooperation and the situation on the Korean peninsula. Officials in Seoul and "
-    "Washington fear the talks could lead to a deal on artillery shells for the war in "
-    "Ukraine.\nKim was greeted at Vladivostok station by the governor of the Primorsky "
-    "region and a military band."};
-const Text kArrivalYonhap = {
-    "Kim Jong Un's armoured train pulls into Vladivostok",
-    "The train carrying Kim Jong Un reached Vladivostok on Tuesday morning, where the North "
-    "Korean leader is due to meet Vladimir Putin, according to footage on Russian "
-    "television.\nPrimorsky governor Oleg Kozhemyako and an honour guard met Kim on the "
-    "platform. South Korean and US officials have warned that Pyongyang may supply "
-    "artillery ammunition to Moscow for its war in Ukraine.\nThe Kremlin has said the "
-    "summit in Vladivostok will cover cooperation between the two countries."};
-// The same people, another event, the same day.
-const Text kMissile = {
-    "North Korea fires ballistic missile into the sea",
-    "North Korea fired a short-range ballistic missile into the sea off its east coast on "
-    "Tuesday, South Korea's Joint Chiefs of Staff said, the latest in a series of weapons "
-    "tests ordered by Kim Jong Un.\nJapan's coast guard told ships to stay clear of the "
-    "area where the missile fell. Seoul said the launch violated United Nations Security "
-    "Council resolutions."};
+const std::map<std::string, Text>& Sample() {
+  static const auto* samples = new std::map<std::string, Text>(Samples());
+  return *samples;
+}
+
+const Text& kArrivalReuters = Sample().at("arrival-wire");
+const Text& kArrivalYonhap = Sample().at("arrival-agency");
+const Text& kMissile = Sample().at("missile-agency");
 
 StoryIndex Warm() {
   StoryIndex index = *StoryIndex::Create({});
-  int n = 0;
-  for (const Text& t : kBackground) {
-    index.AddReport("bg" + std::to_string(n++), "archive", t.title, t.text, kT0 - 8 * kDay);
+  for (const auto& [id, t] : Sample()) {
+    if (id.rfind("background-", 0) == 0)
+      index.AddReport(id, "archive", t.title, t.text, kT0 - 8 * kDay);
   }
   index.Commit();
   return index;
@@ -201,10 +164,10 @@ TEST(StoryIndex, RollbackUndoesEverySinceCommitAndReplaysAlike) {
 
 TEST(Decider, CopiesAndReportsTogether) {
   auto decider = *Decider::Create({});
-  int n = 0;
-  for (const Text& t : kBackground) {
-    decider->Assign({"bg" + std::to_string(n++), "archive", "", t.title, t.text, ""},
-                    kT0 - 8 * kDay);
+  for (const auto& [id, t] : Sample()) {
+    if (id.rfind("background-", 0) == 0) {
+      decider->Assign({id, "archive", "", t.title, t.text, ""}, kT0 - 8 * kDay);
+    }
   }
   ArticleDecision a =
       decider->Assign({"r1", "reuters", "", kArrivalReuters.title, kArrivalReuters.text, ""}, kT0);

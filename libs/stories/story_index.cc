@@ -39,24 +39,6 @@ std::vector<uint64_t> Leading(const TermVector& v, size_t n) {
   return keys;
 }
 
-// Of the `n` heaviest terms of `r`, the share (by weight) that `centroid` lacks: the
-// people and things a report is about that the story never mentioned.
-double MissingShare(const TermVector& r, size_t n, const TermVector& centroid) {
-  TermVector top = r;
-  std::sort(top.begin(), top.end(), [](const Term& a, const Term& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
-  });
-  if (top.size() > n) top.resize(n);
-  double all = 0, missing = 0;
-  for (const Term& t : top) {
-    all += t.weight;
-    const bool has = std::binary_search(centroid.begin(), centroid.end(), t,
-                                        [](const Term& a, const Term& b) { return a.key < b.key; });
-    if (!has) missing += t.weight;
-  }
-  return all > 0 ? missing / all : 0;
-}
-
 bool Disjoint(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -96,8 +78,6 @@ StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
     best = std::max(best, sum / kMemberGroups);
   }
   e.x[6] = best;
-  e.x[7] = MissingShare(r[kNames], 5, s.centroid[kNames]);
-  e.x[8] = MissingShare(r[kWords], 10, s.centroid[kWords]);
   double z = options_.model.bias;
   for (size_t i = 0; i < e.x.size(); ++i) z += options_.model.weights[i] * e.x[i];
   e.probability = 1 / (1 + std::exp(-z));

@@ -644,19 +644,22 @@ Scores Score(const std::vector<Doc>& docs, const std::vector<std::string>& clust
 
 absl::StatusOr<std::vector<std::string>> ClusterWithWwctl(const std::string& wwctl,
                                                           const std::string& set_path,
-                                                          const std::vector<Doc>& docs) {
+                                                          const std::vector<Doc>& docs,
+                                                          const std::string& command,
+                                                          const std::string& field) {
   std::ofstream(set_path) << ToJsonLines(docs);
   const std::string out = set_path + ".clusters.json";
-  const std::string cmd = absl::StrCat(wwctl, " dedup --output json ", set_path, " > ", out);
+  const std::string cmd =
+      absl::StrCat(wwctl, " ", command, " --output json ", set_path, " > ", out);
   if (std::system(cmd.c_str()) != 0) return absl::InternalError(absl::StrCat("failed: ", cmd));
   std::unordered_map<std::string, std::string> by_id;
   std::ifstream in(out);
   for (std::string line; std::getline(in, line);) {
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.contains("id") || !j.contains("cluster")) {
-      return absl::InternalError(absl::StrCat("wwctl dedup printed a bad line: ", line));
+    if (j.is_discarded() || !j.contains("id") || !j.contains(field)) {
+      return absl::InternalError(absl::StrCat("wwctl ", command, " printed a bad line: ", line));
     }
-    by_id[j["id"].get<std::string>()] = j["cluster"].get<std::string>();
+    by_id[j["id"].get<std::string>()] = j[field].get<std::string>();
   }
   std::vector<std::string> cluster;
   for (const Doc& d : docs) {

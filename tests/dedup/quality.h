@@ -88,12 +88,15 @@ struct Scores {
   std::map<std::string, double> recall_by_kind;
 };
 
-// Runs `wwctl dedup --output json` (the binary at `wwctl`) on `docs` written as JSON lines
-// to `set_path`, and returns each doc's cluster, in docs' order. Internal error when the
-// command fails or its output misses a doc.
+// Runs `wwctl <command> --output json` (the binary at `wwctl`; command "dedup", or e.g.
+// "stories --vocabulary FILE") on `docs` written as JSON lines to `set_path`, and returns
+// each doc's `field` ("cluster", "story"), in docs' order. Internal error when the command
+// fails or its output misses a doc.
 absl::StatusOr<std::vector<std::string>> ClusterWithWwctl(const std::string& wwctl,
                                                           const std::string& set_path,
-                                                          const std::vector<Doc>& docs);
+                                                          const std::vector<Doc>& docs,
+                                                          const std::string& command = "dedup",
+                                                          const std::string& field = "cluster");
 
 // Pairwise scores of a clustering: `cluster[i]` is docs[i]'s cluster.
 Scores Score(const std::vector<Doc>& docs, const std::vector<std::string>& cluster);
