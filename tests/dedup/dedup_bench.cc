@@ -12,6 +12,14 @@
 //                    Counters: index_B/article (NearIndex::MemoryBytes: buckets, slots,
 //                    entry times), sketch_B/article (NearIndex::SketchBytes), heap_B/article
 //                    (the whole clusterer's heap, mallinfo2, measured while filling).
+//   Decide/1000000   stories::Decider::Assign (issue 17): the same, then the story: a copy
+//                    joins its report's story; a new report (about 1 in 10 of this stream)
+//                    is weighed against the open stories, on a decider that holds 1 M
+//                    articles. Counters: reports (share of new reports), stories_B/article
+//                    (the whole decider's heap minus the clusterer's, per article).
+//   Report/1000000   StoryIndex::AddReport alone, per new report, on that decider's index:
+//                    for a stream with more new reports than this one, cost = Assign +
+//                    share_of_reports * Report.
 //   Shingles         ShingleHashes of one article (normalise and hash): the first step alone
 //   Fingerprint      MakeFingerprint of one article's shingles
 //   Find/1000000     NearIndex::Find alone, on the same filled clusterer's index
@@ -40,6 +48,7 @@
 #include "libs/dedup/near_index.h"
 #include "libs/dedup/shingles.h"
 #include "libs/dedup/sketch.h"
+#include "libs/stories/decider.h"
 #include "tests/dedup/quality.h"
 
 namespace {
@@ -125,6 +134,45 @@ Filled& FilledClusterer(size_t n) {
   return *cached;
 }
 
+// A decider (copies and stories) holding n articles spread evenly over the window.
+struct FilledStories {
+  std::unique_ptr<ww::stories::Decider> decider;
+  int64_t now_ms = 0;
+  int64_t step_ms = 0;
+  uint64_t next_pass = 0;
+  size_t heap_bytes = 0;
+};
+
+FilledStories& FilledDecider(size_t n) {
+  static std::unique_ptr<FilledStories> cached;
+  if (cached) return *cached;
+  auto f = std::make_unique<FilledStories>();
+  f->step_ms = std::max<int64_t>(1, kWindowMs / static_cast<int64_t>(n));
+  f->now_ms = 1'000'000;
+  const size_t before = HeapInUse();
+  ww::stories::DeciderOptions options;
+  options.copies.window_ms = kWindowMs;
+  options.stories.window_ms = kWindowMs;
+  f->decider = *ww::stories::Decider::Create(options);
+  size_t added = 0;
+  // Passes of their own (from 1000 on), so that this decider's stream is not the clusterer's.
+  f->next_pass = 1000;
+  while (added < n) {
+    for (ArticleKey& k : Pass(f->next_pass++)) {
+      if (added == n) break;
+      f->decider->Assign(std::move(k), f->now_ms += f->step_ms);
+      if (++added % 64 == 0) f->decider->Commit();
+    }
+    if (f->next_pass % 10 == 0) {
+      std::fprintf(stderr, "filling the decider: %zu / %zu articles\n", added, n);
+    }
+  }
+  f->decider->Commit();
+  f->heap_bytes = HeapInUse() - before;
+  cached = std::move(f);
+  return *cached;
+}
+
 void MemoryCounters(benchmark::State& state, const Filled& f) {
   const auto& index = f.clusterer->near_index();
   const double n = static_cast<double>(index.size());
@@ -155,6 +203,49 @@ void BM_Assign(benchmark::State& state) {
   state.counters["copies"] =
       benchmark::Counter(static_cast<double>(copies) / static_cast<double>(state.iterations()));
   MemoryCounters(state, f);
+}
+
+void BM_Decide(benchmark::State& state) {
+  FilledStories& f = FilledDecider(static_cast<size_t>(state.range(0)));
+  std::vector<ArticleKey> pass = Pass(f.next_pass++);
+  size_t i = 0, reports = 0;
+  for (auto _ : state) {
+    if (i == pass.size()) {
+      state.PauseTiming();
+      pass = Pass(f.next_pass++);
+      i = 0;
+      state.ResumeTiming();
+    }
+    reports +=
+        f.decider->Assign(std::move(pass[i++]), f.now_ms += f.step_ms).copy.duplicate_of.empty();
+    if (i % 64 == 0) f.decider->Commit();
+  }
+  f.decider->Commit();
+  state.SetItemsProcessed(state.iterations());
+  const double n = static_cast<double>(f.decider->copies().articles());
+  state.counters["reports"] =
+      benchmark::Counter(static_cast<double>(reports) / static_cast<double>(state.iterations()));
+  state.counters["stories"] = static_cast<double>(f.decider->stories().stories());
+  state.counters["heap_B/article"] = static_cast<double>(f.heap_bytes) / n;
+}
+
+void BM_Report(benchmark::State& state) {
+  FilledStories& f = FilledDecider(static_cast<size_t>(state.range(0)));
+  // The index alone, on new reports: the first article of each story of a fresh pass.
+  std::vector<ArticleKey> reports;
+  for (ArticleKey& k : Pass(f.next_pass++)) {
+    if (k.id.find('~') == std::string::npos) reports.push_back(std::move(k));
+  }
+  auto& index = const_cast<ww::stories::StoryIndex&>(f.decider->stories());
+  size_t i = 0;
+  for (auto _ : state) {
+    const ArticleKey& k = reports[i % reports.size()];
+    benchmark::DoNotOptimize(index.AddReport(k.id + "-" + std::to_string(i), k.source, k.title,
+                                             k.text, f.now_ms += f.step_ms));
+    if (++i % 64 == 0) index.Commit();
+  }
+  index.Commit();
+  state.SetItemsProcessed(state.iterations());
 }
 
 void BM_Shingles(benchmark::State& state) {
@@ -210,6 +301,8 @@ BENCHMARK(BM_Shingles);
 BENCHMARK(BM_Fingerprint);
 BENCHMARK(BM_Assign)->Arg(1'000'000);
 BENCHMARK(BM_Find)->Arg(1'000'000);
+BENCHMARK(BM_Decide)->Arg(1'000'000);
+BENCHMARK(BM_Report)->Arg(1'000'000);
 
 int main(int argc, char** argv) {
   const std::string dir = ww::dedup::quality::SharedDataDir();

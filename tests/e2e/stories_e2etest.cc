@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "gtest/gtest.h"
 #include "tests/support/pipeline.h"
@@ -127,6 +128,22 @@ TEST_F(StoriesTest, TwoReportsOfOneEventRaiseOneAlertPerRuleAndAnotherEventItsOw
     kim_missile |= a.entity_id() == "kim-jong-un";
   }
   EXPECT_TRUE(kim_missile);
+
+  // What an operator sees: the arrival is the largest live story, two reports by two
+  // outlets; the missile launch a story of its own.
+  auto list = Wwctl({"stories", "list", "--since", "1h", "--output", "json"});
+  ASSERT_EQ(list.exit_code, 0) << list.out;
+  std::map<std::string, nlohmann::json> listed;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.contains("story")) listed[j["story"].get<std::string>()] = j;
+  }
+  ASSERT_TRUE(listed.count(wire)) << list.out;
+  EXPECT_EQ(listed[wire]["reports"], 2);
+  EXPECT_EQ(listed[wire]["outlet_count"], 2);
+  EXPECT_EQ(listed[wire]["headline"], samples_.at("arrival-wire")["title"]);
+  EXPECT_TRUE(listed.count(missile)) << list.out;
 }
 
 }  // namespace

@@ -7,17 +7,21 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "libs/dedup/clusterer.h"
 #include "libs/runtime/json.h"
 #include "libs/stories/decider.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
+#include "ww/v1/records.pb.h"
 
 namespace ww::wwctl {
 namespace {
@@ -108,16 +112,13 @@ absl::Status CopyOptions(const ParsedArgs& a, dedup::ClustererOptions* options) 
 }
 
 int Dedup(const ParsedArgs& a) {
-  auto fail = [](const std::string& m, int code) {
-    std::fprintf(stderr, "wwctl dedup: %s\n", m.c_str());
-    return code;
-  };
   dedup::ClustererOptions options;
-  if (absl::Status s = CopyOptions(a, &options); !s.ok()) return fail(std::string(s.message()), 2);
+  if (absl::Status s = CopyOptions(a, &options); !s.ok())
+    return Fail("dedup", std::string(s.message()), 2);
   auto clusterer = dedup::StoryClusterer::Create(options);
-  if (!clusterer.ok()) return fail(std::string(clusterer.status().message()), 2);
+  if (!clusterer.ok()) return Fail("dedup", std::string(clusterer.status().message()), 2);
   const Format format = FormatFromFlag(a.value("output"));
-  if (a.positional().size() > 1) return fail("one FILE at most", 2);
+  if (a.positional().size() > 1) return Fail("dedup", "one FILE at most", 2);
   const std::string path = a.positional().empty() ? "-" : a.positional()[0];
   const int status = ForEachArticle("dedup", path, [&](dedup::ArticleKey k, int64_t now) {
     const std::string id = k.id;
@@ -145,25 +146,21 @@ int Dedup(const ParsedArgs& a) {
 }
 
 int Stories(const ParsedArgs& a) {
-  auto fail = [](const std::string& m, int code) {
-    std::fprintf(stderr, "wwctl stories: %s\n", m.c_str());
-    return code;
-  };
   stories::DeciderOptions options;
   if (absl::Status s = CopyOptions(a, &options.copies); !s.ok()) {
-    return fail(std::string(s.message()), 2);
+    return Fail("stories", std::string(s.message()), 2);
   }
   options.stories.window_ms = options.copies.window_ms;
   auto quiet = ParseDuration(a.value("quiet"));
-  if (!quiet.ok()) return fail(std::string(quiet.status().message()), 2);
+  if (!quiet.ok()) return Fail("stories", std::string(quiet.status().message()), 2);
   options.stories.quiet_ms = absl::ToInt64Milliseconds(*quiet);
   if (!absl::SimpleAtod(a.value("min-probability"), &options.stories.min_probability)) {
-    return fail("--min-probability wants a probability in (0, 1), e.g. 0.27", 2);
+    return Fail("stories", "--min-probability wants a probability in (0, 1), e.g. 0.27", 2);
   }
   auto decider = stories::Decider::Create(options);
-  if (!decider.ok()) return fail(std::string(decider.status().message()), 2);
+  if (!decider.ok()) return Fail("stories", std::string(decider.status().message()), 2);
   const Format format = FormatFromFlag(a.value("output"));
-  if (a.positional().size() > 1) return fail("one FILE at most", 2);
+  if (a.positional().size() > 1) return Fail("stories", "one FILE at most", 2);
   const std::string path = a.positional().empty() ? "-" : a.positional()[0];
   // A warm vocabulary, as a running pipeline has: these articles are decided first, a
   // window earlier (so none of their stories is open), and not printed.
@@ -202,6 +199,82 @@ int Stories(const ParsedArgs& a) {
     }
   });
   return status < 0 ? 1 : status;
+}
+
+// wwctl stories list: the live stories, from the deduper's output topics. Every article
+// record carries its story as it stood once the article joined it, so the latest record of
+// a story (most articles) has its fullest picture.
+int StoriesList(const ParsedArgs& a) {
+  auto since = ParseTimeArg(a.value("since"));
+  if (!since.ok())
+    return Fail("stories list", absl::StrCat("--since: ", since.status().message()), 2);
+  int64_t limit = 0;
+  if (!absl::SimpleAtoi(a.value("limit"), &limit) || limit < 0) {
+    return Fail("stories list", "--limit must be a whole number (0: all)", 2);
+  }
+  const std::string prefix = a.value("topic-prefix");
+  std::map<std::string, ww::v1::Article> latest;  // by story id
+  for (const std::string& topic : {prefix + "articles.unique", prefix + "articles.duplicates"}) {
+    absl::Status s = ReadRange(
+        KafkaClient(a), topic, *since, 0,
+        [&](const kafka::Record& r) {
+          ww::v1::Article art;
+          if (r.tombstone || !art.ParseFromString(r.value) || art.story_id().empty()) return;
+          auto [it, added] = latest.try_emplace(art.story_id(), art);
+          if (!added && art.story_articles() > it->second.story_articles()) it->second = art;
+        },
+        false);
+    if (!s.ok()) return FailStatus("stories list", s, a.value("bootstrap-servers"));
+  }
+  std::vector<const ww::v1::Article*> stories;
+  for (const auto& [id, art] : latest) stories.push_back(&art);
+  std::sort(stories.begin(), stories.end(), [](const auto* x, const auto* y) {
+    return x->story_articles() != y->story_articles() ? x->story_articles() > y->story_articles()
+                                                      : x->story_id() < y->story_id();
+  });
+  if (limit > 0 && stories.size() > static_cast<size_t>(limit)) stories.resize(limit);
+  const Format format = FormatFromFlag(a.value("output"));
+  auto when = [](int64_t ms) {
+    return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms), absl::LocalTimeZone());
+  };
+  auto rfc3339 = [](int64_t ms) {
+    return absl::FormatTime(absl::RFC3339_sec, absl::FromUnixMillis(ms), absl::UTCTimeZone());
+  };
+  if (format == Format::kText) {
+    std::printf("%-8s %-7s %-7s %-16s %-16s %s\n", "ARTICLES", "REPORTS", "OUTLETS", "FIRST SEEN",
+                "LAST SEEN", "HEADLINE");
+  }
+  for (const ww::v1::Article* s : stories) {
+    std::vector<std::string> outlets(s->story_sources().begin(), s->story_sources().end());
+    const uint32_t count = std::max<uint32_t>(s->story_source_count(), outlets.size());
+    if (format == Format::kJson) {
+      std::puts(runtime::ToJsonLine({{"story", s->story_id()},
+                                     {"headline", s->story_headline()},
+                                     {"articles", s->story_articles()},
+                                     {"reports", s->story_reports()},
+                                     {"outlet_count", count},
+                                     {"outlets", outlets},
+                                     {"first_seen", rfc3339(s->story_first_seen_unix_ms())},
+                                     {"last_seen", rfc3339(s->story_last_seen_unix_ms())},
+                                     {"latest_url", s->url()}})
+                    .c_str());
+    } else {
+      std::printf("%-8u %-7u %-7u %-16s %-16s %s\n", s->story_articles(), s->story_reports(), count,
+                  when(s->story_first_seen_unix_ms()).c_str(),
+                  when(s->story_last_seen_unix_ms()).c_str(), s->story_headline().c_str());
+      if (!outlets.empty()) {
+        if (outlets.size() > 8) {
+          outlets.resize(8);
+          outlets.push_back("...");
+        }
+        std::printf("%52s%s\n", "", absl::StrJoin(outlets, ", ").c_str());
+      }
+    }
+  }
+  if (format == Format::kText && stories.empty()) {
+    std::fprintf(stderr, "no story seen since %s\n", a.value("since").c_str());
+  }
+  return 0;
 }
 
 }  // namespace
@@ -256,6 +329,18 @@ void AddDedupCommands(Cli& cli) {
             {"output", "FORMAT",
              "text or json ({\"id\",\"story\",\"cluster\",\"probability\"} a line)", "text"}}),
        Stories});
+  cli.Add({{"stories", "list"},
+           "Lists the live stories of the running pipeline, most articles first: headline, "
+           "independent reports, outlets, first and last seen.",
+           "[--since T] [--limit N] [--output json]",
+           "wwctl stories list --since 6h\n  wwctl stories list --since 1d --limit 5 --output json",
+           {{"since", "T", "stories with an article since (a duration ago, or a time)", "6h"},
+            {"limit", "N", "the N largest (0: all)", "20"},
+            {"output", "FORMAT",
+             "text or json ({\"story\",\"headline\",\"articles\",\"reports\",\"outlets\",...} a "
+             "line)",
+             "text"}},
+           StoriesList});
 }
 
 }  // namespace ww::wwctl
