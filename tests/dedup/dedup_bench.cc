@@ -183,48 +183,50 @@ void MemoryCounters(benchmark::State& state, const Filled& f) {
       static_cast<double>(f.heap_bytes) / static_cast<double>(f.articles);
 }
 
-void BM_Assign(benchmark::State& state) {
-  Filled& f = FilledClusterer(static_cast<size_t>(state.range(0)));
-  std::vector<ArticleKey> pass = Pass(f.next_pass++);
+// Feeds fresh passes to `assign(article, now)` (true when the article is a copy), with a
+// Commit every 64 articles as the stage loop's batches would; returns the share of copies.
+template <typename Assign, typename Commit>
+double Feed(benchmark::State& state, uint64_t& next_pass, int64_t& now_ms, int64_t step_ms,
+            Assign assign, Commit commit) {
+  std::vector<ArticleKey> pass = Pass(next_pass++);
   size_t i = 0, copies = 0;
   for (auto _ : state) {
     if (i == pass.size()) {
       state.PauseTiming();
-      pass = Pass(f.next_pass++);
+      pass = Pass(next_pass++);
       i = 0;
       state.ResumeTiming();
     }
-    copies +=
-        !f.clusterer->Assign(std::move(pass[i++]), f.now_ms += f.step_ms).duplicate_of.empty();
-    if (i % 64 == 0) f.clusterer->Commit();
+    copies += assign(std::move(pass[i++]), now_ms += step_ms);
+    if (i % 64 == 0) commit();
   }
-  f.clusterer->Commit();
+  commit();
   state.SetItemsProcessed(state.iterations());
-  state.counters["copies"] =
-      benchmark::Counter(static_cast<double>(copies) / static_cast<double>(state.iterations()));
+  return static_cast<double>(copies) / static_cast<double>(state.iterations());
+}
+
+void BM_Assign(benchmark::State& state) {
+  Filled& f = FilledClusterer(static_cast<size_t>(state.range(0)));
+  const double copies = Feed(
+      state, f.next_pass, f.now_ms, f.step_ms,
+      [&](ArticleKey k, int64_t now) {
+        return !f.clusterer->Assign(std::move(k), now).duplicate_of.empty();
+      },
+      [&] { f.clusterer->Commit(); });
+  state.counters["copies"] = copies;
   MemoryCounters(state, f);
 }
 
 void BM_Decide(benchmark::State& state) {
   FilledStories& f = FilledDecider(static_cast<size_t>(state.range(0)));
-  std::vector<ArticleKey> pass = Pass(f.next_pass++);
-  size_t i = 0, reports = 0;
-  for (auto _ : state) {
-    if (i == pass.size()) {
-      state.PauseTiming();
-      pass = Pass(f.next_pass++);
-      i = 0;
-      state.ResumeTiming();
-    }
-    reports +=
-        f.decider->Assign(std::move(pass[i++]), f.now_ms += f.step_ms).copy.duplicate_of.empty();
-    if (i % 64 == 0) f.decider->Commit();
-  }
-  f.decider->Commit();
-  state.SetItemsProcessed(state.iterations());
+  const double copies = Feed(
+      state, f.next_pass, f.now_ms, f.step_ms,
+      [&](ArticleKey k, int64_t now) {
+        return !f.decider->Assign(std::move(k), now).copy.duplicate_of.empty();
+      },
+      [&] { f.decider->Commit(); });
   const double n = static_cast<double>(f.decider->copies().articles());
-  state.counters["reports"] =
-      benchmark::Counter(static_cast<double>(reports) / static_cast<double>(state.iterations()));
+  state.counters["reports"] = 1 - copies;
   state.counters["stories"] = static_cast<double>(f.decider->stories().stories());
   state.counters["heap_B/article"] = static_cast<double>(f.heap_bytes) / n;
 }
