@@ -1,6 +1,7 @@
 #include "libs/stories/features.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -70,6 +71,12 @@ void Tokenize(std::string_view p, std::vector<Token>* out) {
   size_t i = 0;
   bool sentence_start = true;
   while (i < p.size()) {
+    // ASCII that is not a letter or digit: a separator, decided without decoding.
+    if (const auto b = static_cast<unsigned char>(p[i]); b < 0x80 && !std::isalnum(b)) {
+      if (b == '.' || b == '!' || b == '?') sentence_start = true;
+      ++i;
+      continue;
+    }
     const text::DecodedCodePoint d = text::DecodeUtf8(p, i);
     if (!text::IsWordChar(d.cp)) {
       if (d.cp == '.' || d.cp == '!' || d.cp == '?') sentence_start = true;
@@ -82,6 +89,17 @@ void Tokenize(std::string_view p, std::vector<Token>* out) {
     t.sentence_start = sentence_start;
     sentence_start = false;
     while (i < p.size()) {
+      if (const auto b = static_cast<unsigned char>(p[i]); b < 0x80) {
+        // ASCII: letters (lowercased), digits, and the punctuation a token may hold.
+        const bool letter = std::isalpha(b) != 0, digit = b >= '0' && b <= '9';
+        const bool take = t.number ? (digit || b == ',' || b == '.' || b == ':')
+                                   : (letter || b == '\'' || b == '-');
+        if (!take) break;
+        t.lower.push_back(static_cast<char>(std::tolower(b)));
+        ++t.letters;
+        ++i;
+        continue;
+      }
       const text::DecodedCodePoint c = text::DecodeUtf8(p, i);
       const bool take = t.number ? (IsDigit(c.cp) || c.cp == ',' || c.cp == '.' || c.cp == ':')
                                  : ((text::IsWordChar(c.cp) && !IsDigit(c.cp)) ||
@@ -112,6 +130,28 @@ std::string_view Prefix(std::string_view s, size_t n) {
   size_t i = 0;
   for (size_t k = 0; k < n && i < s.size(); ++k) i += text::DecodeUtf8(s, i).length;
   return s.substr(0, i);
+}
+
+// Dot product when `small` has far fewer terms than `large` (a report against a big story's
+// centroid): each term of `small` is searched for in what is left of `large`, by galloping.
+double DotSparse(const TermVector& small, const TermVector& large) {
+  double s = 0;
+  auto from = large.begin();
+  for (const Term& t : small) {
+    // Gallop: widen the step until past t.key, then binary search within the last step.
+    size_t step = 1;
+    auto hi = from;
+    while (hi != large.end() && hi->key < t.key) {
+      from = hi;
+      hi = static_cast<size_t>(large.end() - hi) > step ? hi + static_cast<std::ptrdiff_t>(step)
+                                                        : large.end();
+      step *= 2;
+    }
+    from = std::lower_bound(from, hi, t.key, [](const Term& x, uint64_t k) { return x.key < k; });
+    if (from == large.end()) break;
+    if (from->key == t.key) s += static_cast<double>(t.weight) * from->weight;
+  }
+  return s;
 }
 
 }  // namespace
@@ -172,6 +212,10 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
     flush();
   };
   paragraph(title, true);
+  // The headline's stems (and how often each), as one key; a sum, so the maps' order of
+  // iteration does not matter.
+  uint64_t headline = 0;
+  for (const auto& [key, n] : counts[kTitle]) headline += runtime::Mix64(key + n);
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
@@ -187,10 +231,13 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
   std::sort(years.begin(), years.end());
   years.erase(std::unique(years.begin(), years.end()), years.end());
   out.years = std::move(years);
+  out.headline = headline;
   return out;
 }
 
 double Dot(const TermVector& a, const TermVector& b) {
+  if (a.size() * 8 < b.size()) return DotSparse(a, b);
+  if (b.size() * 8 < a.size()) return DotSparse(b, a);
   double s = 0;
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -211,7 +258,7 @@ double Norm(const TermVector& v) {
   return std::sqrt(s);
 }
 
-void AddInto(TermVector& a, const TermVector& b) {
+TermVector Sum(const TermVector& a, const TermVector& b) {
   TermVector out;
   out.reserve(a.size() + b.size());
   size_t i = 0, j = 0;
@@ -226,11 +273,12 @@ void AddInto(TermVector& a, const TermVector& b) {
       ++j;
     }
   }
-  a = std::move(out);
+  return out;
 }
 
 void Vocabulary::Add(const ArticleTerms& terms) {
   ++documents_;
+  if (terms.headline != 0) ++df_[terms.headline];
   for (const TermCounts& g : terms.groups) {
     for (const auto& [key, n] : g) ++df_[key];
   }
@@ -238,6 +286,10 @@ void Vocabulary::Add(const ArticleTerms& terms) {
 
 void Vocabulary::Remove(const ArticleTerms& terms) {
   --documents_;
+  if (terms.headline != 0) {
+    auto it = df_.find(terms.headline);
+    if (it != df_.end() && --it->second == 0) df_.erase(it);
+  }
   for (const TermCounts& g : terms.groups) {
     for (const auto& [key, n] : g) {
       auto it = df_.find(key);
@@ -246,16 +298,14 @@ void Vocabulary::Remove(const ArticleTerms& terms) {
   }
 }
 
-TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
-  TermVector v;
-  v.reserve(counts.size());
-  const double n = static_cast<double>(documents_) + 1;
-  for (const auto& [key, tf] : counts) {
-    auto it = df_.find(key);
-    const double df = it == df_.end() ? 0 : it->second;
-    const double w = (1 + std::log(static_cast<double>(tf))) * std::log(n / (df + 0.5));
-    if (w > 0) v.push_back({key, static_cast<float>(w)});
-  }
+namespace {
+
+double TfIdf(uint32_t tf, double df, double documents) {
+  return (1 + std::log(static_cast<double>(tf))) * std::log((documents + 1) / (df + 0.5));
+}
+
+// Keeps the k heaviest (ties by key), sorted by key, L2-normalised.
+void KeepLeading(TermVector& v, size_t k) {
   if (v.size() > k) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(),
                      [](const Term& a, const Term& b) {
@@ -268,7 +318,39 @@ TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
   if (norm > 0) {
     for (Term& t : v) t.weight = static_cast<float>(t.weight / norm);
   }
+}
+
+}  // namespace
+
+TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
+  TermVector v;
+  v.reserve(counts.size());
+  const double n = static_cast<double>(documents_);
+  for (const auto& [key, tf] : counts) {
+    auto it = df_.find(key);
+    const double w = TfIdf(tf, it == df_.end() ? 0 : it->second, n);
+    if (w > 0) v.push_back({key, static_cast<float>(w)});
+  }
+  KeepLeading(v, k);
   return v;
+}
+
+std::array<TermVector, kGroups> Vocabulary::AddAndWeigh(const ArticleTerms& terms,
+                                                        const std::array<size_t, kGroups>& keep) {
+  ++documents_;
+  if (terms.headline != 0) ++df_[terms.headline];
+  const double n = static_cast<double>(documents_);
+  std::array<TermVector, kGroups> out;
+  for (int g = 0; g < kGroups; ++g) {
+    TermVector& v = out[g];
+    v.reserve(terms.groups[g].size());
+    for (const auto& [key, tf] : terms.groups[g]) {
+      const double w = TfIdf(tf, ++df_[key], n);
+      if (w > 0) v.push_back({key, static_cast<float>(w)});
+    }
+    KeepLeading(v, keep[g]);
+  }
+  return out;
 }
 
 void Vocabulary::Prune(size_t max_terms) {

@@ -32,6 +32,10 @@ using TermCounts = std::vector<std::pair<uint64_t, uint32_t>>;
 struct ArticleTerms {
   std::array<TermCounts, kGroups> groups;
   std::vector<uint16_t> years;  // distinct, ascending
+  // The headline's words as one key (0: no headline). Counted by the vocabulary like a term,
+  // so that a headline many reports share ("Live updates", "Morning briefing", a feed's
+  // constant title) is known for what it is: no evidence that they report one event.
+  uint64_t headline = 0;
 };
 
 // `title` is the headline; `text` paragraphs separated by '\n'.
@@ -47,14 +51,17 @@ using TermVector = std::vector<Term>;
 // Dot product of two key-sorted vectors.
 double Dot(const TermVector& a, const TermVector& b);
 double Norm(const TermVector& v);
-// a += b (both key-sorted; the result too).
-void AddInto(TermVector& a, const TermVector& b);
+// a + b (both key-sorted; the result too).
+TermVector Sum(const TermVector& a, const TermVector& b);
 
 // Document frequencies learnt from the stream: how many articles carried each term.
 class Vocabulary {
  public:
   // Counts one article (every term of every group once).
   void Add(const ArticleTerms& terms);
+  // Add, then Weigh each group keeping keep[g] terms: one lookup a term instead of two.
+  std::array<TermVector, kGroups> AddAndWeigh(const ArticleTerms& terms,
+                                              const std::array<size_t, kGroups>& keep);
   // Undoes Add (for a rolled-back transaction).
   void Remove(const ArticleTerms& terms);
   // The `k` terms of `counts` with the highest (1 + ln tf) * ln((N + 1) / (df + 0.5)),
@@ -62,6 +69,11 @@ class Vocabulary {
   TermVector Weigh(const TermCounts& counts, size_t k) const;
   // Forgets terms seen once when more than `max_terms` are kept (bounded memory).
   void Prune(size_t max_terms);
+  // Reports counted so far that carried this key (a term's or a headline's).
+  uint32_t frequency(uint64_t key) const {
+    auto it = df_.find(key);
+    return it == df_.end() ? 0 : it->second;
+  }
   uint64_t documents() const { return documents_; }
   size_t terms() const { return df_.size(); }
 

@@ -121,6 +121,17 @@ TEST(StoryIndex, AStoryThatWentQuietTakesNoNewReport) {
   EXPECT_EQ(later.story.id, "yonhap-1");
 }
 
+TEST(StoryIndex, AHeadlineManyReportsShareIsNoEvidence) {
+  StoryIndex index = Warm();
+  // Two unrelated reports under a feed's constant headline.
+  const Text& floods = Sample().at("background-2");
+  const Text& museum = Sample().at("background-8");
+  index.AddReport("a", "city-feed", "Morning briefing", floods.text, kT0);
+  StoryDecision second =
+      index.AddReport("b", "city-feed", "Morning briefing", museum.text, kT0 + 1);
+  EXPECT_FALSE(second.joined) << "probability " << second.probability;
+}
+
 TEST(StoryIndex, ACopyBelongsToItsReportsStory) {
   StoryIndex index = Warm();
   index.AddReport("reuters-1", "reuters", kArrivalReuters.title, kArrivalReuters.text, kT0);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -14,18 +17,20 @@ constexpr std::array<size_t, kGroups> kTermsPerGroup = {100, 50, 30, 40, 20};
 // by hundreds of reports stays small.
 constexpr size_t kCentroidTerms = 1024;
 // Terms of a report that file it in the index: its leading names and words, its headline.
-constexpr size_t kIndexNames = 8, kIndexWords = 8;
-constexpr size_t kPostingStories = 64;    // stories kept per index term (the latest)
+constexpr size_t kIndexNames = 6, kIndexWords = 6, kIndexTitle = 6;
+constexpr size_t kPostingStories = 16;    // open stories a term offers (the latest)
 constexpr uint64_t kExpireEvery = 16384;  // articles between scans for stories to forget
 
-void Cap(TermVector& v) {
-  if (v.size() <= 2 * kCentroidTerms) return;
+// Keeps the kCentroidTerms heaviest terms once there are twice as many; true when it did.
+bool Cap(TermVector& v) {
+  if (v.size() <= 2 * kCentroidTerms) return false;
   std::nth_element(v.begin(), v.begin() + kCentroidTerms, v.end(),
                    [](const Term& a, const Term& b) {
                      return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
                    });
   v.resize(kCentroidTerms);
   std::sort(v.begin(), v.end(), [](const Term& a, const Term& b) { return a.key < b.key; });
+  return true;
 }
 
 // The `n` heaviest terms' keys.
@@ -65,21 +70,35 @@ absl::StatusOr<StoryIndex> StoryIndex::Create(StoryOptions options) {
 }
 
 StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
-                                       const std::vector<uint16_t>& years, const Vectors& s) const {
+                                       const std::vector<uint16_t>& years, const Vectors& s,
+                                       double floor_z) const {
   Evidence e;
+  std::array<double, kGroups> dots{};
   for (int g = 0; g < kGroups; ++g) {
-    e.x[g] = s.norm[g] > 0 ? Dot(r[g], s.centroid[g]) / s.norm[g] : 0;
+    dots[g] = Dot(r[g], s.centroid[g]);
+    e.x[g] = s.norm[g] > 0 ? dots[g] / s.norm[g] : 0;
   }
   e.x[5] = !years.empty() && !s.years.empty() && Disjoint(years, s.years) ? 1 : 0;
-  double best = 0;
-  for (const auto& m : s.members) {
-    double sum = 0;
-    for (int g = 0; g < kMemberGroups; ++g) sum += Dot(r[g], m[g]);
-    best = std::max(best, sum / kMemberGroups);
-  }
-  e.x[6] = best;
+  const auto& w = options_.model.weights;
   double z = options_.model.bias;
-  for (size_t i = 0; i < e.x.size(); ++i) z += options_.model.weights[i] * e.x[i];
+  for (size_t i = 0; i < 6; ++i) z += w[i] * e.x[i];
+  // Evidence 7 (the best single report) costs most. Every weight of a report is in the
+  // story's centroid (a sum of its reports' vectors) unless the centroid was capped, so a
+  // report's dot with it bounds the dot with any of its reports; when even that bound cannot
+  // lift this story to `floor_z`, it cannot be chosen and evidence 7 is not computed.
+  double bound = 0;
+  for (int g = 0; g < kMemberGroups; ++g) bound += s.capped[g] ? 1.0 : std::min(1.0, dots[g]);
+  bound /= kMemberGroups;
+  if (w[6] <= 0 || z + w[6] * bound >= floor_z - 1e-9) {
+    double best = 0;
+    for (const auto& m : s.members) {
+      double sum = 0;
+      for (int g = 0; g < kMemberGroups; ++g) sum += Dot(r[g], m[g]);
+      best = std::max(best, sum / kMemberGroups);
+    }
+    e.x[6] = best;
+    z += w[6] * best;
+  }
   e.probability = 1 / (1 + std::exp(-z));
   return e;
 }
@@ -90,15 +109,6 @@ void StoryIndex::SaveInfo(uint64_t seq) {
   if (it == stories_.end()) return;
   undo_.push_back([seq, info = it->second.info](StoryIndex& self) {
     if (auto s = self.stories_.find(seq); s != self.stories_.end()) s->second.info = info;
-  });
-}
-
-void StoryIndex::SaveVectors(uint64_t seq) {
-  if (!saved_vectors_.emplace(seq, true).second) return;
-  auto it = stories_.find(seq);
-  if (it == stories_.end()) return;
-  undo_.push_back([seq, v = it->second.vectors](StoryIndex& self) {
-    if (auto s = self.stories_.find(seq); s != self.stories_.end()) s->second.vectors = v;
   });
 }
 
@@ -173,15 +183,15 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
   auto terms = std::make_shared<ArticleTerms>(ExtractTerms(title, text));
   // Bounded memory, at points fixed by the sequence (so replays prune alike).
   if (vocabulary_.documents() % 65536 == 65535) vocabulary_.Prune(options_.max_terms);
-  vocabulary_.Add(*terms);
+  std::array<TermVector, kGroups> r = vocabulary_.AddAndWeigh(*terms, kTermsPerGroup);
   undo_.push_back([terms](StoryIndex& self) { self.vocabulary_.Remove(*terms); });
-  std::array<TermVector, kGroups> r;
-  for (int g = 0; g < kGroups; ++g) r[g] = vocabulary_.Weigh(terms->groups[g], kTermsPerGroup[g]);
+  // A headline another report already carried is a feed's or a format's, not this event's.
+  if (terms->headline != 0 && vocabulary_.frequency(terms->headline) > 1) r[kTitle].clear();
 
   // Candidates: live stories filed under the report's leading names, words and headline.
   std::vector<uint64_t> keys = Leading(r[kNames], kIndexNames);
   for (uint64_t k : Leading(r[kWords], kIndexWords)) keys.push_back(k);
-  for (const Term& t : r[kTitle]) keys.push_back(t.key);
+  for (uint64_t k : Leading(r[kTitle], kIndexTitle)) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   // Each term offers its latest kPostingStories open stories (a story is open while it has
@@ -208,8 +218,14 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
   uint64_t best = 0;
   double best_p = 0;
   bool found = false;
+  // The log-odds a story needs to be chosen: the threshold's, then the best one's so far.
+  const double threshold_z = std::log(options_.min_probability / (1 - options_.min_probability));
   for (const auto& [n, seq] : ranked) {
-    const Evidence e = Score(r, terms->years, stories_.at(seq).vectors);
+    double floor_z = -std::numeric_limits<double>::infinity();
+    if (evidence == nullptr) {
+      floor_z = found ? std::max(threshold_z, std::log(best_p / (1 - best_p))) : threshold_z;
+    }
+    const Evidence e = Score(r, terms->years, stories_.at(seq).vectors, floor_z);
     if (evidence != nullptr) evidence->push_back({stories_.at(seq).info.id, e});
     if (e.probability >= options_.min_probability &&
         (!found || e.probability > best_p || (e.probability == best_p && seq < best))) {
@@ -240,20 +256,41 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
       --self.next_seq_;
     });
   }
-  SaveVectors(seq);
+  // The story's old vectors move into the journal (the sums below are new vectors anyway),
+  // so joining copies nothing and Rollback puts them back.
   Vectors& v = stories_.at(seq).vectors;
+  auto old = std::make_shared<VectorsUndo>();
   for (int g = 0; g < kGroups; ++g) {
-    AddInto(v.centroid[g], r[g]);
-    Cap(v.centroid[g]);
+    TermVector sum = Sum(v.centroid[g], r[g]);
+    old->centroid[g] = std::exchange(v.centroid[g], std::move(sum));
+  }
+  old->norm = v.norm;
+  old->capped = v.capped;
+  for (int g = 0; g < kGroups; ++g) {
+    if (Cap(v.centroid[g])) v.capped[g] = true;
     v.norm[g] = Norm(v.centroid[g]);
   }
   std::vector<uint16_t> years;
   std::set_union(v.years.begin(), v.years.end(), terms->years.begin(), terms->years.end(),
                  std::back_inserter(years));
-  v.years = std::move(years);
+  old->years = std::exchange(v.years, std::move(years));
   v.members.push_back(
       {std::move(r[kWords]), std::move(r[kBigrams]), std::move(r[kNames]), std::move(r[kNumbers])});
-  if (v.members.size() > options_.member_vectors) v.members.pop_front();
+  if (v.members.size() > options_.member_vectors) {
+    old->evicted = std::move(v.members.front());
+    v.members.pop_front();
+  }
+  undo_.push_back([seq, old](StoryIndex& self) {
+    auto it = self.stories_.find(seq);
+    if (it == self.stories_.end()) return;
+    Vectors& v = it->second.vectors;
+    v.centroid = std::move(old->centroid);
+    v.norm = old->norm;
+    v.capped = old->capped;
+    v.years = std::move(old->years);
+    v.members.pop_back();
+    if (old->evicted) v.members.push_front(std::move(*old->evicted));
+  });
   for (uint64_t k : keys) {
     auto& list = postings_[k];
     if (!list.empty() && list.back() == seq) continue;
@@ -325,7 +362,6 @@ void StoryIndex::Expire() {
 void StoryIndex::Commit() {
   undo_.clear();
   saved_info_.clear();
-  saved_vectors_.clear();
   if (since_expiry_ >= kExpireEvery) {
     since_expiry_ = 0;
     Expire();
@@ -336,7 +372,6 @@ void StoryIndex::Rollback() {
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)(*this);
   undo_.clear();
   saved_info_.clear();
-  saved_vectors_.clear();
 }
 
 std::vector<StoryInfo> StoryIndex::Stories(int64_t since_ms) const {

@@ -41,15 +41,15 @@ namespace ww::stories {
 inline constexpr size_t kEvidence = 7;
 struct StoryModel {
   // Fitted by `stories_eval --fit` on ECB+ topics 1-22 (README.md).
-  std::array<double, kEvidence> weights = {3.29, -2.59, 8.33, 4.64, 8.63, -1.92, 8.41};
-  double bias = -8.88;
+  std::array<double, kEvidence> weights = {1.64, -1.37, 7.83, 4.84, 7.93, -1.84, 8.06};
+  double bias = -7.97;
 };
 
 struct StoryOptions {
   int64_t quiet_ms = int64_t{36} * 3600 * 1000;   // no report for this long: the story closes
   int64_t window_ms = int64_t{72} * 3600 * 1000;  // how long a story is remembered
   double min_probability = 0.35;                  // to join a story rather than start one
-  size_t max_candidates = 32;                     // stories scored per report
+  size_t max_candidates = 16;                     // stories scored per report
   size_t member_vectors = 16;                     // latest reports kept per story (evidence 7)
   size_t max_sources = 500;                       // distinct outlets kept per story
   size_t max_terms = 4'000'000;                   // vocabulary bound
@@ -115,8 +115,17 @@ class StoryIndex {
   struct Vectors {
     std::array<TermVector, kGroups> centroid;
     std::array<double, kGroups> norm{};
+    std::array<bool, kGroups> capped{};  // the centroid has dropped terms (Cap)
     std::vector<uint16_t> years;
     std::deque<std::array<TermVector, kMemberGroups>> members;
+  };
+  // A story's vectors before a report joined it (Rollback).
+  struct VectorsUndo {
+    std::array<TermVector, kGroups> centroid;
+    std::array<double, kGroups> norm{};
+    std::array<bool, kGroups> capped{};
+    std::vector<uint16_t> years;
+    std::optional<std::array<TermVector, kMemberGroups>> evicted;
   };
   struct Story {
     StoryInfo info;
@@ -126,8 +135,10 @@ class StoryIndex {
   StoryDecision Decide(const std::string& id, const std::string& source, std::string_view title,
                        std::string_view text, int64_t now_ms, const std::string* force,
                        std::vector<std::pair<std::string, Evidence>>* evidence);
+  // The evidence and probability; evidence 7 is left 0 when the story cannot reach
+  // `floor_z` (log-odds) whatever it is (then the probability is below what is needed).
   Evidence Score(const std::array<TermVector, kGroups>& r, const std::vector<uint16_t>& years,
-                 const Vectors& s) const;
+                 const Vectors& s, double floor_z) const;
   StoryDecision Join(uint64_t seq, const std::string& cluster, const std::string& source,
                      int64_t now_ms, bool new_report);
   // Moves the clock forward (journalled: time never goes back, except on Rollback).
@@ -135,7 +146,6 @@ class StoryIndex {
   // The story of a report, unless past the window (whether or not Expire has run).
   const Story* Live(const std::string& cluster) const;
   void SaveInfo(uint64_t seq);
-  void SaveVectors(uint64_t seq);
   void Expire();
 
   StoryOptions options_;
@@ -148,7 +158,7 @@ class StoryIndex {
   uint64_t since_expiry_ = 0;
   // The journal since the last Commit.
   std::vector<std::function<void(StoryIndex&)>> undo_;
-  absl::flat_hash_map<uint64_t, bool> saved_info_, saved_vectors_;
+  absl::flat_hash_map<uint64_t, bool> saved_info_;
 };
 
 }  // namespace ww::stories

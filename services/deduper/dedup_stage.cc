@@ -69,6 +69,7 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   const stories::ArticleDecision decision = decider_->Assign(std::move(key), claim.timestamp_ms);
   const dedup::Decision& d = decision.copy;
   if (d.redelivery) return std::nullopt;
+  if (d.duplicate_of.empty()) ++(decision.story.joined ? pending_joined_ : pending_new_stories_);
   article.set_cluster_id(d.cluster.id);
   article.set_duplicate_of(d.duplicate_of);
   article.set_duplicate_similarity(static_cast<float>(d.similarity));
@@ -114,6 +115,8 @@ absl::Status DedupStage::Rebuild(int64_t before) {
     if (++n % 1000 == 0) decider_->Commit();  // bounds memory; answers do not change
   });
   decider_->Commit();
+  // Replayed decisions were counted when they were first made.
+  pending_duplicates_ = pending_joined_ = pending_new_stories_ = 0;
   if (!s.ok()) {
     log.Warn("cannot replay the claims topic: will try again", {{"error", s.ToString()}});
     return absl::UnavailableError(
@@ -158,12 +161,21 @@ void DedupStage::Commit() {
       "ww_dedup_duplicates_total", "articles found to be copies of an earlier story");
   duplicates.Increment(static_cast<double>(pending_duplicates_));
   pending_duplicates_ = 0;
+  static runtime::Counter& joined = runtime::Metrics::Default().counter(
+      "ww_stories_reports_total", "new reports (not copies), by whether they joined a story",
+      {{"decision", "joined"}});
+  static runtime::Counter& started = runtime::Metrics::Default().counter(
+      "ww_stories_reports_total", "new reports (not copies), by whether they joined a story",
+      {{"decision", "new_story"}});
+  joined.Increment(static_cast<double>(pending_joined_));
+  started.Increment(static_cast<double>(pending_new_stories_));
+  pending_joined_ = pending_new_stories_ = 0;
   decider_->Commit();
   committed_next_offset_ = next_offset_;
 }
 
 void DedupStage::Rollback() {
-  pending_duplicates_ = 0;
+  pending_duplicates_ = pending_joined_ = pending_new_stories_ = 0;
   decider_->Rollback();
   next_offset_ = committed_next_offset_;
 }

@@ -75,6 +75,7 @@ class DedupStage {
   std::string unique_topic_;
   std::string duplicates_topic_;
   int64_t pending_duplicates_ = 0;  // counted in metrics on commit
+  int64_t pending_joined_ = 0, pending_new_stories_ = 0;
   stories::DeciderOptions options_;
   Replay replay_;
   CommittedOffset committed_;

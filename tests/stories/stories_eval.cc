@@ -58,6 +58,7 @@ int TopicOf(const Doc& d) { return std::atoi(d.topic.c_str() + 3); }  // "ecb12"
 
 struct Mean {
   double precision = 0, recall = 0, f1 = 0;
+  double copies_f1 = 0;  // the stories copies alone make (each report its own story)
 };
 
 // Decides the docs in seeded orders (after the warm-up) and scores the stories, printing a
@@ -77,7 +78,7 @@ Mean Evaluate(const std::vector<Doc>& ecb, const std::vector<Doc>& warm,
     std::vector<Doc> docs = ecb;
     std::mt19937_64 rng(seed);
     std::shuffle(docs.begin(), docs.end(), rng);
-    std::vector<std::string> gold, got;
+    std::vector<std::string> gold, got, clusters;
     std::set<std::string> reports;
     t = kT0;
     for (const auto& d : docs) {
@@ -86,14 +87,17 @@ Mean Evaluate(const std::vector<Doc>& ecb, const std::vector<Doc>& warm,
       decider->Commit();
       gold.push_back(d.subtopic);
       got.push_back(a.story.story.id);
+      clusters.push_back(a.copy.cluster.id);
       reports.insert(a.copy.cluster.id);
     }
     const ww::stories::eval::BCubed b = ww::stories::eval::Score(gold, got);
+    const ww::stories::eval::BCubed c = ww::stories::eval::Score(gold, clusters);
     if (verbose) {
-      std::printf("%-6lu %9.4f %9.4f %9.4f %8zu %8zu\n", static_cast<unsigned long>(seed),
+      std::printf("%-6lu %9.4f %9.4f %9.4f %8zu %8zu %12.4f\n", static_cast<unsigned long>(seed),
                   b.precision, b.recall, b.f1(),
-                  std::set<std::string>(got.begin(), got.end()).size(), reports.size());
+                  std::set<std::string>(got.begin(), got.end()).size(), reports.size(), c.f1());
     }
+    m.copies_f1 += c.f1() / static_cast<double>(seeds.size());
     m.precision += b.precision / static_cast<double>(seeds.size());
     m.recall += b.recall / static_cast<double>(seeds.size());
     m.f1 += b.f1() / static_cast<double>(seeds.size());
@@ -259,13 +263,14 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  std::printf("%-6s %9s %9s %9s %8s %8s\n", "seed", "precision", "recall", "F1", "stories",
-              "reports");
+  std::printf("%-6s %9s %9s %9s %8s %8s %12s\n", "order", "precision", "recall", "F1", "stories",
+              "reports", "copies-F1");
   const std::string topics = absl::GetFlag(FLAGS_topics);
   const Mean m = Evaluate(Topics(*ecb, topics == "odd"    ? 1
                                        : topics == "even" ? 0
                                                           : -1),
                           warm, seeds, options, true);
-  std::printf("%-6s %9.4f %9.4f %9.4f\n", "mean", m.precision, m.recall, m.f1);
+  std::printf("%-6s %9.4f %9.4f %9.4f %17s %12.4f\n", "mean", m.precision, m.recall, m.f1, "",
+              m.copies_f1);
   return 0;
 }
