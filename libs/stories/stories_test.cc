@@ -52,7 +52,7 @@ const Text& kMissile = Sample().at("missile-agency");
 StoryIndex Warm() {
   StoryIndex index = *StoryIndex::Create({});
   for (const auto& [id, t] : Sample()) {
-    if (id.rfind("background-", 0) == 0)
+    if (id.starts_with("background-"))
       index.AddReport(id, "archive", t.title, t.text, kT0 - 8 * kDay);
   }
   index.Commit();
@@ -176,7 +176,7 @@ TEST(StoryIndex, RollbackUndoesEverySinceCommitAndReplaysAlike) {
 TEST(Decider, CopiesAndReportsTogether) {
   auto decider = *Decider::Create({});
   for (const auto& [id, t] : Sample()) {
-    if (id.rfind("background-", 0) == 0) {
+    if (id.starts_with("background-")) {
       decider->Assign({id, "archive", "", t.title, t.text, ""}, kT0 - 8 * kDay);
     }
   }

@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "libs/dedup/clusterer.h"
 #include "libs/dedup/fingerprint.h"
 #include "libs/dedup/near_index.h"
@@ -239,7 +240,7 @@ void BM_Report(benchmark::State& state) {
   // The index alone, on new reports: the first article of each story of a fresh pass.
   std::vector<ArticleKey> reports;
   for (ArticleKey& k : Pass(f.next_pass++)) {
-    if (k.id.find('~') == std::string::npos) reports.push_back(std::move(k));
+    if (!absl::StrContains(k.id, '~')) reports.push_back(std::move(k));
   }
   auto& index = const_cast<ww::stories::StoryIndex&>(f.decider->stories());
   size_t i = 0;
