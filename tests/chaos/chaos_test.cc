@@ -8,6 +8,7 @@
 // RELIABILITY.md.
 #include <signal.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -119,11 +120,26 @@ std::string ArticleText(uint64_t seed) {
 
 class ChaosTest : public testing::PipelineTest {
  protected:
+  // Every load article is its own copy cluster, but they all name the same two people and
+  // places: as stories they would be one event, one alert per rule. What is checked here is
+  // that each alert is committed once, so the rules alert per copy cluster (per: copy), one
+  // alert per article and entity, and the implicit per-story mention rules are off.
+  ChaosTest() { extra_args_["alerter"] = {"--implicit_entity_rules=false"}; }
+
   void SetUp() override {
     PipelineTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     auto applied = Wwctl({"watchlist", "apply", Sample("watchlist.yaml")});
     ASSERT_EQ(applied.exit_code, 0) << applied.out;
+    const std::string rules = (std::filesystem::temp_directory_path() /
+                               absl::StrCat("ww_chaos_rules_", getpid(), ".yaml"))
+                                  .string();
+    std::ofstream(rules) << "rules:\n"
+                            "  - {id: kim, when: kim-jong-un, per: copy}\n"
+                            "  - {id: vladivostok, when: vladivostok, per: copy}\n";
+    auto put = Wwctl({"rules", "apply", rules});
+    std::filesystem::remove(rules);
+    ASSERT_EQ(put.exit_code, 0) << put.out;
   }
 
   // Submits `n` distinct articles through the ingestor's gRPC API, each until it is
