@@ -276,14 +276,6 @@ TermVector Sum(const TermVector& a, const TermVector& b) {
   return out;
 }
 
-void Vocabulary::Add(const ArticleTerms& terms) {
-  ++documents_;
-  if (terms.headline != 0) ++df_[terms.headline];
-  for (const TermCounts& g : terms.groups) {
-    for (const auto& [key, n] : g) ++df_[key];
-  }
-}
-
 void Vocabulary::Remove(const ArticleTerms& terms) {
   --documents_;
   if (terms.headline != 0) {

@@ -57,9 +57,8 @@ TermVector Sum(const TermVector& a, const TermVector& b);
 // Document frequencies learnt from the stream: how many articles carried each term.
 class Vocabulary {
  public:
-  // Counts one article (every term of every group once).
-  void Add(const ArticleTerms& terms);
-  // Add, then Weigh each group keeping keep[g] terms: one lookup a term instead of two.
+  // Counts one article (every term of every group once, and its headline), then weighs
+  // each group as Weigh does, keeping keep[g] terms.
   std::array<TermVector, kGroups> AddAndWeigh(const ArticleTerms& terms,
                                               const std::array<size_t, kGroups>& keep);
   // Undoes Add (for a rolled-back transaction).

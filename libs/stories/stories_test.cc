@@ -76,8 +76,8 @@ TEST(StoryFeatures, NamesAreCapitalisedWordsInsideASentenceAndTheirRuns) {
 
 TEST(StoryFeatures, WeighKeepsTheRarestTermsNormalised) {
   Vocabulary v;
-  for (int i = 0; i < 20; ++i) v.Add(ExtractTerms("", "the market rose on Monday"));
-  v.Add(ExtractTerms("", "the market rose as Vladivostok hosted the summit"));
+  for (int i = 0; i < 20; ++i) v.AddAndWeigh(ExtractTerms("", "the market rose on Monday"), {});
+  v.AddAndWeigh(ExtractTerms("", "the market rose as Vladivostok hosted the summit"), {});
   const ArticleTerms t = ExtractTerms("", "the market rose as Vladivostok hosted the summit");
   const TermVector w = v.Weigh(t.groups[kWords], 2);
   ASSERT_EQ(w.size(), 2u);

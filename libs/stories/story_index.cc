@@ -104,7 +104,7 @@ StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
 }
 
 void StoryIndex::SaveInfo(uint64_t seq) {
-  if (!saved_info_.emplace(seq, true).second) return;
+  if (!saved_info_.insert(seq).second) return;
   auto it = stories_.find(seq);
   if (it == stories_.end()) return;
   undo_.push_back([seq, info = it->second.info](StoryIndex& self) {

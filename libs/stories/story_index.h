@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "libs/stories/features.h"
 
@@ -158,7 +159,7 @@ class StoryIndex {
   uint64_t since_expiry_ = 0;
   // The journal since the last Commit.
   std::vector<std::function<void(StoryIndex&)>> undo_;
-  absl::flat_hash_map<uint64_t, bool> saved_info_;
+  absl::flat_hash_set<uint64_t> saved_info_;  // stories whose info is journalled
 };
 
 }  // namespace ww::stories

@@ -19,13 +19,7 @@
 #include "ww/v1/records.pb.h"
 
 namespace ww::wwctl {
-namespace {
-
-std::string When(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::unique_ptr<google::protobuf::Message> RecordMessageFor(const std::string& topic,
                                                             const std::string& prefix) {
@@ -63,7 +57,7 @@ std::string RecordJson(const kafka::Record& r, const Json& value) {
   return runtime::ToJsonLine({{"topic", r.topic},
                               {"partition", r.partition},
                               {"offset", r.offset},
-                              {"timestamp", When(r.timestamp_ms)},
+                              {"timestamp", Rfc3339(r.timestamp_ms)},
                               {"key", r.key},
                               {"headers", headers},
                               {"value", value}});
@@ -127,7 +121,7 @@ int Consume(const ParsedArgs& a) {
           std::printf("%s\n", RecordJson(r, value).c_str());
         } else {
           std::printf("%d/%lld  %s  %s  %s\n", r.partition, static_cast<long long>(r.offset),
-                      When(r.timestamp_ms).c_str(), r.key.c_str(),
+                      Rfc3339(r.timestamp_ms).c_str(), r.key.c_str(),
                       runtime::ToJsonLine(value).c_str());
         }
         if (follow) std::fflush(stdout);  // a line as soon as it arrives, also into a pipe
@@ -162,7 +156,7 @@ int DeadletterList(const ParsedArgs& a) {
           std::printf("%s\n", RecordJson(r, Json(r.value)).c_str());
           return;
         }
-        rows.push_back({absl::StrCat(r.partition, ":", r.offset), When(r.timestamp_ms),
+        rows.push_back({absl::StrCat(r.partition, ":", r.offset), Rfc3339(r.timestamp_ms),
                         Header(r, kafka::kHeaderDlqStage), Source(r),
                         Header(r, kafka::kHeaderDlqReason).substr(0, 80)});
       });
@@ -220,7 +214,7 @@ int DeadletterShow(const ParsedArgs& a) {
     std::printf(
         "id        %d:%lld\ntime      %s\nstage     %s\nsource    %s\nreason    %s\n"
         "key       %s\n",
-        r.partition, static_cast<long long>(r.offset), When(r.timestamp_ms).c_str(),
+        r.partition, static_cast<long long>(r.offset), Rfc3339(r.timestamp_ms).c_str(),
         Header(r, kafka::kHeaderDlqStage).c_str(), Source(r).c_str(),
         Header(r, kafka::kHeaderDlqReason).c_str(), r.key.c_str());
     for (const auto& h : r.headers) {

@@ -237,9 +237,6 @@ int StoriesList(const ParsedArgs& a) {
   auto when = [](int64_t ms) {
     return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms), absl::LocalTimeZone());
   };
-  auto rfc3339 = [](int64_t ms) {
-    return absl::FormatTime(absl::RFC3339_sec, absl::FromUnixMillis(ms), absl::UTCTimeZone());
-  };
   if (format == Format::kText) {
     std::printf("%-8s %-7s %-7s %-16s %-16s %s\n", "ARTICLES", "REPORTS", "OUTLETS", "FIRST SEEN",
                 "LAST SEEN", "HEADLINE");
@@ -254,8 +251,8 @@ int StoriesList(const ParsedArgs& a) {
                                      {"reports", s->story_reports()},
                                      {"outlet_count", count},
                                      {"outlets", outlets},
-                                     {"first_seen", rfc3339(s->story_first_seen_unix_ms())},
-                                     {"last_seen", rfc3339(s->story_last_seen_unix_ms())},
+                                     {"first_seen", Rfc3339(s->story_first_seen_unix_ms())},
+                                     {"last_seen", Rfc3339(s->story_last_seen_unix_ms())},
                                      {"latest_url", s->url()}})
                     .c_str());
     } else {

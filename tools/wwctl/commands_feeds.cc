@@ -23,10 +23,7 @@ void Deadline(grpc::ClientContext& ctx) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
 }
 
-std::string When(int64_t ms) {
-  if (ms == 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
-}
+std::string When(int64_t ms) { return ms == 0 ? "-" : Rfc3339(ms); }
 
 // One JSON line per feed, the seen-item bookkeeping left out.
 std::string Json(ww::v1::FeedState f) {
