@@ -1,7 +1,6 @@
 #include "libs/stories/features.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <string>
 
@@ -48,31 +47,47 @@ const absl::flat_hash_set<std::string_view>& NotNames() {
 }
 
 constexpr size_t kStemLetters = 7;
+constexpr uint64_t kFnvBasis = 1469598103934665603ULL;  // runtime::Fnv1a64's
 
-uint64_t Key(Group g, std::string_view term) {
-  return runtime::Mix64(runtime::Fnv1a64(term) + 0x9e3779b97f4a7c15ULL * (g + 1));
+// runtime::Fnv1a64 continued over more bytes: Fnv(a + b) == FnvMore(Fnv(a), b), so a
+// phrase's hash is built from its words' as they are read.
+uint64_t FnvMore(uint64_t h, std::string_view data) {
+  for (unsigned char c : data) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// A term's key from the FNV hash of its text.
+uint64_t Key(Group g, uint64_t fnv) {
+  return runtime::Mix64(fnv + 0x9e3779b97f4a7c15ULL * (g + 1));
 }
 
 bool IsDigit(char32_t cp) { return cp >= '0' && cp <= '9'; }
 bool IsApostrophe(char32_t cp) { return cp == '\'' || cp == 0x2019; }
+bool IsAsciiLetter(unsigned char b) { return static_cast<unsigned char>((b | 0x20) - 'a') < 26; }
+bool IsAsciiDigit(unsigned char b) { return static_cast<unsigned char>(b - '0') < 10; }
 
-struct Token {
-  std::string lower;  // lowercased UTF-8
-  size_t letters = 0;
+// One token of a paragraph: a word (a letter, then letters, apostrophes and hyphens) or a
+// number (a digit, then digits, ',', '.' and ':'). `lower` is lowercased UTF-8 and lives
+// until the next token is read.
+struct TokenView {
+  std::string_view lower;
+  size_t stem_bytes = 0;  // bytes of its first kStemLetters characters
+  size_t letters = 0;     // characters
   bool number = false;
   bool capitalised = false;
   bool sentence_start = false;
 };
 
-// Splits one paragraph into word and number tokens (words: a letter, then letters,
-// apostrophes and hyphens; numbers: a digit, then digits, ',', '.' and ':').
-void Tokenize(std::string_view p, std::vector<Token>* out) {
-  out->clear();
+// Calls f(const TokenView&) for each token of one paragraph, reading it once; `scratch`
+// holds the current token (no allocation per token).
+template <typename F>
+void ForEachToken(std::string_view p, std::string& scratch, F&& f) {
   size_t i = 0;
   bool sentence_start = true;
   while (i < p.size()) {
     // ASCII that is not a letter or digit: a separator, decided without decoding.
-    if (const auto b = static_cast<unsigned char>(p[i]); b < 0x80 && !std::isalnum(b)) {
+    if (const auto b = static_cast<unsigned char>(p[i]);
+        b < 0x80 && !IsAsciiLetter(b) && !IsAsciiDigit(b)) {
       if (b == '.' || b == '!' || b == '?') sentence_start = true;
       ++i;
       continue;
@@ -83,53 +98,47 @@ void Tokenize(std::string_view p, std::vector<Token>* out) {
       i += d.length;
       continue;
     }
-    Token t;
+    TokenView t;
     t.number = IsDigit(d.cp);
     t.capitalised = !t.number && text::IsUpperCase(d.cp);
     t.sentence_start = sentence_start;
     sentence_start = false;
+    scratch.clear();
     while (i < p.size()) {
       if (const auto b = static_cast<unsigned char>(p[i]); b < 0x80) {
         // ASCII: letters (lowercased), digits, and the punctuation a token may hold.
-        const bool letter = std::isalpha(b) != 0, digit = b >= '0' && b <= '9';
-        const bool take = t.number ? (digit || b == ',' || b == '.' || b == ':')
-                                   : (letter || b == '\'' || b == '-');
+        const bool take = t.number ? (IsAsciiDigit(b) || b == ',' || b == '.' || b == ':')
+                                   : (IsAsciiLetter(b) || b == '\'' || b == '-');
         if (!take) break;
-        t.lower.push_back(static_cast<char>(std::tolower(b)));
-        ++t.letters;
+        scratch.push_back(static_cast<char>(IsAsciiLetter(b) ? (b | 0x20) : b));
         ++i;
-        continue;
-      }
-      const text::DecodedCodePoint c = text::DecodeUtf8(p, i);
-      const bool take = t.number ? (IsDigit(c.cp) || c.cp == ',' || c.cp == '.' || c.cp == ':')
-                                 : ((text::IsWordChar(c.cp) && !IsDigit(c.cp)) ||
-                                    IsApostrophe(c.cp) || c.cp == '-');
-      if (!take) break;
-      if (IsApostrophe(c.cp)) {
-        t.lower.push_back('\'');
       } else {
-        text::AppendUtf8(text::ToLowerCase(c.cp), &t.lower);
+        const text::DecodedCodePoint c = text::DecodeUtf8(p, i);
+        const bool take = t.number ? (IsDigit(c.cp) || c.cp == ',' || c.cp == '.' || c.cp == ':')
+                                   : ((text::IsWordChar(c.cp) && !IsDigit(c.cp)) ||
+                                      IsApostrophe(c.cp) || c.cp == '-');
+        if (!take) break;
+        if (IsApostrophe(c.cp)) {
+          scratch.push_back('\'');
+        } else {
+          text::AppendUtf8(text::ToLowerCase(c.cp), &scratch);
+        }
+        i += c.length;
       }
-      ++t.letters;
-      i += c.length;
+      if (++t.letters == kStemLetters) t.stem_bytes = scratch.size();
     }
+    if (t.letters < kStemLetters) t.stem_bytes = scratch.size();
     if (t.number) {
-      while (!t.lower.empty() &&
-             (t.lower.back() == '.' || t.lower.back() == ',' || t.lower.back() == ':')) {
-        t.lower.pop_back();
+      while (!scratch.empty() &&
+             (scratch.back() == '.' || scratch.back() == ',' || scratch.back() == ':')) {
+        scratch.pop_back();
         // A number that ends a sentence ("in 2009.") opens the next one.
         sentence_start = true;
       }
     }
-    out->push_back(std::move(t));
+    t.lower = scratch;
+    f(t);
   }
-}
-
-// The first `n` code points of `s`.
-std::string_view Prefix(std::string_view s, size_t n) {
-  size_t i = 0;
-  for (size_t k = 0; k < n && i < s.size(); ++k) i += text::DecodeUtf8(s, i).length;
-  return s.substr(0, i);
 }
 
 // Dot product when `small` has far fewer terms than `large` (a report against a big story's
@@ -154,68 +163,92 @@ double DotSparse(const TermVector& small, const TermVector& large) {
   return s;
 }
 
+// Sorted keys to (key, count) pairs.
+TermCounts Count(std::vector<uint64_t>& keys) {
+  std::sort(keys.begin(), keys.end());
+  TermCounts out;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i + 1;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    out.push_back({keys[i], static_cast<uint32_t>(j - i)});
+    i = j;
+  }
+  return out;
+}
+
+// A year (1950-2049) written as four digits, else 0.
+uint16_t Year(std::string_view number) {
+  if (number.size() != 4) return 0;
+  int y = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') return 0;
+    y = y * 10 + (c - '0');
+  }
+  return y >= 1950 && y <= 2049 ? static_cast<uint16_t>(y) : 0;
+}
+
 }  // namespace
 
 ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
-  std::array<absl::flat_hash_map<uint64_t, uint32_t>, kGroups> counts;
+  // Every term's key as it is met (counted by sorting at the end: cheaper than a map).
+  std::array<std::vector<uint64_t>, kGroups> keys;
+  keys[kWords].reserve(text.size() / 6);
+  keys[kBigrams].reserve(text.size() / 6);
   std::vector<uint16_t> years;
   const auto& stop = StopWords();
   const auto& not_names = NotNames();
-  std::vector<Token> tokens;
-  std::string run, bigram;
+  std::string scratch;
   auto paragraph = [&](std::string_view p, bool is_title) {
-    Tokenize(p, &tokens);
-    run.clear();
+    uint64_t run = kFnvBasis;  // the name run's hash ("tony thompson"), built word by word
     size_t run_words = 0;
-    std::string_view prev;
+    uint64_t prev = 0;  // the previous content word's stem hash (0: none)
     auto flush = [&] {
-      if (run_words > 1) ++counts[kNames][Key(kNames, run)];
-      run.clear();
+      if (run_words > 1) keys[kNames].push_back(Key(kNames, run));
+      run = kFnvBasis;
       run_words = 0;
     };
-    for (const Token& t : tokens) {
+    ForEachToken(p, scratch, [&](const TokenView& t) {
       const bool stopword = !t.number && stop.contains(t.lower);
       const bool name =
           t.capitalised && !t.sentence_start && !stopword && !not_names.contains(t.lower);
       if (name) {
-        if (!run.empty()) run.push_back(' ');
-        run += t.lower;
+        if (run_words > 0) run = FnvMore(run, " ");
+        run = FnvMore(run, t.lower);
         ++run_words;
       } else {
         flush();
       }
       if (t.number) {
-        ++counts[kNumbers][Key(kNumbers, t.lower)];
-        if (t.lower.size() == 4) {
-          const int y = std::stoi(t.lower);
-          if (y >= 1950 && y <= 2049) years.push_back(static_cast<uint16_t>(y));
-        }
-        prev = {};
-        continue;
+        keys[kNumbers].push_back(Key(kNumbers, FnvMore(kFnvBasis, t.lower)));
+        if (const uint16_t y = Year(t.lower); y != 0) years.push_back(y);
+        prev = 0;
+        return;
       }
       if (stopword || t.letters < 3) {
-        prev = {};
-        continue;
+        prev = 0;
+        return;
       }
-      const std::string_view stem = Prefix(t.lower, kStemLetters);
-      ++counts[kWords][Key(kWords, stem)];
-      if (is_title) ++counts[kTitle][Key(kTitle, stem)];
-      if (!prev.empty()) {
-        bigram.assign(prev);
-        bigram.push_back('_');
-        bigram.append(stem);
-        ++counts[kBigrams][Key(kBigrams, bigram)];
+      const uint64_t stem = FnvMore(kFnvBasis, t.lower.substr(0, t.stem_bytes));
+      keys[kWords].push_back(Key(kWords, stem));
+      if (is_title) keys[kTitle].push_back(Key(kTitle, stem));
+      if (prev != 0) {
+        keys[kBigrams].push_back(
+            Key(kBigrams, FnvMore(FnvMore(prev, "_"), t.lower.substr(0, t.stem_bytes))));
       }
       prev = stem;
-      if (name) ++counts[kNames][Key(kNames, t.lower)];
-    }
+      if (name) {
+        keys[kNames].push_back(Key(kNames, t.stem_bytes == t.lower.size()
+                                               ? stem
+                                               : FnvMore(stem, t.lower.substr(t.stem_bytes))));
+      }
+    });
     flush();
   };
   paragraph(title, true);
-  // The headline's stems (and how often each), as one key; a sum, so the maps' order of
-  // iteration does not matter.
-  uint64_t headline = 0;
-  for (const auto& [key, n] : counts[kTitle]) headline += runtime::Mix64(key + n);
+  ArticleTerms out;
+  out.groups[kTitle] = Count(keys[kTitle]);
+  // The headline's stems (and how often each), as one key.
+  for (const auto& [key, n] : out.groups[kTitle]) out.headline += runtime::Mix64(key + n);
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
@@ -223,15 +256,12 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
     if (end > start) paragraph(text.substr(start, end - start), false);
     start = end + 1;
   }
-  ArticleTerms out;
   for (int g = 0; g < kGroups; ++g) {
-    out.groups[g].assign(counts[g].begin(), counts[g].end());
-    std::sort(out.groups[g].begin(), out.groups[g].end());
+    if (g != kTitle) out.groups[g] = Count(keys[g]);
   }
   std::sort(years.begin(), years.end());
   years.erase(std::unique(years.begin(), years.end()), years.end());
   out.years = std::move(years);
-  out.headline = headline;
   return out;
 }
 
@@ -335,8 +365,14 @@ std::array<TermVector, kGroups> Vocabulary::AddAndWeigh(const ArticleTerms& term
   std::array<TermVector, kGroups> out;
   for (int g = 0; g < kGroups; ++g) {
     TermVector& v = out[g];
-    v.reserve(terms.groups[g].size());
-    for (const auto& [key, tf] : terms.groups[g]) {
+    const TermCounts& counts = terms.groups[g];
+    v.reserve(counts.size());
+    // Millions of terms do not fit a cache: ask for each term's slot a few terms ahead.
+    constexpr size_t kAhead = 8;
+    for (size_t i = 0; i < counts.size() && i < kAhead; ++i) df_.prefetch(counts[i].first);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (i + kAhead < counts.size()) df_.prefetch(counts[i + kAhead].first);
+      const auto& [key, tf] = counts[i];
       const double w = TfIdf(tf, ++df_[key], n);
       if (w > 0) v.push_back({key, static_cast<float>(w)});
     }

@@ -55,6 +55,51 @@ bool Disjoint(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
 
 }  // namespace
 
+// A report's weighted terms by key, for its dot products with many vectors: a probe a term
+// of the other vector (open addressing) instead of a merge of both. Sums in the other
+// vector's key order, as the merge does, so the results are the same to the bit.
+class StoryIndex::TermTable {
+ public:
+  explicit TermTable(const std::array<TermVector, kGroups>& r) {
+    size_t n = 0;
+    for (const TermVector& g : r) n += g.size();
+    size_t capacity = 64;
+    while (capacity < 2 * n) capacity *= 2;
+    slots_.assign(capacity, Term{0, 0});
+    mask_ = capacity - 1;
+    sizes_ = {};
+    for (int g = 0; g < kGroups; ++g) {
+      sizes_[g] = r[g].size();
+      for (const Term& t : r[g]) {
+        size_t i = t.key & mask_;
+        while (slots_[i].weight != 0) i = (i + 1) & mask_;
+        slots_[i] = t;  // weights are positive: 0 marks an empty slot
+      }
+    }
+  }
+
+  // The dot product of group `g` of the report with `v` (key-sorted).
+  double Dot(int g, const TermVector& v, const TermVector& r_g) const {
+    // Against a vector much longer than the report's group, galloping over it is cheaper.
+    if (v.size() > 16 * sizes_[g]) return stories::Dot(r_g, v);
+    double s = 0;
+    for (const Term& t : v) {
+      for (size_t i = t.key & mask_; slots_[i].weight != 0; i = (i + 1) & mask_) {
+        if (slots_[i].key == t.key) {
+          s += static_cast<double>(slots_[i].weight) * t.weight;
+          break;
+        }
+      }
+    }
+    return s;
+  }
+
+ private:
+  std::vector<Term> slots_;
+  size_t mask_ = 0;
+  std::array<size_t, kGroups> sizes_{};
+};
+
 absl::StatusOr<StoryIndex> StoryIndex::Create(StoryOptions options) {
   if (options.quiet_ms <= 0 || options.window_ms < options.quiet_ms) {
     return absl::InvalidArgumentError(
@@ -70,12 +115,12 @@ absl::StatusOr<StoryIndex> StoryIndex::Create(StoryOptions options) {
 }
 
 StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
-                                       const std::vector<uint16_t>& years, const Vectors& s,
-                                       double floor_z) const {
+                                       const TermTable& table, const std::vector<uint16_t>& years,
+                                       const Vectors& s, double floor_z) const {
   Evidence e;
   std::array<double, kGroups> dots{};
   for (int g = 0; g < kGroups; ++g) {
-    dots[g] = Dot(r[g], s.centroid[g]);
+    dots[g] = table.Dot(g, s.centroid[g], r[g]);
     e.x[g] = s.norm[g] > 0 ? dots[g] / s.norm[g] : 0;
   }
   e.x[5] = !years.empty() && !s.years.empty() && Disjoint(years, s.years) ? 1 : 0;
@@ -93,7 +138,7 @@ StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
     double best = 0;
     for (const auto& m : s.members) {
       double sum = 0;
-      for (int g = 0; g < kMemberGroups; ++g) sum += Dot(r[g], m[g]);
+      for (int g = 0; g < kMemberGroups; ++g) sum += table.Dot(g, m[g], r[g]);
       best = std::max(best, sum / kMemberGroups);
     }
     e.x[6] = best;
@@ -219,13 +264,14 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
   double best_p = 0;
   bool found = false;
   // The log-odds a story needs to be chosen: the threshold's, then the best one's so far.
+  const TermTable table(r);
   const double threshold_z = std::log(options_.min_probability / (1 - options_.min_probability));
   for (const auto& [n, seq] : ranked) {
     double floor_z = -std::numeric_limits<double>::infinity();
     if (evidence == nullptr) {
       floor_z = found ? std::max(threshold_z, std::log(best_p / (1 - best_p))) : threshold_z;
     }
-    const Evidence e = Score(r, terms->years, stories_.at(seq).vectors, floor_z);
+    const Evidence e = Score(r, table, terms->years, stories_.at(seq).vectors, floor_z);
     if (evidence != nullptr) evidence->push_back({stories_.at(seq).info.id, e});
     if (e.probability >= options_.min_probability &&
         (!found || e.probability > best_p || (e.probability == best_p && seq < best))) {
@@ -295,7 +341,12 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
     auto& list = postings_[k];
     if (!list.empty() && list.back() == seq) continue;
     list.push_back(seq);
+    stories_.at(seq).keys.push_back(k);
     undo_.push_back([k, seq](StoryIndex& self) {
+      if (auto s = self.stories_.find(seq); s != self.stories_.end()) {
+        auto& keys = s->second.keys;
+        if (!keys.empty() && keys.back() == k) keys.pop_back();
+      }
       auto p = self.postings_.find(k);
       if (p == self.postings_.end() || p->second.empty() || p->second.back() != seq) return;
       p->second.pop_back();
@@ -336,26 +387,28 @@ void StoryIndex::Expire() {
   for (const auto& [seq, s] : stories_) {
     if (s.info.last_seen_ms < horizon) old.push_back(seq);
   }
+  // Only the terms the forgotten stories were filed under need their postings cleaned
+  // (scanning every list took 3% of the whole deduper's time).
+  absl::flat_hash_set<uint64_t> terms;
   for (uint64_t seq : old) {
-    for (const std::string& c : stories_.at(seq).clusters) {
+    Story& s = stories_.at(seq);
+    for (const std::string& c : s.clusters) {
       // A report may have started a new story since (its old one was past the window).
       if (auto it = clusters_.find(c); it != clusters_.end() && it->second == seq) {
         clusters_.erase(it);
       }
     }
+    terms.insert(s.keys.begin(), s.keys.end());
     stories_.erase(seq);
   }
-  // Postings keep only stories that may still take a report; past the window none do.
-  for (auto it = postings_.begin(); it != postings_.end();) {
+  for (uint64_t k : terms) {
+    auto it = postings_.find(k);
+    if (it == postings_.end()) continue;
     auto& list = it->second;
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](uint64_t seq) { return !stories_.contains(seq); }),
                list.end());
-    if (list.empty()) {
-      postings_.erase(it++);
-    } else {
-      ++it;
-    }
+    if (list.empty()) postings_.erase(it);
   }
 }
 

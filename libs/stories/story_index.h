@@ -132,14 +132,16 @@ class StoryIndex {
     StoryInfo info;
     Vectors vectors;
     std::vector<std::string> clusters;  // reports in this story
+    std::vector<uint64_t> keys;         // terms it is filed under in postings_
   };
   StoryDecision Decide(const std::string& id, const std::string& source, std::string_view title,
                        std::string_view text, int64_t now_ms, const std::string* force,
                        std::vector<std::pair<std::string, Evidence>>* evidence);
   // The evidence and probability; evidence 7 is left 0 when the story cannot reach
   // `floor_z` (log-odds) whatever it is (then the probability is below what is needed).
-  Evidence Score(const std::array<TermVector, kGroups>& r, const std::vector<uint16_t>& years,
-                 const Vectors& s, double floor_z) const;
+  class TermTable;  // a report's terms, for its dot products (story_index.cc)
+  Evidence Score(const std::array<TermVector, kGroups>& r, const TermTable& table,
+                 const std::vector<uint16_t>& years, const Vectors& s, double floor_z) const;
   StoryDecision Join(uint64_t seq, const std::string& cluster, const std::string& source,
                      int64_t now_ms, bool new_report);
   // Moves the clock forward (journalled: time never goes back, except on Rollback).
