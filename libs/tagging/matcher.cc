@@ -1,13 +1,16 @@
 #include "libs/tagging/matcher.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/tagging/common_words.h"
 #include "libs/tagging/variants.h"
 #include "libs/text/normalize.h"
 #include "libs/text/utf8.h"
@@ -119,7 +122,7 @@ std::string MakeSnippet(std::string_view text, size_t start, size_t end, size_t 
 // Collects the aliases of a watchlist into a Matcher.
 class Matcher::Builder {
  public:
-  explicit Builder(Matcher* m) : m_(m) {}
+  Builder(Matcher* m, bool precision) : m_(m), precision_(precision) {}
 
   // Sizes the tables for `forms` calls of Add (aliases before variants).
   void Reserve(size_t forms) {
@@ -131,8 +134,9 @@ class Matcher::Builder {
   // Adds `form` (the alias itself or a variant of it) for entity `entity`, reported as
   // `written`. A form that folds to nothing is an error for a written alias and skipped for
   // a variant.
-  absl::Status Add(uint32_t entity, std::string_view entity_id, const std::string& written,
+  absl::Status Add(uint32_t entity, const Entity& e, const std::string& written,
                    std::string_view form, const AliasOptions& options, bool is_variant) {
+    const std::string_view entity_id = e.id;
     ww::text::NormalizeInto(form, &folded_);
     std::string key(TrimSpaces(folded_.text));
     if (key.empty()) {
@@ -147,6 +151,27 @@ class Matcher::Builder {
     }
     const uint32_t pattern = it->second;
     if (closed_[pattern]) return absl::OkStatus();  // an unconditional alias came first
+
+    // Precision (matcher.h): smart case for an alias written with capitals; ambiguity for
+    // a capitalised common word (or as the options say).
+    const ww::text::CaseBits caps = ww::text::CaseBitsOf(form);
+    uint8_t flags = 0;
+    if (caps.upper != 0 && !options.case_sensitive && !options.ignore_case) flags |= kSmartCase;
+    const std::string_view folded_form = TrimSpaces(folded_.text);
+    const bool one_word = !absl::StrContains(ToAbsl(folded_form), ' ');
+    // Automatically only under smart case: an alias whose case the user set is theirs.
+    if (options.ambiguous == Ambiguity::kYes ||
+        (options.ambiguous == Ambiguity::kAuto && (flags & kSmartCase) != 0 && one_word &&
+         (IsCommonWord(folded_form) || IsCalendarWord(folded_form)))) {
+      flags |= kAmbiguous;
+      if (IsCalendarWord(folded_form)) flags |= kCalendar;
+    }
+    if (caps.upper != 0 && !options.case_sensitive && !options.ignore_case &&
+        (e.kind == EntityKind::kPlace || e.kind == EntityKind::kOther)) {
+      flags |= kNamePart;
+    }
+
+    if (!precision_) flags = 0;
 
     uint32_t check = kNoCheck;
     if (!options.IsDefault() &&
@@ -172,7 +197,7 @@ class Matcher::Builder {
       }
       check = static_cast<uint32_t>(m_->checks_.size());
       m_->checks_.push_back(std::move(c));
-    } else {
+    } else if (flags == 0) {
       closed_[pattern] = true;
     }
     if (entity != written_entity_) {  // entities arrive in order: dedupe within one only
@@ -183,14 +208,16 @@ class Matcher::Builder {
         ToAbsl(written), static_cast<uint32_t>(m_->written_aliases_.size()));
     if (new_written) m_->written_aliases_.append(written);
     pending_.push_back(
-        {pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()), check}});
+        {pattern, Alias{entity, w->second, static_cast<uint32_t>(written.size()), check,
+                        static_cast<uint32_t>(caps.upper),
+                        static_cast<uint16_t>(std::min<uint32_t>(caps.letters, 65535)), flags}});
     return absl::OkStatus();
   }
 
   // Adds an alias and the variants the entity asks for.
   absl::Status AddWithVariants(uint32_t entity_index, const Entity& entity,
                                const std::string& written, const AliasOptions& options) {
-    if (absl::Status s = Add(entity_index, entity.id, written, written, options, false); !s.ok()) {
+    if (absl::Status s = Add(entity_index, entity, written, written, options, false); !s.ok()) {
       return s;
     }
     if (options.whole_phrase) return absl::OkStatus();
@@ -205,7 +232,7 @@ class Matcher::Builder {
       }
     }
     for (const std::string& form : forms) {
-      if (absl::Status s = Add(entity_index, entity.id, written, form, options, true); !s.ok()) {
+      if (absl::Status s = Add(entity_index, entity, written, form, options, true); !s.ok()) {
         return s;
       }
     }
@@ -243,6 +270,7 @@ class Matcher::Builder {
   };
 
   Matcher* m_;
+  bool precision_;                                          // BuildOptions::precision
   absl::flat_hash_map<std::string, uint32_t> pattern_ids_;  // folded key -> pattern id
   std::vector<bool> closed_;  // per pattern: an alias without conditions was added
   std::vector<Pending> pending_;
@@ -254,11 +282,16 @@ class Matcher::Builder {
 };
 
 absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& watchlist) {
+  return Build(watchlist, BuildOptions{});
+}
+
+absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& watchlist,
+                                                              BuildOptions options) {
   std::shared_ptr<Matcher> matcher(new Matcher());
   absl::flat_hash_set<absl::string_view> ids;  // views of the watchlist's ids
   ids.reserve(watchlist.entities.size());
   matcher->entity_offsets_.reserve(watchlist.entities.size() + 1);
-  Builder builder(matcher.get());
+  Builder builder(matcher.get(), options.precision);
   size_t forms = 0, id_bytes = 0, written_bytes = 0;
   for (const Entity& entity : watchlist.entities) {
     forms += 1 + entity.aliases.size();
@@ -280,6 +313,15 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& w
     matcher->entity_bytes_.append(entity.id);
     matcher->entity_offsets_.push_back(static_cast<uint32_t>(matcher->entity_bytes_.size()));
 
+    if (!entity.context.empty()) {
+      std::vector<std::string> phrases;
+      for (const std::string& p : entity.context) {
+        if (std::string f(TrimSpaces(ww::text::NormalizeText(p))); !f.empty()) {
+          phrases.push_back(std::move(f));
+        }
+      }
+      if (!phrases.empty()) matcher->context_.push_back({entity_index, std::move(phrases)});
+    }
     if (absl::Status s = builder.AddWithVariants(entity_index, entity, entity.name, defaults);
         !s.ok()) {
       return s;
@@ -302,6 +344,10 @@ size_t Matcher::MemoryUsage() const {
     checks += c.case_signature.capacity() + c.diacritic_key.capacity();
     for (const auto& p : c.near) checks += sizeof(std::string) + p.capacity();
     for (const auto& p : c.preceded) checks += sizeof(std::string) + p.capacity();
+  }
+  for (const auto& [entity, phrases] : context_) {
+    checks += sizeof(std::pair<uint32_t, std::vector<std::string>>);
+    for (const auto& p : phrases) checks += sizeof(std::string) + p.capacity();
   }
   return sizeof(*this) + entity_bytes_.capacity() + entity_offsets_.capacity() * 4 +
          written_aliases_.capacity() + aliases_.capacity() * sizeof(Alias) +
@@ -351,53 +397,467 @@ size_t WordsAfter(std::string_view text, size_t pos, uint32_t words) {
   return pos;
 }
 
-}  // namespace
+// Where an ambiguous alias stands in the original text (matcher.h, "Precision").
 
-bool Matcher::Accepts(const Alias& a, std::string_view original, std::string_view folded,
-                      uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const {
-  if (a.check == kNoCheck) return true;
-  const Check& c = checks_[a.check];
-  const std::string_view span = original.substr(start, end - start);
-  if (c.case_sensitive && ww::text::CaseSignature(span) != c.case_signature) return false;
-  if (c.keep_diacritics && TrimSpaces(ww::text::FoldKeepingDiacritics(span)) != c.diacritic_key) {
-    return false;
-  }
-  if (!c.preceded.empty()) {
-    // Skip the spaces and punctuation directly before the match.
-    size_t pos = fstart;
-    while (pos > 0) {
-      const ww::text::DecodedCodePoint d = DecodeUtf8Before(folded, pos);
-      if (IsWordChar(d.cp)) break;
-      pos -= d.length;
+bool IsOpening(char32_t cp) {
+  return cp == '"' || cp == '\'' || cp == '(' || cp == '[' || cp == '{' || cp == 0x201C ||
+         cp == 0x2018 || cp == 0x201E || cp == 0xAB || cp == 0x300C || cp == 0x300E;
+}
+
+bool IsHorizontalSpace(char32_t cp) { return cp == ' ' || cp == '\t' || cp == 0xA0; }
+
+// True if the match at original byte `start` opens a sentence or a line (quotes and brackets
+// before it skipped).
+bool AtSentenceStart(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i > 0) {
+    const ww::text::DecodedCodePoint d = DecodeUtf8Before(text, i);
+    if (IsHorizontalSpace(d.cp) || IsOpening(d.cp)) {
+      i -= d.length;
+      continue;
     }
-    for (const std::string& p : c.preceded) {
-      if (pos >= p.size() && folded.substr(pos - p.size(), p.size()) == p &&
-          HasTokenBoundaries(folded, pos - p.size(), pos)) {
-        return false;
-      }
-    }
-  }
-  if (!c.near.empty()) {
-    const size_t from = WordsBefore(folded, fstart, c.window);
-    const size_t to = WordsAfter(folded, fend, c.window);
-    for (const std::string& p : c.near) {
-      if (ContainsPhrase(folded, from, fstart, p) || ContainsPhrase(folded, fend, to, p)) {
-        return false;
-      }
-    }
+    return d.cp == '\n' || d.cp == '\r' || d.cp == '.' || d.cp == '!' || d.cp == '?' ||
+           d.cp == ':' || d.cp == 0x2022 || d.cp == 0x3002;
   }
   return true;
+}
+
+// The end of the word (a run of word characters) that starts at `start`.
+size_t WordEnd(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i < text.size()) {
+    const ww::text::DecodedCodePoint d = DecodeUtf8(text, i);
+    if (!IsWordChar(d.cp)) break;
+    i += d.length;
+  }
+  return i;
+}
+
+// The word (a run of word characters) that ends at `end`, or empty.
+std::string_view WordBefore(std::string_view text, size_t end) {
+  size_t i = end;
+  while (i > 0) {
+    const ww::text::DecodedCodePoint d = DecodeUtf8Before(text, i);
+    if (!IsWordChar(d.cp)) break;
+    i -= d.length;
+  }
+  return text.substr(i, end - i);
+}
+
+bool StartsWithCapital(std::string_view word) {
+  return !word.empty() && ww::text::IsUpperCase(DecodeUtf8(word, 0).cp);
+}
+
+// True if the line around [start, end) reads as a headline: at most 200 bytes, and either
+// no lowercase letter in two words or more, or every word of four letters or more (three at
+// least) capitalised.
+bool InHeadline(std::string_view text, size_t start, size_t end) {
+  constexpr size_t kMaxLine = 200;
+  size_t from = start;
+  while (from > 0 && text[from - 1] != '\n' && start - from <= kMaxLine) --from;
+  size_t to = end;
+  while (to < text.size() && text[to] != '\n' && to - end <= kMaxLine) ++to;
+  if (to - from > kMaxLine) return false;
+  size_t words = 0, long_words = 0;
+  bool lowercase = false, title_case = true;
+  for (size_t i = from; i < to;) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const bool ascii = b < 0x80;
+    if (ascii ? !absl::ascii_isalnum(b) : !IsWordChar(DecodeUtf8(text, i).cp)) {
+      i += ascii ? 1 : DecodeUtf8(text, i).length;
+      continue;
+    }
+    const size_t word_start = i;
+    while (i < to) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x80) {
+        if (!absl::ascii_isalnum(c)) break;
+        ++i;
+        continue;
+      }
+      const ww::text::DecodedCodePoint d = DecodeUtf8(text, i);
+      if (!IsWordChar(d.cp)) break;
+      i += d.length;
+    }
+    // Caseless scripts have no cased letters: they never make a line look like a headline.
+    const ww::text::CaseBits bits = ww::text::CaseBitsOf(text.substr(word_start, i - word_start));
+    if (bits.letters == 0) continue;
+    ++words;
+    if (static_cast<uint32_t>(std::popcount(bits.upper)) < std::min<uint32_t>(bits.letters, 64)) {
+      lowercase = true;
+    }
+    if (bits.letters >= 4) {
+      ++long_words;
+      if ((bits.upper & 1) == 0) title_case = false;
+    }
+    if (lowercase && !title_case) return false;  // a sentence, most lines: known early
+  }
+  if (words >= 2 && !lowercase) return true;
+  return long_words >= 3 && title_case;
+}
+
+// Articles and possessives: after one, a capitalised common word is a common noun used as a
+// name ("the Council", "its University"), not a place.
+bool IsArticle(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "the",  "The",  "a",    "A",    "an",    "An",    "its",   "Its",
+      "his",  "His",  "her",  "Her",  "their", "Their", "our",   "Our",
+      "this", "This", "that", "That", "these", "These", "those", "Those"};
+  return words->contains(word);
+}
+
+// The word right before `start` (one run of spaces between), or empty.
+std::string_view AdjacentWordBefore(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+  if (i == start || i == 0) return {};
+  return WordBefore(text, i);
+}
+
+bool IsPlaceWord(std::string_view word);
+
+// A short word in ASCII lowercase, without allocating (the word lists are ASCII); a word too
+// long for the buffer becomes "", which no list holds.
+struct AsciiLower {
+  explicit AsciiLower(std::string_view word) {
+    if (word.size() > sizeof(buf)) return;
+    for (size_t i = 0; i < word.size(); ++i) buf[i] = absl::ascii_tolower(word[i]);
+    size = word.size();
+  }
+  std::string_view view() const { return {buf, size}; }
+  char buf[32];
+  size_t size = 0;
+};
+
+// Words that put a person's name after them ("Colonel Meredith", "Mr Thomas").
+bool IsTitle(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "mr",         "mrs",     "ms",         "dr",       "sir",       "lord",      "lady",
+      "king",       "queen",   "prince",     "princess", "president", "general",   "colonel",
+      "captain",    "major",   "lieutenant", "sergeant", "admiral",   "senator",   "governor",
+      "judge",      "pope",    "bishop",     "father",   "professor", "prof",      "minister",
+      "chancellor", "premier", "mayor",      "rev",      "reverend",  "coach",     "emperor",
+      "commander",  "marshal", "brigadier",  "corporal", "chairman",  "duke",      "count",
+      "baron",      "earl",    "sheikh",     "rabbi",    "cardinal",  "archbishop"};
+  return words->contains(AsciiLower(word).view());
+}
+
+// Words that put a place after them ("in Reading", "near Nice").
+bool IsLocative(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "in",     "at",      "near",   "from", "to",      "into",    "outside", "across",
+      "around", "towards", "toward", "via",  "through", "between", "inside",  "throughout"};
+  return words->contains(AsciiLower(word).view());
+}
+
+// The word before `start`, skipping spaces and a '.' ("Dr. Nice", "Mr . Thomas").
+std::string_view WordBeforeSkippingDot(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+  if (i > 0 && text[i - 1] == '.') --i;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+  if (i == start || i == 0) return {};
+  return WordBefore(text, i);
+}
+
+// True if the match [start, end) names a person: a title before it ("Colonel", "Mr."),
+// or one capital letter and a '.' after it, an initial ("George F. Hauser").
+bool NamesPerson(std::string_view text, size_t start, size_t end) {
+  if (IsTitle(WordBeforeSkippingDot(text, start))) return true;
+  size_t i = end;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  if (i == end || i >= text.size() || text[i] < 'A' || text[i] > 'Z') return false;
+  size_t j = i + 1;
+  while (j < text.size() && text[j] == ' ') ++j;
+  return j < text.size() && text[j] == '.';
+}
+
+// True if something around the match [start, end) says place: a locative word before it
+// ("in Perth"), a comma and a capitalised word after it ("Mobile, Alabama"), or a place
+// word after it ("Hay Street", "Ford County").
+bool SaysPlace(std::string_view text, size_t start, size_t end) {
+  if (IsLocative(AdjacentWordBefore(text, start))) return true;
+  size_t i = end;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i > end && i < text.size()) {
+    const std::string_view next = WordBefore(text, WordEnd(text, i));
+    if (StartsWithCapital(next) && IsPlaceWord(next)) return true;
+  }
+  if (i >= text.size() || text[i] != ',') return false;
+  ++i;
+  while (i < text.size() && text[i] == ' ') ++i;
+  return i < text.size() && StartsWithCapital(text.substr(i));
+}
+
+// A capitalised word that is not a common word: part of a proper name. Latin letters only:
+// the common words are English, and of another language's words nothing is known.
+bool IsNameWord(std::string_view word) {
+  if (!StartsWithCapital(word) ||
+      !std::all_of(word.begin(), word.end(), [](char c) { return absl::ascii_isalpha(c); })) {
+    return false;
+  }
+  return !IsCommonWord(AsciiLower(word).view()) && !IsArticle(word);
+}
+
+// Words that make a place of the capitalised name next to them: "Hay Street", "Ford
+// County", "East Perth", "the city of Oranienbaum".
+bool IsPlaceWord(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "street",    "st",           "road",        "rd",           "avenue",    "ave",
+      "lane",      "boulevard",    "blvd",        "square",       "county",    "parish",
+      "district",  "province",     "region",      "state",        "river",     "lake",
+      "bay",       "island",       "islands",     "isle",         "mountain",  "mountains",
+      "mount",     "mt",           "hill",        "hills",        "valley",    "creek",
+      "brook",     "falls",        "harbor",      "harbour",      "beach",     "coast",
+      "peninsula", "forest",       "bridge",      "railroad",     "railway",   "canal",
+      "port",      "heights",      "township",    "borough",      "city",      "town",
+      "village",   "junction",     "springs",     "gulf",         "sea",       "ocean",
+      "strait",    "cape",         "desert",      "plain",        "plains",    "canyon",
+      "north",     "south",        "east",        "west",         "northern",  "southern",
+      "eastern",   "western",      "central",     "upper",        "lower",     "new",
+      "old",       "greater",      "little",      "great",        "saint",     "san",
+      "santa",     "fort",         "republic",    "kingdom",      "union",     "federation",
+      "oblast",    "prefecture",   "governorate", "municipality", "territory", "department",
+      "capital",   "metropolitan", "taluk",       "commune",      "canton"};
+  return words->contains(AsciiLower(word).view());
+}
+
+// Capitalised nouns whose "of" names an event or an institution, not the place itself:
+// "Battle of Fredericksburg", "University of Leicester".
+bool IsNamedAfterPlace(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "battle",     "battles",  "siege",     "sack",        "massacre",  "treaty",
+      "university", "college",  "school",    "academy",     "institute", "army",
+      "bank",       "museum",   "duke",      "duchess",     "earl",      "prince",
+      "princess",   "congress", "protocols", "declaration", "council",   "club"};
+  return words->contains(AsciiLower(word).view());
+}
+
+// True if the match [start, end) is part of a longer name. After it: a capitalised word
+// that is not a place word ("Montreal Canadiens", "Perth Glory", not "Hay Street"). Before
+// it: a proper name (not a common word, not a place word: "Kanye West"), or "Battle of"
+// ("Battle of Fredericksburg", not "Mayor of Brampton"). `strict` (ambiguous aliases): any
+// capitalised word before it but a common word opening the sentence ("In Reading").
+bool NextToName(std::string_view text, size_t start, size_t end, bool strict) {
+  const std::string_view before = AdjacentWordBefore(text, start);
+  if (StartsWithCapital(before) && !IsPlaceWord(before)) {
+    const size_t at = static_cast<size_t>(before.data() - text.data());
+    const bool name = IsNameWord(before);
+    if (strict ? name || !AtSentenceStart(text, at) : name) return true;
+  }
+  if (before == "of") {
+    const std::string_view owner =
+        AdjacentWordBefore(text, static_cast<size_t>(before.data() - text.data()));
+    if (StartsWithCapital(owner) && IsNamedAfterPlace(owner)) return true;
+  }
+  size_t i = end;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  if (i == end || i == text.size()) return false;
+  const std::string_view after = WordBefore(text, WordEnd(text, i));
+  return StartsWithCapital(after) && !IsPlaceWord(after);
+}
+
+// Verdicts of an ambiguous alias that hold its place, pending confirmation.
+bool IsWeak(Verdict v) {
+  return v == Verdict::kNotAsWritten || v == Verdict::kSentenceStart || v == Verdict::kHeadline ||
+         v == Verdict::kNextToCapital || v == Verdict::kAfterArticle || v == Verdict::kCalendar ||
+         v == Verdict::kNoPlaceSign || v == Verdict::kInName || v == Verdict::kPersonName;
+}
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAccepted:
+      return "accepted";
+    case Verdict::kConfirmed:
+      return "confirmed";
+    case Verdict::kCase:
+      return "case";
+    case Verdict::kExactCase:
+      return "exact-case";
+    case Verdict::kDiacritics:
+      return "diacritics";
+    case Verdict::kExcludedNear:
+      return "excluded-near";
+    case Verdict::kExcludedPreceded:
+      return "excluded-preceded";
+    case Verdict::kNotAsWritten:
+      return "not-as-written";
+    case Verdict::kSentenceStart:
+      return "sentence-start";
+    case Verdict::kHeadline:
+      return "headline";
+    case Verdict::kNextToCapital:
+      return "next-to-capital";
+    case Verdict::kInName:
+      return "in-name";
+    case Verdict::kAfterArticle:
+      return "after-article";
+    case Verdict::kCalendar:
+      return "calendar";
+    case Verdict::kNoPlaceSign:
+      return "no-place-sign";
+    case Verdict::kPersonName:
+      return "person-name";
+    case Verdict::kSameName:
+      return "same-name";
+  }
+  return "unknown";
+}
+
+std::string_view VerdictReason(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAccepted:
+      return "accepted";
+    case Verdict::kConfirmed:
+      return "accepted: confirmed by another mention of the entity in the text, or its context";
+    case Verdict::kCase:
+      return "rejected: the alias is written with capitals the text lacks";
+    case Verdict::kExactCase:
+      return "rejected: case_sensitive and the case differs";
+    case Verdict::kDiacritics:
+      return "rejected: fold_diacritics is false and the accents differ";
+    case Verdict::kExcludedNear:
+      return "rejected: an exclude_near phrase is within the window";
+    case Verdict::kExcludedPreceded:
+      return "rejected: an exclude_preceded_by phrase comes right before it";
+    case Verdict::kNotAsWritten:
+      return "rejected: ambiguous (a common word) and not capitalised exactly as written";
+    case Verdict::kSentenceStart:
+      return "rejected: ambiguous (a common word) at the start of a sentence, unconfirmed";
+    case Verdict::kHeadline:
+      return "rejected: ambiguous (a common word) in a Title Case or all-caps line, unconfirmed";
+    case Verdict::kNextToCapital:
+      return "rejected: ambiguous (a common word) next to a capitalised word, unconfirmed";
+    case Verdict::kInName:
+      return "rejected: part of a longer name (a proper name right before or after it)";
+    case Verdict::kAfterArticle:
+      return "rejected: ambiguous (a common word) after an article (\"the Council\")";
+    case Verdict::kCalendar:
+      return "rejected: a month or weekday name, unconfirmed";
+    case Verdict::kNoPlaceSign:
+      return "rejected: ambiguous (a common word) with no sign of a place (\"in\", \"near\" "
+             "before it, \", Region\" after), unconfirmed";
+    case Verdict::kPersonName:
+      return "rejected: part of a person's name (a title or first name before, an initial "
+             "after)";
+    case Verdict::kSameName:
+      return "rejected: the same name is a person's elsewhere in the text, and nothing here "
+             "says place";
+  }
+  return "unknown";
+}
+
+Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_view folded,
+                       uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const {
+  const std::string_view span = original.substr(start, end - start);
+  if (a.check != kNoCheck) {
+    const Check& c = checks_[a.check];
+    if (c.case_sensitive && ww::text::CaseSignature(span) != c.case_signature) {
+      return Verdict::kExactCase;
+    }
+    if (c.keep_diacritics && TrimSpaces(ww::text::FoldKeepingDiacritics(span)) != c.diacritic_key) {
+      return Verdict::kDiacritics;
+    }
+    if (!c.preceded.empty()) {
+      // Skip the spaces and punctuation directly before the match.
+      size_t pos = fstart;
+      while (pos > 0) {
+        const ww::text::DecodedCodePoint d = DecodeUtf8Before(folded, pos);
+        if (IsWordChar(d.cp)) break;
+        pos -= d.length;
+      }
+      for (const std::string& p : c.preceded) {
+        if (pos >= p.size() && folded.substr(pos - p.size(), p.size()) == p &&
+            HasTokenBoundaries(folded, pos - p.size(), pos)) {
+          return Verdict::kExcludedPreceded;
+        }
+      }
+    }
+    if (!c.near.empty()) {
+      const size_t from = WordsBefore(folded, fstart, c.window);
+      const size_t to = WordsAfter(folded, fend, c.window);
+      for (const std::string& p : c.near) {
+        if (ContainsPhrase(folded, from, fstart, p) || ContainsPhrase(folded, fend, to, p)) {
+          return Verdict::kExcludedNear;
+        }
+      }
+    }
+  }
+  if (a.flags == 0) return Verdict::kAccepted;
+  // Most candidates of a big watchlist are common words in lowercase ("of", "said"): an
+  // alias whose first letter is a capital and a text that starts with a lowercase ASCII
+  // letter differ at the start of a word, decided without reading further.
+  if ((a.flags & kSmartCase) != 0 && (a.upper & 1) != 0 && !span.empty() && span[0] >= 'a' &&
+      span[0] <= 'z') {
+    return Verdict::kCase;
+  }
+  const ww::text::CaseBits bits = ww::text::CaseBitsOf(span);
+  if ((a.flags & kSmartCase) != 0) {
+    // A capital where the alias has one, at the start of each word of the text; inside a
+    // word the case is free ("Kim Jong-un" for "Kim Jong Un", "Mcdonald"). Letters the
+    // fold merged or split ("ß", ligatures) make the positions differ: then the first.
+    const bool ok = bits.letters == a.letters ? (a.upper & bits.initial & ~bits.upper) == 0
+                                              : (a.upper & 1) == 0 || (bits.upper & 1) != 0;
+    if (!ok) return Verdict::kCase;
+  }
+  if ((a.flags & kNamePart) != 0 && NamesPerson(original, start, end)) {
+    return Verdict::kPersonName;
+  }
+  if ((a.flags & kAmbiguous) == 0) {
+    if ((a.flags & kNamePart) != 0 && NextToName(original, start, end, false) &&
+        !SaysPlace(original, start, end) && !InHeadline(original, start, end)) {
+      // A proper name right before it (a first name: "Philip Sheridan") names a person.
+      return IsNameWord(AdjacentWordBefore(original, start)) ? Verdict::kPersonName
+                                                             : Verdict::kInName;
+    }
+    return Verdict::kAccepted;
+  }
+  if ((a.flags & kCalendar) != 0) return Verdict::kCalendar;
+  if (bits.letters != a.letters || static_cast<uint32_t>(bits.upper) != a.upper) {
+    return Verdict::kNotAsWritten;
+  }
+  // An acronym in capitals ("US", "IS") owes them to nothing but itself; only an all-caps
+  // line makes them meaningless.
+  const bool acronym =
+      a.letters >= 2 && a.letters <= 32 && std::popcount(a.upper) == static_cast<int>(a.letters);
+  if (acronym) return InHeadline(original, start, end) ? Verdict::kHeadline : Verdict::kAccepted;
+  if (AtSentenceStart(original, start)) return Verdict::kSentenceStart;
+  if (InHeadline(original, start, end)) return Verdict::kHeadline;
+  if (IsArticle(AdjacentWordBefore(original, start))) return Verdict::kAfterArticle;
+  if (NextToName(original, start, end, true)) return Verdict::kNextToCapital;
+  if ((a.flags & kNamePart) != 0 && !SaysPlace(original, start, end)) return Verdict::kNoPlaceSign;
+  return Verdict::kAccepted;
+}
+
+bool Matcher::ContextIn(uint32_t entity, std::string_view folded) const {
+  auto it = std::lower_bound(context_.begin(), context_.end(), entity,
+                             [](const auto& c, uint32_t e) { return c.first < e; });
+  if (it == context_.end() || it->first != entity) return false;
+  for (const std::string& p : it->second) {
+    if (ContainsPhrase(folded, 0, folded.size(), p)) return true;
+  }
+  return false;
 }
 
 void Matcher::FindSpans(std::string_view utf8, std::vector<Span>* out) const {
   if (utf8.empty() || aliases_.empty()) return;
   thread_local ww::text::Normalized folded;
   ww::text::NormalizeInto(utf8, &folded);
-  FindSpansIn(utf8, folded, out);
+  FindSpansIn(utf8, folded, out, nullptr);
+}
+
+void Matcher::Explain(std::string_view utf8, std::vector<Decision>* out) const {
+  if (utf8.empty() || aliases_.empty()) return;
+  ww::text::Normalized folded;
+  ww::text::NormalizeInto(utf8, &folded);
+  std::vector<Span> spans;
+  FindSpansIn(utf8, folded, &spans, out);
 }
 
 void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& folded,
-                          std::vector<Span>* out) const {
+                          std::vector<Span>* out, std::vector<Decision>* decisions) const {
   const std::string_view text = folded.text;
   struct Prefix {
     uint32_t pattern;
@@ -405,6 +865,16 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
   };
   thread_local std::vector<Prefix> prefixes_buffer;
   std::vector<Prefix>& prefixes = prefixes_buffer;
+  // Ambiguous matches in weak places, waiting for their entity or context to confirm them:
+  // their index in `out` and in `decisions`.
+  thread_local std::vector<Pending> pending_buffer;
+  std::vector<Pending>& pending = pending_buffer;
+  pending.clear();
+  const size_t first_out = out->size();
+  // Entities whose alias names a person somewhere in this text (Verdict::kPersonName).
+  thread_local absl::flat_hash_set<uint32_t> persons_buffer;
+  absl::flat_hash_set<uint32_t>& persons = persons_buffer;
+  persons.clear();
   uint32_t original_end = 0;  // end of the last accepted match in the original text
   // Leftmost-longest without overlaps: at each position where a match may start, in order,
   // the longest alias that ends at a boundary and accepts the match; then on from its end.
@@ -443,10 +913,25 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
       const uint32_t end =
           static_cast<uint32_t>(ww::text::SegmentEnd(utf8, folded.origin[p->end - 1]));
       uint32_t accepted = UINT32_MAX;
+      Verdict verdict = Verdict::kAccepted;
       for (uint32_t a = pattern_first_[p->pattern]; a < pattern_first_[p->pattern + 1]; ++a) {
-        if (aliases_[a].check == kNoCheck ||
-            Accepts(aliases_[a], utf8, text, static_cast<uint32_t>(i), p->end, start, end)) {
+        const Alias& alias = aliases_[a];
+        verdict = alias.check == kNoCheck && alias.flags == 0
+                      ? Verdict::kAccepted
+                      : Judge(alias, utf8, text, static_cast<uint32_t>(i), p->end, start, end);
+        // A weak verdict of an ambiguous alias holds the place, pending confirmation.
+        const bool weak = IsWeak(verdict);
+        if (verdict == Verdict::kPersonName) persons.insert(alias.entity);
+        if (decisions != nullptr) {
+          decisions->push_back(
+              {Span{alias.entity, a, start, end}, verdict, (alias.flags & kAmbiguous) != 0});
+        }
+        if (verdict == Verdict::kAccepted || weak) {
           accepted = a;
+          if (weak) {
+            pending.push_back(
+                {out->size(), decisions != nullptr ? decisions->size() - 1 : 0, verdict});
+          }
           break;
         }
       }
@@ -458,6 +943,61 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
     }
     i = next;
   }
+  if (pending.empty() && persons.empty()) return;
+  Resolve(utf8, text, first_out, pending, persons, out, decisions);
+}
+
+void Matcher::Resolve(std::string_view utf8, std::string_view text, size_t first_out,
+                      const std::vector<Pending>& pending,
+                      const absl::flat_hash_set<uint32_t>& persons, std::vector<Span>* out,
+                      std::vector<Decision>* decisions) const {
+  // A place's name that is a person's somewhere in this text is the person's wherever
+  // nothing says place (one sense per text).
+  auto same_name = [&](const Span& span) {
+    return persons.contains(span.entity) && (aliases_[span.alias].flags & kNamePart) != 0 &&
+           !SaysPlace(utf8, span.start, span.end);
+  };
+  auto set_verdict = [&](const Span& span, Verdict v) {
+    if (decisions == nullptr) return;
+    for (size_t d = decisions->size(); d-- > 0;) {
+      if ((*decisions)[d].span == span) {
+        (*decisions)[d].verdict = v;
+        return;
+      }
+    }
+  };
+  // Then a pending match is confirmed by a mention of its entity accepted in this text, or
+  // by one of the entity's context phrases; the others are dropped.
+  absl::flat_hash_set<uint32_t> confirmed;
+  size_t p = 0;
+  for (size_t k = first_out; k < out->size(); ++k) {
+    if (p < pending.size() && pending[p].span == k) {
+      ++p;
+    } else if (!same_name((*out)[k])) {
+      confirmed.insert((*out)[k].entity);
+    }
+  }
+  size_t write = first_out;
+  p = 0;
+  for (size_t k = first_out; k < out->size(); ++k) {
+    const Span span = (*out)[k];
+    const bool is_pending = p < pending.size() && pending[p].span == k;
+    bool keep = true;
+    if (same_name(span)) {
+      keep = false;
+      if (!is_pending || pending[p].verdict != Verdict::kPersonName) {
+        set_verdict(span, Verdict::kSameName);
+      }
+    } else if (is_pending) {
+      keep = confirmed.contains(span.entity) || ContextIn(span.entity, text);
+      if (keep && decisions != nullptr) {
+        (*decisions)[pending[p].decision].verdict = Verdict::kConfirmed;
+      }
+    }
+    if (is_pending) ++p;
+    if (keep) (*out)[write++] = span;
+  }
+  out->resize(write);
 }
 
 std::vector<Mention> Matcher::FindAll(std::string_view utf8) const {

@@ -28,15 +28,34 @@
 //     ignored.
 //   * Offsets are byte offsets into the original text; combining sequences are never split.
 //
-// How the scan works (FindSpans): the text is folded once; then, left to right, at each
-// position where a match may start by the boundary rule above (in spaced scripts about one
-// position per word), the folded aliases are looked up in a byte trie (prefix_trie.h) with
-// plain goto steps, no failure links: the walk lists every alias that is a prefix of the
-// text there, and the longest one whose end boundary holds and whose options accept the match
-// is reported, after which the scan goes on from its end; if none does, from the next
-// position. A walk is bounded by the longest alias. At a run of ASCII letters and digits, a
-// bitmap of the aliases' leading runs (PrefixTrie::MayStartWithWord) skips the walk for
-// nearly every word that begins no alias, without touching the trie.
+// Precision (what makes a watchlist of 100,000 names usable without hand-tuning):
+//   * Smart case, by default: an alias written with capitals matches only text with capitals
+//     where it has them ("Vladivostok", "VLADIVOSTOK", not "vladivostok"; "Of", not "of"); an
+//     alias written in lowercase matches any case. case_sensitive: true demands the exact
+//     case, case_sensitive: false (ignore_case) accepts any.
+//   * Ambiguous aliases: a capitalised one-word alias that is a common word (common_words.h:
+//     "Of", "Nice", "Reading", "Council", "March"), or one marked `ambiguous: true`, needs
+//     more than its letters. Its capitals must be exactly as written ("OF" in an all-caps
+//     line is not "Of"), and it must not stand where capitals mean nothing: at the start of
+//     a sentence or a line, in a Title Case or all-caps line (a headline), next to another
+//     capitalised word, after an article ("the Council": a common noun); a month or weekday
+//     ("March") is never evidence by its capitals; and a place's ambiguous alias needs a
+//     sign of a place ("in", "near", "from" ... before it, ", Region" after it). An acronym
+//     written in capitals ("US", "IS") only has to avoid all-caps lines.
+//   * Names inside other names, for places (kind place or other; smart case): an alias right
+//     before or after a proper name ("Montreal Canadiens", "Kanye West"; a capitalised word
+//     that is not a common word, nor a place word like "Street" or "County"), after "Battle
+//     of" or "University of", after a title ("Colonel Meredith") or before an initial
+//     ("George F. Hauser") is part of another entity's name. A person's name ("Colonel
+//     Meredith") makes the alias a person's wherever else in the same text nothing says
+//     place. A sign of a place or a Title Case line overrides.
+//   * A match held back by the two rules above is confirmed, and kept, when the same text
+//     holds an accepted mention of the same entity, or one of the entity's `context`
+//     phrases ("France" for "Nice"); otherwise it is dropped (a shorter alias at its place
+//     is not tried again). Other scripts than Latin keep only smart case: the common words
+//     and the name rules are English.
+//   * Explain() reports every candidate with its Verdict (`wwctl tag --explain`).
+//   * Build(watchlist, {.precision = false}) turns the rules off (the matcher before).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +63,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "libs/tagging/prefix_trie.h"
 #include "libs/tagging/watchlist.h"
@@ -75,12 +95,61 @@ struct Span {
   friend bool operator==(const Span&, const Span&) = default;
 };
 
+// Why a candidate match was accepted or rejected (Explain).
+enum class Verdict : uint8_t {
+  kAccepted,          // every condition holds
+  kConfirmed,         // held back (see "Precision"), confirmed by its entity or context
+  kCase,              // rejected: the text lacks the alias's capitals (smart case)
+  kExactCase,         // rejected: case_sensitive and the case differs
+  kDiacritics,        // rejected: fold_diacritics: false and the diacritics differ
+  kExcludedNear,      // rejected: an exclude_near phrase is within the window
+  kExcludedPreceded,  // rejected: an exclude_preceded_by phrase is right before it
+  // Ambiguous alias, unconfirmed (see "Precision" above), rejected because:
+  kNotAsWritten,   // its capitals are not exactly the alias's
+  kSentenceStart,  // it starts a sentence or a line
+  kHeadline,       // its line is in Title Case or all caps
+  kNextToCapital,  // a capitalised word is right before or after it
+  kAfterArticle,   // "the", "a", "its" ... before it: a common noun ("the Council")
+  kCalendar,       // it is a month or weekday name
+  kNoPlaceSign,    // a place's: nothing says place ("in", "near" ... before, ", Region" after)
+  // A place's (or other's) alias that is part of another name, rejected outright:
+  kInName,      // a proper name right after it, or before it ("Montreal Canadiens")
+  kPersonName,  // a title or first name before it, or an initial after ("Colonel Meredith H.")
+  kSameName,    // another of its matches in this text is a person's name, and nothing here
+                // says place ("in", "near", "at" ... before it, ", Region" after)
+};
+// "accepted", "confirmed", "case", "exact-case", "diacritics", "excluded-near",
+// "excluded-preceded", "not-as-written", "sentence-start", "headline", "next-to-capital",
+// "after-article", "calendar", "no-place-sign", "in-name", "person-name", "same-name".
+std::string_view VerdictName(Verdict verdict);
+// A sentence a user reads: "rejected: the alias is written with capitals the text lacks".
+std::string_view VerdictReason(Verdict verdict);
+inline bool IsAccepted(Verdict v) { return v == Verdict::kAccepted || v == Verdict::kConfirmed; }
+
+// One candidate of Explain: an alias that matched the letters at a token boundary, and what
+// the matcher decided.
+struct Decision {
+  Span span;
+  Verdict verdict = Verdict::kAccepted;
+  bool ambiguous = false;  // the alias is ambiguous (common word or marked so)
+
+  friend bool operator==(const Decision&, const Decision&) = default;
+};
+
 // Compiled matcher: immutable after Build, thread-safe for concurrent FindAll/FindSpans.
 class Matcher {
  public:
   // Compiles the watchlist. InvalidArgument if an entity fails ValidateEntity, two entities
   // share an id, or a name/alias folds to nothing matchable (e.g. only punctuation/spaces).
   static absl::StatusOr<std::shared_ptr<const Matcher>> Build(const Watchlist& watchlist);
+  // precision = false: no smart case, ambiguity or name rules ("Precision" above): every
+  // alias matches its letters in any case unless its options say otherwise, as before issue
+  // 20. For comparisons (tests/tagging/precision_eval) and reference tests.
+  struct BuildOptions {
+    bool precision = true;
+  };
+  static absl::StatusOr<std::shared_ptr<const Matcher>> Build(const Watchlist& watchlist,
+                                                              BuildOptions options);
 
   // All mentions in `utf8` (any bytes; invalid UTF-8 is tolerated), sorted by start, never
   // overlapping. Texts must be shorter than 4 GiB.
@@ -90,6 +159,10 @@ class Matcher {
   // `out` (not cleared). The fast path for callers that only need offsets. Reuses per-thread
   // scratch buffers, so repeated calls do not allocate once warm.
   void FindSpans(std::string_view utf8, std::vector<Span>* out) const;
+
+  // Every candidate the scan judged, in order, with its verdict; the accepted ones are
+  // exactly FindSpans's spans. Slower than FindSpans: for `wwctl tag --explain` and tests.
+  void Explain(std::string_view utf8, std::vector<Decision>* out) const;
 
   // Distinct folded aliases (names and generated variants included) in the trie.
   size_t alias_count() const { return trie_.pattern_count(); }
@@ -121,8 +194,14 @@ class Matcher {
     uint32_t entity;
     uint32_t written_offset;  // into written_aliases_
     uint32_t written_size;
-    uint32_t check;  // into checks_, or kNoCheck
+    uint32_t check;        // into checks_, or kNoCheck
+    uint32_t upper = 0;    // which of the form's first 32 cased letters are capitals
+    uint16_t letters = 0;  // the form's cased letters (at most 65535)
+    uint8_t flags = 0;     // kSmartCase | kAmbiguous | kCalendar | kNamePart; 0: as found
   };
+  // kNamePart: a place's (or other's) alias next to a proper name is part of a longer name
+  // ("George Washington", "Montreal Canadiens").
+  static constexpr uint8_t kSmartCase = 1, kAmbiguous = 2, kCalendar = 4, kNamePart = 8;
   // Conditions of a non-default AliasOptions, precomputed.
   struct Check {
     bool case_sensitive = false;
@@ -134,11 +213,29 @@ class Matcher {
     std::vector<std::string> preceded;  // folded exclude_preceded_by phrases
   };
 
-  // True if alias `a` accepts a match of folded bytes [fstart, fend) = original [start, end).
-  bool Accepts(const Alias& a, std::string_view original, std::string_view folded, uint32_t fstart,
-               uint32_t fend, uint32_t start, uint32_t end) const;
+  // The verdict of alias `a` on a match of folded bytes [fstart, fend) = original
+  // [start, end). For an ambiguous alias in a weak place, the weak verdict (kSentenceStart
+  // ...): the scan keeps the match pending until its entity or context confirms it.
+  Verdict Judge(const Alias& a, std::string_view original, std::string_view folded, uint32_t fstart,
+                uint32_t fend, uint32_t start, uint32_t end) const;
+  // The scan; `decisions` (may be null) receives every candidate's verdict.
   void FindSpansIn(std::string_view utf8, const ww::text::Normalized& folded,
-                   std::vector<Span>* out) const;
+                   std::vector<Span>* out, std::vector<Decision>* decisions) const;
+  // A match held back (a weak verdict), waiting for Resolve: its index in the output spans
+  // and in the decisions.
+  struct Pending {
+    size_t span;
+    size_t decision;
+    Verdict verdict;
+  };
+  // After the scan: drops the matches of entities that name a person in this text
+  // (`persons`) where nothing says place, then keeps the pending matches that their entity's
+  // other mentions or context confirm (matcher.h "Precision"). Spans from `first_out` on.
+  void Resolve(std::string_view utf8, std::string_view folded, size_t first_out,
+               const std::vector<Pending>& pending, const absl::flat_hash_set<uint32_t>& persons,
+               std::vector<Span>* out, std::vector<Decision>* decisions) const;
+  // True if one of the entity's context phrases occurs in the folded text.
+  bool ContextIn(uint32_t entity, std::string_view folded) const;
 
   std::string entity_bytes_;                    // entity ids, concatenated
   std::vector<uint32_t> entity_offsets_ = {0};  // size entity_count() + 1
@@ -146,6 +243,8 @@ class Matcher {
   std::vector<Alias> aliases_;                  // grouped by pattern id, in watchlist order
   std::vector<uint32_t> pattern_first_;         // aliases of pattern p: [first[p], first[p + 1])
   std::vector<Check> checks_;
+  // Folded context phrases of the entities that declare some (Entity::context).
+  std::vector<std::pair<uint32_t, std::vector<std::string>>> context_;  // sorted by entity
   PrefixTrie trie_;
 };
 

@@ -72,7 +72,7 @@ TEST(MatcherTest, EmptyInputAndEmptyWatchlist) {
 }
 
 TEST(MatcherTest, CaseHyphenSpaceAndApostropheVariants) {
-  for (std::string_view text : {"KIM JONG UN", "Kim Jong-un", "Kim Jong‐un", "kim  jong un",
+  for (std::string_view text : {"KIM JONG UN", "Kim Jong-un", "Kim Jong‐un", "Kim  Jong Un",
                                 "Kim Jong Un’s", "Kim\nJong\tUn", "Kim Jong – Un"}) {
     const std::vector<Mention> found = TestMatcher().FindAll(text);
     ASSERT_EQ(found.size(), 1u) << text;

@@ -85,10 +85,16 @@ absl::Status ParseAliasMap(const YAML::Node& node, int line, const std::string& 
       }
       *text = kv.second.Scalar();
       has_text = true;
-    } else if (key == "case_sensitive" || key == "fold_diacritics" || key == "whole_phrase") {
+    } else if (key == "case_sensitive" || key == "fold_diacritics" || key == "whole_phrase" ||
+               key == "ambiguous") {
       absl::StatusOr<bool> value = ParseBool(kv.second, value_line, what);
       if (!value.ok()) return value.status();
-      if (key == "case_sensitive") options->case_sensitive = *value;
+      if (key == "case_sensitive") {
+        // Given either way, the case is no longer smart: exact, or any.
+        options->case_sensitive = *value;
+        options->ignore_case = !*value;
+      }
+      if (key == "ambiguous") options->ambiguous = *value ? Ambiguity::kYes : Ambiguity::kNo;
       if (key == "fold_diacritics") options->fold_diacritics = *value;
       if (key == "whole_phrase") options->whole_phrase = *value;
     } else if (key == "exclude_near" || key == "exclude_preceded_by") {
@@ -107,7 +113,7 @@ absl::Status ParseAliasMap(const YAML::Node& node, int line, const std::string& 
     } else {
       return LineError(key_line,
                        absl::StrCat("unknown alias key '", key,
-                                    "' (expected text, case_sensitive, fold_diacritics, "
+                                    "' (expected text, case_sensitive, ambiguous, fold_diacritics, "
                                     "whole_phrase, exclude_near, window or exclude_preceded_by)"));
     }
   }
@@ -126,7 +132,8 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
   Entity entity;
   const YAML::Node* id_node = nullptr;
   const YAML::Node* name_node = nullptr;
-  YAML::Node id_value, name_value, kind_value, aliases_value, surname_value, inflections_value;
+  YAML::Node id_value, name_value, kind_value, aliases_value, surname_value, inflections_value,
+      context_value;
   absl::flat_hash_set<std::string> seen_keys;
   for (const auto& kv : node) {
     const int key_line = LineOf(kv.first, line);
@@ -147,11 +154,12 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
       surname_value = kv.second;
     } else if (key == "inflections") {
       inflections_value = kv.second;
+    } else if (key == "context") {
+      context_value = kv.second;
     } else {
-      return LineError(key_line,
-                       absl::StrCat("unknown key '", key,
-                                    "' (expected id, name, kind, aliases, surname_only or "
-                                    "inflections)"));
+      return LineError(key_line, absl::StrCat("unknown key '", key,
+                                              "' (expected id, name, kind, aliases, surname_only, "
+                                              "inflections or context)"));
     }
   }
   if (seen_keys.contains("id")) id_node = &id_value;
@@ -244,6 +252,14 @@ absl::StatusOr<Entity> ParseEntity(const YAML::Node& node, int fallback_line,
                        absl::StrCat("entity '", entity.id, "': inflections must be none or ru"));
     }
     entity.inflections = *value;
+  }
+
+  if (seen_keys.contains("context") && !context_value.IsNull()) {
+    absl::StatusOr<std::vector<std::string>> phrases =
+        ParsePhrases(context_value, LineOf(context_value, line),
+                     absl::StrCat("entity '", entity.id, "': context"));
+    if (!phrases.ok()) return phrases.status();
+    entity.context = *std::move(phrases);
   }
 
   if (absl::Status status = ValidateEntity(entity); !status.ok()) {
@@ -350,6 +366,12 @@ absl::Status ValidateEntity(const Entity& entity) {
           absl::StrCat("entity '", entity.id, "' has an empty alias"));
     }
   }
+  for (const std::string& phrase : entity.context) {
+    if (IsBlank(phrase)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("entity '", entity.id, "' has an empty context phrase"));
+    }
+  }
   if (entity.alias_options.size() > entity.aliases.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("entity '", entity.id, "' has more alias options than aliases"));
@@ -425,6 +447,7 @@ std::string WatchlistToYaml(const Watchlist& watchlist) {
       out << YAML::Key << "inflections" << YAML::Value
           << std::string(InflectionsName(e.inflections));
     }
+    if (!e.context.empty()) out << YAML::Key << "context" << YAML::Value << e.context;
     if (!e.aliases.empty()) {
       out << YAML::Key << "aliases" << YAML::Value << YAML::BeginSeq;
       for (size_t i = 0; i < e.aliases.size(); ++i) {
@@ -435,6 +458,12 @@ std::string WatchlistToYaml(const Watchlist& watchlist) {
         }
         out << YAML::Flow << YAML::BeginMap << YAML::Key << "text" << YAML::Value << e.aliases[i];
         if (o.case_sensitive) out << YAML::Key << "case_sensitive" << YAML::Value << true;
+        if (o.ignore_case && !o.case_sensitive) {
+          out << YAML::Key << "case_sensitive" << YAML::Value << false;
+        }
+        if (o.ambiguous != Ambiguity::kAuto) {
+          out << YAML::Key << "ambiguous" << YAML::Value << (o.ambiguous == Ambiguity::kYes);
+        }
         if (!o.fold_diacritics) out << YAML::Key << "fold_diacritics" << YAML::Value << false;
         if (o.whole_phrase) out << YAML::Key << "whole_phrase" << YAML::Value << true;
         if (!o.exclude_near.empty()) {

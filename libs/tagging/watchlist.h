@@ -22,6 +22,13 @@
 //       aliases:
 //         - {text: "Georgia", exclude_near: ["Atlanta", "Savannah"], window: 10}
 //         - {text: "Jordan", exclude_preceded_by: ["Michael"], whole_phrase: true}
+//     - id: nice
+//       name: Nice              # a common word: needs evidence (matcher.h, "Precision")
+//       kind: place
+//       context: [France, Riviera]   # either in the article confirms "Nice" anywhere
+//       aliases:
+//         - {text: "Reading", ambiguous: true}     # or false; default: the built-in words
+//         - {text: "nice", case_sensitive: false}  # any case (default: smart case)
 //   rules: ...                  # ignored here; parsed by the alerting library
 // An alias is a string or a map with `text` (required) and the AliasOptions keys below.
 //
@@ -46,11 +53,21 @@ std::string_view EntityKindName(EntityKind kind);
 // InvalidArgument("kind must be person, place, organisation or other") otherwise.
 absl::StatusOr<EntityKind> ParseEntityKind(std::string_view name);
 
+// Whether an alias is a common word of its language ("Of", "Nice", "Reading", "March"), so
+// that a match needs more evidence than its letters (libs/tagging/matcher.h, "Precision").
+enum class Ambiguity { kAuto, kYes, kNo };  // kAuto: decided from the built-in common words
+
 // How one alias matches. The defaults give the fold described in libs/tagging/matcher.h.
 struct AliasOptions {
   // The letters of the match must have the case they have in the alias ("US" the country,
   // not "us"; "AP", "IS"). Every other fold (width, hyphens, quotes, diacritics) still applies.
   bool case_sensitive = false;
+  // Any case matches, "vladivostok" as well as "Vladivostok" (YAML: case_sensitive: false).
+  // By default (neither flag) the case is smart: an alias written with capitals matches text
+  // with those letters in capitals (or in all caps), an alias written in lowercase any case.
+  bool ignore_case = false;
+  // kAuto: ambiguous when the alias is one word that is a common word (built-in word list).
+  Ambiguity ambiguous = Ambiguity::kAuto;
   // false: diacritics must be as written ("Gómez" does not match "Gomez"; width, case,
   // hyphens and quotes still fold).
   bool fold_diacritics = true;
@@ -94,6 +111,9 @@ struct Entity {
   // kRussian: Cyrillic names/aliases also match in the Russian case forms (genitive,
   // dative, instrumental, prepositional: "Путина", "Путину", "Путиным", "Путине").
   Inflections inflections = Inflections::kNone;
+  // Words or phrases whose presence in an article confirms an ambiguous alias of this entity
+  // ("France" for "Nice"): matched like aliases, anywhere in the same text.
+  std::vector<std::string> context;
 
   // Options of aliases[i] (defaults when i >= alias_options.size()).
   const AliasOptions& OptionsOf(size_t i) const;

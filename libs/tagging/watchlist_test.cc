@@ -122,8 +122,8 @@ TEST(ParseWatchlistYamlTest, UnknownEntityKey) {
       "\n"
       "    # typo below\n"
       "    alias: [Kim Jong-un]\n",
-      "line 7: unknown key 'alias' (expected id, name, kind, aliases, surname_only or "
-      "inflections)");
+      "line 7: unknown key 'alias' (expected id, name, kind, aliases, surname_only, "
+      "inflections or context)");
 }
 
 TEST(ParseWatchlistYamlTest, BadKind) {

@@ -484,4 +484,38 @@ std::string CaseSignature(std::string_view utf8) {
   return out;
 }
 
+CaseBits CaseBitsOf(std::string_view utf8) {
+  CaseBits out;
+  bool word_start = true;
+  auto letter = [&](bool upper) {
+    if (out.letters < 64) {
+      if (upper) out.upper |= uint64_t{1} << out.letters;
+      if (word_start) out.initial |= uint64_t{1} << out.letters;
+    }
+    ++out.letters;
+    word_start = false;
+  };
+  for (size_t i = 0; i < utf8.size();) {
+    const auto b = static_cast<unsigned char>(utf8[i]);
+    if (b < 0x80) {
+      if (b >= 'A' && b <= 'Z') letter(true);
+      if (b >= 'a' && b <= 'z') letter(false);
+      if (b == ' ' || b == '\t' || b == '\n' || b == '\r') word_start = true;
+      ++i;
+      continue;
+    }
+    const DecodedCodePoint d = DecodeUtf8(utf8, i);
+    i += d.length;
+    const UChar32 c = static_cast<UChar32>(d.cp);
+    if (u_isupper(c) || u_istitle(c)) {
+      letter(true);
+    } else if (u_islower(c)) {
+      letter(false);
+    } else if (u_isUWhiteSpace(c)) {
+      word_start = true;
+    }
+  }
+  return out;
+}
+
 }  // namespace ww::text

@@ -67,4 +67,15 @@ std::string FoldKeepingDiacritics(std::string_view utf8);
 // "UU", "金" -> "". Used to check case-sensitive aliases on the original text.
 std::string CaseSignature(std::string_view utf8);
 
+// CaseSignature as bits, without allocating: bit i of `upper` is set when the i-th cased
+// letter is upper- or title-case (the first 64 letters); `letters` counts all cased letters.
+// `initial`: bit i set when the i-th cased letter begins a word (first in the string or
+// after white space; a hyphen or an apostrophe does not begin one: "Jong-un").
+struct CaseBits {
+  uint64_t upper = 0;
+  uint64_t initial = 0;
+  uint32_t letters = 0;
+};
+CaseBits CaseBitsOf(std::string_view utf8);
+
 }  // namespace ww::text

@@ -27,6 +27,18 @@ inline tagging::Entity FromProto(const ww::v1::Entity& e) {
   for (const auto& o : e.alias_options()) {
     tagging::AliasOptions& a = out.alias_options.emplace_back();
     a.case_sensitive = o.case_sensitive();
+    a.ignore_case = o.ignore_case();
+    switch (o.ambiguous()) {
+      case ww::v1::Entity::AliasOptions::AMBIGUITY_YES:
+        a.ambiguous = tagging::Ambiguity::kYes;
+        break;
+      case ww::v1::Entity::AliasOptions::AMBIGUITY_NO:
+        a.ambiguous = tagging::Ambiguity::kNo;
+        break;
+      default:
+        a.ambiguous = tagging::Ambiguity::kAuto;
+        break;
+    }
     a.fold_diacritics = !o.keep_diacritics();
     a.whole_phrase = o.whole_phrase();
     a.exclude_near.assign(o.exclude_near().begin(), o.exclude_near().end());
@@ -34,6 +46,7 @@ inline tagging::Entity FromProto(const ww::v1::Entity& e) {
     a.exclude_preceded_by.assign(o.exclude_preceded_by().begin(), o.exclude_preceded_by().end());
   }
   out.surname_only = e.surname_only();
+  out.context.assign(e.context().begin(), e.context().end());
   // An unknown value is kept as none here; ValidateEntity-level checks happen in the library.
   out.inflections =
       tagging::ParseInflections(e.inflections()).value_or(tagging::Inflections::kNone);
@@ -62,6 +75,12 @@ inline ww::v1::Entity ToProto(const tagging::Entity& e) {
   for (const auto& a : e.alias_options) {
     auto* o = out.add_alias_options();
     o->set_case_sensitive(a.case_sensitive);
+    o->set_ignore_case(a.ignore_case);
+    if (a.ambiguous != tagging::Ambiguity::kAuto) {
+      o->set_ambiguous(a.ambiguous == tagging::Ambiguity::kYes
+                           ? ww::v1::Entity::AliasOptions::AMBIGUITY_YES
+                           : ww::v1::Entity::AliasOptions::AMBIGUITY_NO);
+    }
     o->set_keep_diacritics(!a.fold_diacritics);
     o->set_whole_phrase(a.whole_phrase);
     for (const auto& p : a.exclude_near) o->add_exclude_near(p);
@@ -69,6 +88,7 @@ inline ww::v1::Entity ToProto(const tagging::Entity& e) {
     for (const auto& p : a.exclude_preceded_by) o->add_exclude_preceded_by(p);
   }
   out.set_surname_only(e.surname_only);
+  for (const auto& c : e.context) out.add_context(c);
   if (e.inflections != tagging::Inflections::kNone) {
     out.set_inflections(std::string(tagging::InflectionsName(e.inflections)));
   }
