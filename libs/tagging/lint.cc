@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "libs/tagging/common_words.h"
 #include "libs/text/normalize.h"
+#include "libs/text/utf8.h"
 
 namespace ww::tagging {
 namespace {
@@ -24,6 +25,13 @@ std::string Fold(std::string_view alias) {
 
 size_t Letters(std::string_view folded) {
   return ww::text::CaseBitsOf(ww::text::NormalizeText(folded)).letters;
+}
+
+// True for a single Han, Hiragana or Katakana character: no token boundary protects it.
+bool IsOneSpacelessCharacter(std::string_view folded) {
+  if (folded.empty()) return false;
+  const ww::text::DecodedCodePoint d = ww::text::DecodeUtf8(folded, 0);
+  return d.length == folded.size() && ww::text::IsSpacelessScript(d.cp);
 }
 
 }  // namespace
@@ -99,6 +107,11 @@ std::vector<LintFinding> LintWatchlist(const Watchlist& watchlist) {
         out.push_back({LintFinding::Kind::kShort, e.id, alias,
                        "under three letters: likely an abbreviation that other words share",
                        "{text: ..., case_sensitive: true}"});
+      } else if (IsOneSpacelessCharacter(key)) {
+        out.push_back({LintFinding::Kind::kShort, e.id, alias,
+                       "one character of a script written without spaces (Chinese, Japanese): "
+                       "it matches inside every longer word that holds it",
+                       "write the full name, or add exclude_near for the words it is part of"});
       }
     };
     check(e.name, AliasOptions{});
