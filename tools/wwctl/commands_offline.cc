@@ -1,7 +1,10 @@
 // wwctl tag and wwctl feed parse: the libraries run offline on files.
+#include <cinttypes>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -40,20 +43,65 @@ int Fail(const std::string& command, const absl::Status& s, int code = 1) {
   return code;
 }
 
-// Every candidate match of `text` and what the matcher decided, with the rule.
-void Explain(const tagging::Matcher& matcher, std::string_view text, const std::string& file,
-             Format format) {
+// Reads `path` ("-": stdin) in pieces of about `piece` bytes, cut after a blank line (else
+// after a line end, else at a UTF-8 boundary), calling `each(text, offset of its first
+// byte)`: a file of any size in bounded memory. An alias is never found across a blank line
+// anyway; a held-back match is confirmed within its piece (a few articles).
+absl::Status ForEachPiece(const std::string& path, size_t piece,
+                          const std::function<void(std::string_view, uint64_t)>& each) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    in = &file;
+  }
+  std::string buffer;
+  uint64_t offset = 0;
+  std::vector<char> block(1 << 20);
+  auto emit = [&](size_t n) {
+    each(std::string_view(buffer).substr(0, n), offset);
+    offset += n;
+    buffer.erase(0, n);
+  };
+  while (*in) {
+    in->read(block.data(), static_cast<std::streamsize>(block.size()));
+    buffer.append(block.data(), static_cast<size_t>(in->gcount()));
+    while (buffer.size() >= piece) {
+      size_t cut = buffer.rfind("\n\n", piece);
+      if (cut == std::string::npos || cut < piece / 2) {
+        cut = buffer.rfind('\n', piece);
+      } else {
+        cut += 1;
+      }
+      if (cut == std::string::npos || cut < piece / 2) {
+        cut = piece;
+        while (cut > 0 && (static_cast<unsigned char>(buffer[cut]) & 0xC0) == 0x80) --cut;
+      }
+      emit(cut + (buffer[cut] == '\n' ? 1 : 0));
+    }
+  }
+  if (in->bad()) return absl::UnavailableError(absl::StrCat("cannot read ", path));
+  if (!buffer.empty()) emit(buffer.size());
+  return absl::OkStatus();
+}
+
+// Every candidate match of `text` and what the matcher decided, with the rule; offsets
+// from `offset`.
+void Explain(const tagging::Matcher& matcher, std::string_view text, uint64_t offset,
+             const std::string& file, Format format) {
   std::vector<tagging::Decision> decisions;
   matcher.Explain(text, &decisions);
   for (const tagging::Decision& d : decisions) {
     const std::string_view found = text.substr(d.span.start, d.span.end - d.span.start);
     const bool accepted = tagging::IsAccepted(d.verdict);
+    const uint64_t start = offset + d.span.start, end = offset + d.span.end;
     if (format == Format::kJson) {
       Json line = {{"entity", matcher.entity_id(d.span.entity)},
                    {"alias", matcher.alias_text(d.span.alias)},
                    {"text", found},
-                   {"start", d.span.start},
-                   {"end", d.span.end},
+                   {"start", start},
+                   {"end", end},
                    {"accepted", accepted},
                    {"verdict", tagging::VerdictName(d.verdict)},
                    {"reason", tagging::VerdictReason(d.verdict)},
@@ -62,8 +110,8 @@ void Explain(const tagging::Matcher& matcher, std::string_view text, const std::
       std::puts(runtime::ToJsonLine(line).c_str());
       continue;
     }
-    std::printf("%s%s%u-%u\t%.*s\t%.*s\t(alias \"%.*s\"%s)\t%s\n", file.c_str(),
-                file.empty() ? "" : ":", d.span.start, d.span.end,
+    std::printf("%s%s%" PRIu64 "-%" PRIu64 "\t%.*s\t%.*s\t(alias \"%.*s\"%s)\t%s\n", file.c_str(),
+                file.empty() ? "" : ":", start, end,
                 static_cast<int>(matcher.entity_id(d.span.entity).size()),
                 matcher.entity_id(d.span.entity).data(), static_cast<int>(found.size()),
                 found.data(), static_cast<int>(matcher.alias_text(d.span.alias).size()),
@@ -71,6 +119,9 @@ void Explain(const tagging::Matcher& matcher, std::string_view text, const std::
                 std::string(tagging::VerdictReason(d.verdict)).c_str());
   }
 }
+
+// Text files are read in pieces of this size (ForEachPiece).
+constexpr size_t kTagPiece = size_t{4} << 20;
 
 int Tag(const ParsedArgs& a) {
   if (a.value("watchlist").empty()) {
@@ -80,46 +131,61 @@ int Tag(const ParsedArgs& a) {
   if (!wl.ok()) return Fail("tag", wl.status(), 2);
   auto matcher = tagging::Matcher::Build(*wl);
   if (!matcher.ok()) return Fail("tag", matcher.status(), 2);
+  const tagging::Matcher& m = **matcher;
   const Format format = FormatFromFlag(a.value("output"));
   std::vector<std::string> files = a.positional();
   const bool named = !files.empty();
   if (!named) files.push_back("-");
-  std::map<std::string, int> counts;
+  std::vector<int64_t> counts(m.entity_count(), 0);  // by entity index
+  std::vector<tagging::Span> spans;
   int status = 0;
   for (const std::string& f : files) {
-    auto text = ReadFile(f);
-    if (!text.ok()) {
-      Fail("tag", text.status());
-      status = 1;
-      continue;
-    }
-    if (a.has("explain")) {
-      Explain(**matcher, *text, named ? f : "", format);
-      continue;
-    }
-    for (const tagging::Mention& m : (*matcher)->FindAll(*text)) {
-      ++counts[m.entity_id];
-      if (a.has("count")) continue;
-      if (format == Format::kJson) {
-        Json line = {{"entity", m.entity_id},
-                     {"alias", m.alias},
-                     {"text", m.text},
-                     {"start", m.start},
-                     {"end", m.end}};
-        if (named) line["file"] = f;
-        std::puts(runtime::ToJsonLine(line).c_str());
-      } else {
-        std::printf("%s%s%u-%u\t%s\t%s\t(alias \"%s\")\n", named ? f.c_str() : "", named ? ":" : "",
-                    m.start, m.end, m.entity_id.c_str(), m.text.c_str(), m.alias.c_str());
+    const std::string label = named ? f : "";
+    absl::Status read = ForEachPiece(f, kTagPiece, [&](std::string_view text, uint64_t offset) {
+      if (a.has("explain")) {
+        Explain(m, text, offset, label, format);
+        return;
       }
+      spans.clear();
+      m.FindSpans(text, &spans);
+      for (const tagging::Span& s : spans) {
+        ++counts[s.entity];
+        if (a.has("count")) continue;
+        const std::string_view entity = m.entity_id(s.entity), alias = m.alias_text(s.alias);
+        const std::string_view found = text.substr(s.start, s.end - s.start);
+        const uint64_t start = offset + s.start, end = offset + s.end;
+        if (format == Format::kJson) {
+          Json line = {{"entity", entity},
+                       {"alias", alias},
+                       {"text", found},
+                       {"start", start},
+                       {"end", end}};
+          if (named) line["file"] = f;
+          std::puts(runtime::ToJsonLine(line).c_str());
+        } else {
+          std::printf("%s%s%" PRIu64 "-%" PRIu64 "\t%.*s\t%.*s\t(alias \"%.*s\")\n", label.c_str(),
+                      named ? ":" : "", start, end, static_cast<int>(entity.size()), entity.data(),
+                      static_cast<int>(found.size()), found.data(), static_cast<int>(alias.size()),
+                      alias.data());
+        }
+      }
+    });
+    if (!read.ok()) {
+      Fail("tag", read);
+      status = 1;
     }
   }
   if (a.has("count")) {
-    for (const auto& [entity, n] : counts) {
+    // By entity id, as before: the ids are what a user reads.
+    std::map<std::string_view, int64_t> by_id;
+    for (uint32_t e = 0; e < counts.size(); ++e) {
+      if (counts[e] > 0) by_id[m.entity_id(e)] = counts[e];
+    }
+    for (const auto& [entity, n] : by_id) {
       if (format == Format::kJson) {
         std::puts(runtime::ToJsonLine({{"entity", entity}, {"count", n}}).c_str());
       } else {
-        std::printf("%d\t%s\n", n, entity.c_str());
+        std::printf("%" PRId64 "\t%.*s\n", n, static_cast<int>(entity.size()), entity.data());
       }
     }
   }
@@ -241,7 +307,8 @@ int FeedParse(const ParsedArgs& a) {
 
 void AddOfflineCommands(Cli& cli) {
   cli.Add({{"tag"},
-           "Finds watched entities in text files (stdin when none), offline.",
+           "Finds watched entities in text files (stdin when none), offline; files of any size are "
+           "read in pieces of 4 MB cut at blank lines.",
            "--watchlist FILE [--output json] [--count | --explain] [FILE...]",
            "wwctl tag --watchlist watchlist.yaml --output json article.txt\n"
            "  wwctl tag --watchlist cities.yaml --explain article.txt   # why each match counts",

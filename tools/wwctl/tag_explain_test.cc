@@ -75,6 +75,31 @@ TEST_F(WwctlPrecision, ExplainSaysWhyEachCandidateCounts) {
   EXPECT_EQ(mentions[1]["text"], "band");
 }
 
+// A file larger than the pieces wwctl reads (4 MB): every mention found once, at its offset
+// in the whole file.
+TEST_F(WwctlPrecision, TagStreamsLargeFiles) {
+  const std::string paragraph = "The train reached Vladivostok at dawn.\n\n";
+  const size_t copies = 250'000;  // about 10 MB
+  {
+    std::ofstream big(dir_ / "big.txt", std::ios::binary);
+    for (size_t i = 0; i < copies; ++i) big << paragraph;
+    big << "And a last line without a blank one: Vladivostok";
+  }
+  const auto counts = Wwctl({"tag", "--count", "--output", "json", "--watchlist",
+                             (dir_ / "places.yaml").string(), (dir_ / "big.txt").string()});
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0]["entity"], "vladivostok");
+  EXPECT_EQ(counts[0]["count"].get<int64_t>(), static_cast<int64_t>(copies + 1));
+  const auto mentions = Wwctl({"tag", "--output", "json", "--watchlist",
+                               (dir_ / "places.yaml").string(), (dir_ / "big.txt").string()});
+  ASSERT_EQ(mentions.size(), copies + 1);
+  const size_t at = paragraph.find("Vladivostok");
+  for (size_t i : {size_t{0}, size_t{104'000}, copies - 1}) {
+    EXPECT_EQ(mentions[i]["start"].get<uint64_t>(), i * paragraph.size() + at) << i;
+  }
+  EXPECT_EQ(mentions.back()["end"].get<uint64_t>(), std::filesystem::file_size(dir_ / "big.txt"));
+}
+
 TEST_F(WwctlPrecision, LintNamesTheRiskyAliasesWithTheirFix) {
   std::ofstream(dir_ / "sample.jsonl") << R"({"title":"A","text":"The band played."})"
                                        << "\n"
