@@ -560,10 +560,15 @@ std::string_view WordBeforeSkippingDot(std::string_view text, size_t start) {
   return WordBefore(text, i);
 }
 
-// True if the match [start, end) names a person: a title before it ("Colonel", "Mr."),
-// or one capital letter and a '.' after it, an initial ("George F. Hauser").
+// True if the match [start, end) names a person: a capitalised title before it ("Colonel",
+// "Mr."), or one capital letter and a '.' after it, an initial ("George F. Hauser").
 bool NamesPerson(std::string_view text, size_t start, size_t end) {
-  if (IsTitle(WordBeforeSkippingDot(text, start))) return true;
+  // A title before a name is capitalised ("Pope Francis"); "the major Vladivostok port" is
+  // not one.
+  if (const std::string_view title = WordBeforeSkippingDot(text, start);
+      StartsWithCapital(title) && IsTitle(title)) {
+    return true;
+  }
   size_t i = end;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
   if (i == end || i >= text.size() || text[i] < 'A' || text[i] > 'Z') return false;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,9 @@ TEST(PrecisionTest, NamesInsideOtherNames) {
   // A title or an initial: a person; and then the same name elsewhere is the person's,
   // unless something there says place.
   EXPECT_THAT(Verdicts(*m, "Colonel Meredith H. Shade took command."), ElementsAre("person-name"));
+  // A title names a person only capitalised: a lowercase word that is also a title is not.
+  EXPECT_THAT(Found(*m, "the major Meredith port; pope Vladivostok"),
+              ElementsAre("Meredith", "Vladivostok"));
   EXPECT_THAT(Verdicts(*m, "General Philip Sheridan rode on. Sheridan won."),
               ElementsAre("person-name", "same-name"));
   EXPECT_THAT(Found(*m, "General Sheridan rode to Sheridan, Wyoming."), ElementsAre("Sheridan"));
@@ -136,6 +140,24 @@ TEST(PrecisionTest, NamesInsideOtherNames) {
   EXPECT_THAT(Found(*m, "President Putin met Kim Jong Un."), ElementsAre("Putin", "Kim Jong Un"));
   // Other scripts keep only smart case (the name rules are English).
   EXPECT_THAT(Found(*m, "Вчера Москва ответила."), ElementsAre("Москва"));
+}
+
+// Whatever lowercase words surround them ("pope", "major", "in", "of" included), a place
+// that is not a common word and a person are found: only capitals and common words make
+// the rules doubt a match.
+TEST(PrecisionTest, LowercaseWordsAroundNeverHideANameThatIsNoWord) {
+  const auto m = FromYaml(kCities);
+  const std::vector<std::string> words = {"pope", "major", "general", "in",   "of", "the",
+                                          "said", "count", "father",  "ka",   "lo", "mi",
+                                          "a",    "near",  "battle",  "club", "h.", "x"};
+  std::mt19937 rng(20);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (int i = 0; i < 6; ++i) text += words[rng() % words.size()] + " ";
+    text += rng() % 2 == 0 ? "Vladivostok " : "Vladimir Putin ";
+    for (int i = 0; i < 6; ++i) text += words[rng() % words.size()] + " ";
+    ASSERT_EQ(m->FindAll(text).size(), 1u) << text;
+  }
 }
 
 TEST(PrecisionTest, AcronymsAreTheirOwnCapitals) {
