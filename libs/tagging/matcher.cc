@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <iterator>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -671,88 +672,64 @@ bool IsWeak(Verdict v) {
 
 }  // namespace
 
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kAccepted:
-      return "accepted";
-    case Verdict::kConfirmed:
-      return "confirmed";
-    case Verdict::kCase:
-      return "case";
-    case Verdict::kExactCase:
-      return "exact-case";
-    case Verdict::kDiacritics:
-      return "diacritics";
-    case Verdict::kExcludedNear:
-      return "excluded-near";
-    case Verdict::kExcludedPreceded:
-      return "excluded-preceded";
-    case Verdict::kNotAsWritten:
-      return "not-as-written";
-    case Verdict::kSentenceStart:
-      return "sentence-start";
-    case Verdict::kHeadline:
-      return "headline";
-    case Verdict::kNextToCapital:
-      return "next-to-capital";
-    case Verdict::kInName:
-      return "in-name";
-    case Verdict::kAfterArticle:
-      return "after-article";
-    case Verdict::kCalendar:
-      return "calendar";
-    case Verdict::kNoPlaceSign:
-      return "no-place-sign";
-    case Verdict::kPersonName:
-      return "person-name";
-    case Verdict::kSameName:
-      return "same-name";
-  }
-  return "unknown";
-}
+namespace {
 
-std::string_view VerdictReason(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kAccepted:
-      return "accepted";
-    case Verdict::kConfirmed:
-      return "accepted: confirmed by another mention of the entity in the text, or its context";
-    case Verdict::kCase:
-      return "rejected: the alias is written with capitals the text lacks";
-    case Verdict::kExactCase:
-      return "rejected: case_sensitive and the case differs";
-    case Verdict::kDiacritics:
-      return "rejected: fold_diacritics is false and the accents differ";
-    case Verdict::kExcludedNear:
-      return "rejected: an exclude_near phrase is within the window";
-    case Verdict::kExcludedPreceded:
-      return "rejected: an exclude_preceded_by phrase comes right before it";
-    case Verdict::kNotAsWritten:
-      return "rejected: ambiguous (a common word) and not capitalised exactly as written";
-    case Verdict::kSentenceStart:
-      return "rejected: ambiguous (a common word) at the start of a sentence, unconfirmed";
-    case Verdict::kHeadline:
-      return "rejected: ambiguous (a common word) in a Title Case or all-caps line, unconfirmed";
-    case Verdict::kNextToCapital:
-      return "rejected: ambiguous (a common word) next to a capitalised word, unconfirmed";
-    case Verdict::kInName:
-      return "rejected: part of a longer name (a proper name right before or after it)";
-    case Verdict::kAfterArticle:
-      return "rejected: ambiguous (a common word) after an article (\"the Council\")";
-    case Verdict::kCalendar:
-      return "rejected: a month or weekday name, unconfirmed";
-    case Verdict::kNoPlaceSign:
-      return "rejected: ambiguous (a common word) with no sign of a place (\"in\", \"near\" "
-             "before it, \", Region\" after), unconfirmed";
-    case Verdict::kPersonName:
-      return "rejected: part of a person's name (a title or first name before, an initial "
-             "after)";
-    case Verdict::kSameName:
-      return "rejected: the same name is a person's elsewhere in the text, and nothing here "
-             "says place";
+// Each verdict's name and the sentence a user reads, in the order of the enum.
+struct VerdictText {
+  Verdict verdict;
+  std::string_view name;
+  std::string_view reason;
+};
+constexpr VerdictText kVerdicts[] = {
+    {Verdict::kAccepted, "accepted", "accepted"},
+    {Verdict::kConfirmed, "confirmed",
+     "accepted: confirmed by another mention of the entity in the text, or its context"},
+    {Verdict::kCase, "case", "rejected: the alias is written with capitals the text lacks"},
+    {Verdict::kExactCase, "exact-case", "rejected: case_sensitive and the case differs"},
+    {Verdict::kDiacritics, "diacritics",
+     "rejected: fold_diacritics is false and the accents differ"},
+    {Verdict::kExcludedNear, "excluded-near",
+     "rejected: an exclude_near phrase is within the window"},
+    {Verdict::kExcludedPreceded, "excluded-preceded",
+     "rejected: an exclude_preceded_by phrase comes right before it"},
+    {Verdict::kNotAsWritten, "not-as-written",
+     "rejected: ambiguous (a common word) and not capitalised exactly as written"},
+    {Verdict::kSentenceStart, "sentence-start",
+     "rejected: ambiguous (a common word) at the start of a sentence, unconfirmed"},
+    {Verdict::kHeadline, "headline",
+     "rejected: ambiguous (a common word) in a Title Case or all-caps line, unconfirmed"},
+    {Verdict::kNextToCapital, "next-to-capital",
+     "rejected: ambiguous (a common word) next to a capitalised word, unconfirmed"},
+    {Verdict::kAfterArticle, "after-article",
+     "rejected: ambiguous (a common word) after an article (\"the Council\")"},
+    {Verdict::kCalendar, "calendar", "rejected: a month or weekday name, unconfirmed"},
+    {Verdict::kNoPlaceSign, "no-place-sign",
+     "rejected: ambiguous (a common word) with no sign of a place (\"in\", \"near\" "
+     "before it, \", Region\" after), unconfirmed"},
+    {Verdict::kInName, "in-name",
+     "rejected: part of a longer name (a proper name right before or after it)"},
+    {Verdict::kPersonName, "person-name",
+     "rejected: part of a person's name (a title or first name before, an initial "
+     "after)"},
+    {Verdict::kSameName, "same-name",
+     "rejected: the same name is a person's elsewhere in the text, and nothing here "
+     "says place"},
+};
+
+constexpr bool InEnumOrder() {
+  for (size_t i = 0; i < std::size(kVerdicts); ++i) {
+    if (static_cast<size_t>(kVerdicts[i].verdict) != i) return false;
   }
-  return "unknown";
+  return std::size(kVerdicts) == static_cast<size_t>(Verdict::kSameName) + 1;
 }
+static_assert(InEnumOrder(), "kVerdicts lists every verdict once, in the enum's order");
+
+const VerdictText& TextOf(Verdict verdict) { return kVerdicts[static_cast<size_t>(verdict)]; }
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) { return TextOf(verdict).name; }
+std::string_view VerdictReason(Verdict verdict) { return TextOf(verdict).reason; }
 
 Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_view folded,
                        uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const {
