@@ -28,8 +28,8 @@
 #include "libs/feeds/html_text.h"
 #include "libs/feeds/internal/dom_text.h"
 #include "libs/feeds/internal/items.h"
-#include "libs/feeds/internal/sha256.h"
 #include "libs/feeds/url.h"
+#include "libs/runtime/ids.h"
 #include "libs/url/url.h"
 
 namespace ww::feeds {
@@ -815,7 +815,7 @@ void internal::FinishItem(FeedItem item, const std::string& date_raw, Feed* feed
   if (item.title.empty() && item.url.empty() && item.text.empty()) return;
   if (item.id.empty()) item.id = item.url;
   if (item.id.empty()) {
-    item.id = "sha256:" + internal::Sha256Hex(item.title + std::string(1, '\0') + item.text);
+    item.id = "sha256:" + runtime::Sha256Hex(item.title + std::string(1, '\0') + item.text);
   }
   feed->items.push_back(std::move(item));
 }

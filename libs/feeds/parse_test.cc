@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/feeds/feed.h"
-#include "libs/feeds/internal/sha256.h"
+#include "libs/runtime/ids.h"
 
 namespace ww::feeds {
 namespace {
@@ -403,11 +403,11 @@ namespace ww::feeds {
 namespace {
 // FIPS 180-4 known answers: fallback item ids ("sha256:...") must be real SHA-256.
 TEST(Sha256, KnownAnswers) {
-  EXPECT_EQ(internal::Sha256Hex(""),
+  EXPECT_EQ(runtime::Sha256Hex(""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(internal::Sha256Hex("abc"),
+  EXPECT_EQ(runtime::Sha256Hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(internal::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+  EXPECT_EQ(runtime::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 }  // namespace

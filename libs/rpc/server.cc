@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/log.h"
 
@@ -24,13 +25,33 @@ absl::StatusOr<std::string> ReadPem(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:") || absl::StartsWith(address, "unix:");
+}
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address,
                                                       const std::vector<grpc::Service*>& services,
-                                                      const TlsFiles& tls) {
+                                                      const TlsFiles& tls,
+                                                      std::shared_ptr<TokenStore> tokens) {
+  const bool use_tls = !tls.cert_file.empty() || !tls.key_file.empty();
+  const std::string auth = tokens ? "tokens " + tokens->path() : "off";
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
-  if (!tls.cert_file.empty() || !tls.key_file.empty()) {
+  if (tokens != nullptr && !use_tls) {
+    // gRPC runs an auth metadata processor only for "secure" server credentials. xDS
+    // credentials with an insecure fallback, outside an xDS server, are the fallback: the
+    // same plaintext on the wire, so clients connect as before, and the processor runs.
+    creds = grpc::XdsServerCredentials(grpc::InsecureServerCredentials());
+    if (!IsLoopback(address)) {
+      runtime::Logger("rpc").Warn(
+          "bearer tokens in plaintext off loopback: anyone who can see the traffic can reuse "
+          "them; give --tls_cert_file/--tls_key_file or run behind a mesh with mTLS",
+          {{"address", address}});
+    }
+  }
+  if (use_tls) {
     auto cert = ReadPem(tls.cert_file);
     auto key = ReadPem(tls.key_file);
     if (!cert.ok()) return cert.status();
@@ -39,6 +60,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address
     options.pem_key_cert_pairs.push_back({*key, *cert});
     creds = grpc::SslServerCredentials(options);
   }
+  if (tokens != nullptr) creds->SetAuthMetadataProcessor(std::make_shared<AuthProcessor>(tokens));
+  SetProcessTokens(std::move(tokens));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -56,7 +79,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address
   out->SetServing(false);
   runtime::Logger("rpc").Info(
       "gRPC listening",
-      {{"address", address}, {"port", port}, {"tls", tls.cert_file.empty() ? "off" : "on"}});
+      {{"address", address}, {"port", port}, {"tls", use_tls ? "on" : "off"}, {"auth", auth}});
   return out;
 }
 

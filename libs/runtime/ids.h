@@ -45,6 +45,10 @@ inline constexpr const char kIdRule[] =
 // 128-bit non-cryptographic hash of `data`, rendered as 32 lowercase hex digits.
 std::string StableHashHex(std::string_view data);
 
+// SHA-256 of `data` (OpenSSL libcrypto) as 64 lowercase hex digits: for what must resist
+// an adversary (stored token hashes, fallback feed item ids).
+std::string Sha256Hex(std::string_view data);
+
 // `prefix` + "-" + the first 16 hex digits of StableHashHex over the parts joined by \x1f.
 std::string DeterministicId(std::string_view prefix, std::initializer_list<std::string_view> parts);
 

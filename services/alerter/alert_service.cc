@@ -349,9 +349,10 @@ class SubscribeStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> 
 
 }  // namespace
 
-grpc::Status AlertServiceImpl::MakeFilter(const std::string& tenant, const ww::v1::AlertFilter& f,
+grpc::Status AlertServiceImpl::MakeFilter(const rpc::Caller& caller, const ww::v1::AlertFilter& f,
                                           AlertFilterSpec* out) const {
-  out->tenant = auth_->enabled() ? tenant : "";
+  // Without authentication every alert is everyone's.
+  out->tenant = caller.authenticated ? caller.tenant : "";
   out->entities.insert(f.entity_ids().begin(), f.entity_ids().end());
   out->rules.insert(f.rule_ids().begin(), f.rule_ids().end());
   if (!f.min_severity().empty()) {
@@ -377,8 +378,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::SubscribeBatched(
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::StartSubscription(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request, bool batched) {
-  std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return new Refusal(s);
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return new Refusal(s);
   ww::v1::SubscribeRequest req;
   grpc::ByteBuffer bytes(*request);  // shares the request's slices
   if (!grpc::GenericDeserialize<grpc::ProtoBufferReader, ww::v1::SubscribeRequest>(&bytes, &req)
@@ -388,7 +389,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::StartSubscription(
   AlertFilterSpec filter;
   ww::v1::AlertFilter f = req.filter();
   for (const auto& e : req.entity_ids()) f.add_entity_ids(e);
-  if (grpc::Status s = MakeFilter(tenant, f, &filter); !s.ok()) return new Refusal(s);
+  if (grpc::Status s = MakeFilter(caller, f, &filter); !s.ok()) return new Refusal(s);
   SubscribeStream::Framing framing;
   if (batched) {
     if (req.max_batch() < 0 || req.max_batch() > static_cast<int>(SubscribeStream::kMaxBatch)) {
@@ -415,10 +416,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* AlertServiceImpl::StartSubscription(
 grpc::Status AlertServiceImpl::ListAlerts(grpc::ServerContext* ctx,
                                           const ww::v1::ListAlertsRequest* req,
                                           ww::v1::ListAlertsResponse* resp) {
-  std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
   AlertFilterSpec filter;
-  if (grpc::Status s = MakeFilter(tenant, req->filter(), &filter); !s.ok()) return s;
+  if (grpc::Status s = MakeFilter(caller, req->filter(), &filter); !s.ok()) return s;
   const int page = req->page_size() <= 0 ? 100 : std::min(req->page_size(), 1000);
   const int64_t until =
       req->until_unix_ms() > 0 ? req->until_unix_ms() : absl::ToUnixMillis(absl::Now());

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "libs/kafka/record.h"
+#include "libs/rpc/auth.h"
 #include "services/alerter/alert_hub.h"
-#include "services/alerter/auth.h"
 #include "ww/v1/alerts.grpc.pb.h"
 
 namespace ww::services {
@@ -22,9 +22,8 @@ class AlertServiceImpl final
     : public ww::v1::AlertService::WithRawCallbackMethod_SubscribeBatched<
           ww::v1::AlertService::WithRawCallbackMethod_Subscribe<ww::v1::AlertService::Service>> {
  public:
-  AlertServiceImpl(AlertHub* hub, const Authenticator* auth, kafka::ClientConfig client,
-                   std::string alerts_topic)
-      : hub_(hub), auth_(auth), client_(std::move(client)), topic_(std::move(alerts_topic)) {}
+  AlertServiceImpl(AlertHub* hub, kafka::ClientConfig client, std::string alerts_topic)
+      : hub_(hub), client_(std::move(client)), topic_(std::move(alerts_topic)) {}
 
   // `request` is a serialised SubscribeRequest; the stream's messages are serialised Alerts.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* ctx,
@@ -40,11 +39,10 @@ class AlertServiceImpl final
                                                                 const grpc::ByteBuffer* request,
                                                                 bool batched);
   // The caller's filter; INVALID_ARGUMENT for a bad severity.
-  grpc::Status MakeFilter(const std::string& tenant, const ww::v1::AlertFilter& f,
+  grpc::Status MakeFilter(const rpc::Caller& caller, const ww::v1::AlertFilter& f,
                           AlertFilterSpec* out) const;
 
   AlertHub* hub_;
-  const Authenticator* auth_;
   kafka::ClientConfig client_;
   std::string topic_;
 };

@@ -13,7 +13,6 @@
 #include "services/alerter/alert_hub.h"
 #include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
-#include "services/alerter/auth.h"
 #include "services/alerter/cursor.h"
 #include "ww/v1/records.pb.h"
 
@@ -393,7 +392,7 @@ TEST(AlertHub, UnderASteadyFlowASubscriberIsToldAtMostOncePerRound) {
 
 // AlertService on loopback gRPC (port 0), fed straight from `hub`, and a client of it.
 struct LoopbackAlertService {
-  explicit LoopbackAlertService(AlertHub* hub) : service(hub, &auth, {}, "alerts") {
+  explicit LoopbackAlertService(AlertHub* hub) : service(hub, {}, "alerts") {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&service);
@@ -403,7 +402,6 @@ struct LoopbackAlertService {
   }
   ~LoopbackAlertService() { server->Shutdown(); }
 
-  Authenticator auth;  // off
   AlertServiceImpl service;
   int port = 0;
   std::unique_ptr<grpc::Server> server;
@@ -530,16 +528,6 @@ TEST(Cursor, RoundTripAndErrors) {
   EXPECT_FALSE(DecodeCursor("yesterday").ok());
   EXPECT_FALSE(DecodeCursor("0:-1").ok());
   EXPECT_FALSE(DecodeCursor("").ok());
-}
-
-TEST(Authenticator, TokensMapToTenants) {
-  auto a = Authenticator::FromText("# desk tokens\ns3cret desk-a\nt0ken desk-b  # second\n");
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_TRUE(a->enabled());
-  auto bad = Authenticator::FromText("only-a-token\n");
-  EXPECT_FALSE(bad.ok());
-  EXPECT_NE(std::string(bad.status().message()).find("line 1"), std::string::npos);
-  EXPECT_FALSE(Authenticator().enabled());
 }
 
 }  // namespace

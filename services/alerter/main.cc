@@ -14,16 +14,12 @@
 #include "services/alerter/alert_log.h"
 #include "services/alerter/alert_service.h"
 #include "services/alerter/alert_stage.h"
-#include "services/alerter/auth.h"
 #include "services/alerter/rule_service.h"
 #include "services/alerter/rules_table.h"
 #include "services/common/flags.h"
 #include "services/common/host.h"
 
 ABSL_FLAG(std::string, group_id, "ww-alerter", "consumer group of the alerter replicas");
-ABSL_FLAG(std::string, tokens_file, "",
-          "file of 'TOKEN TENANT' lines; when set, every gRPC call needs a bearer token and a "
-          "tenant sees only its own rules and alerts");
 ABSL_FLAG(bool, implicit_entity_rules, true,
           "also alert whenever a watched entity is mentioned (rule id mention:<entity>, "
           "tenant 'default')");
@@ -48,18 +44,6 @@ int main(int argc, char** argv) {
   runtime::Logger log("alerter");
   const services::Topics topics = services::TopicsFromFlags();
   const kafka::ClientConfig client = services::ClientConfigFromFlags();
-
-  services::Authenticator auth;
-  if (!absl::GetFlag(FLAGS_tokens_file).empty()) {
-    auto a = services::Authenticator::FromFile(absl::GetFlag(FLAGS_tokens_file));
-    if (!a.ok()) {
-      log.Error("bad tokens file", {{"error", a.status().ToString()}});
-      return 2;
-    }
-    auth = std::move(*a);
-  } else {
-    log.Warn("no --tokens_file: authentication is off, every caller is tenant 'default'");
-  }
 
   services::RulesTable rules;
   services::AlertStage stage(
@@ -88,8 +72,8 @@ int main(int argc, char** argv) {
   }
   services::AlertHub hub(/*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round));
   hub.Advance(*end);
-  services::AlertServiceImpl alert_service(&hub, &auth, client, topics.alerts);
-  services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules, &auth);
+  services::AlertServiceImpl alert_service(&hub, client, topics.alerts);
+  services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules);
 
   std::atomic<bool> rules_loaded{false};
   services::ServiceHost host("ww-alerter");

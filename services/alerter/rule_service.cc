@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/alerting/rule.h"
+#include "libs/rpc/auth.h"
 
 namespace ww::services {
 
@@ -25,8 +26,9 @@ grpc::Status RuleServiceImpl::Await(const std::map<int32_t, int64_t>& written) {
 
 grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::PutRulesRequest* req,
                                        ww::v1::PutRulesResponse* resp) {
-  std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  const std::string& tenant = caller.tenant;
   auto rules = alerting::ParseRulesYaml(req->yaml(), tenant);
   if (!rules.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(rules.status().message()));
@@ -58,8 +60,9 @@ grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::P
 grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
                                          const ww::v1::DeleteRuleRequest* req,
                                          ww::v1::DeleteRuleResponse*) {
-  std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  const std::string& tenant = caller.tenant;
   bool found = false;
   for (const alerting::Rule& r : *table_->snapshot())
     found = found || (r.owner == tenant && r.id == req->id());
@@ -74,8 +77,9 @@ grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
 
 grpc::Status RuleServiceImpl::ListRules(grpc::ServerContext* ctx, const ww::v1::ListRulesRequest*,
                                         ww::v1::ListRulesResponse* resp) {
-  std::string tenant;
-  if (grpc::Status s = auth_->Tenant(ctx, &tenant); !s.ok()) return s;
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  const std::string& tenant = caller.tenant;
   for (const alerting::Rule& r : *table_->snapshot()) {
     if (r.owner != tenant) continue;
     ww::v1::Rule* out = resp->add_rules();

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "libs/kafka/producer.h"
-#include "services/alerter/auth.h"
 #include "services/alerter/rules_table.h"
 #include "ww/v1/alerts.grpc.pb.h"
 
@@ -12,9 +11,8 @@ namespace ww::services {
 
 class RuleServiceImpl final : public ww::v1::RuleService::Service {
  public:
-  RuleServiceImpl(kafka::Producer* producer, std::string topic, RulesTable* table,
-                  const Authenticator* auth)
-      : producer_(producer), topic_(std::move(topic)), table_(table), auth_(auth) {}
+  RuleServiceImpl(kafka::Producer* producer, std::string topic, RulesTable* table)
+      : producer_(producer), topic_(std::move(topic)), table_(table) {}
 
   grpc::Status PutRules(grpc::ServerContext* ctx, const ww::v1::PutRulesRequest* req,
                         ww::v1::PutRulesResponse* resp) override;
@@ -31,7 +29,6 @@ class RuleServiceImpl final : public ww::v1::RuleService::Service {
   kafka::Producer* producer_;
   std::string topic_;
   RulesTable* table_;
-  const Authenticator* auth_;
 };
 
 }  // namespace ww::services

@@ -21,6 +21,11 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, tokens_file, "",
+          "who may call this service's gRPC API: lines 'sha256:HEX TENANT ROLE' (wwctl tokens "
+          "create prints them; roles subscriber, submitter, editor, admin); read again when it "
+          "changes. Empty: authentication off, every caller is tenant 'default' as admin. "
+          "Off loopback it needs --tls_cert_file");
 ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
           "liveness fails when a stage loop has not gone round for this long (a wedged "
           "process); the orchestrator then restarts it");

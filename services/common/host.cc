@@ -27,9 +27,20 @@ void ServiceHost::AddWorker(std::string name,
 int ServiceHost::Run(const std::string& grpc_listen) {
   runtime::Logger log(name_);
   runtime::Shutdown& shutdown = runtime::Shutdown::Install();
-  auto server =
-      rpc::Server::Start(grpc_listen, grpc_services_,
-                         {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)});
+  std::shared_ptr<rpc::TokenStore> tokens;
+  if (const std::string path = absl::GetFlag(FLAGS_tokens_file); !path.empty()) {
+    auto store = rpc::TokenStore::Open(path);
+    if (!store.ok()) {
+      log.Error("cannot read the tokens file", {{"error", store.status().ToString()}});
+      return 2;
+    }
+    tokens = *std::move(store);
+  } else {
+    log.Warn("no --tokens_file: authentication is off, every caller is tenant 'default'");
+  }
+  auto server = rpc::Server::Start(
+      grpc_listen, grpc_services_,
+      {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)}, tokens);
   if (!server.ok()) {
     log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
     return 1;

@@ -212,6 +212,7 @@ def check_target(c, args, target, objects):
             configmaps >= {f"{s}-config" for s in SERVICES} | {"ww-watchlist", "ww-common"}, str(sorted(configmaps)))
     check_kafka(c, target, by_kind)
     check_notifier_feed(c, target, by_kind, deployments)
+    check_tokens(c, target, by_kind, deployments)
     for n in SINGLETONS:
         d = deployments.get(n, {})
         c.check(f"{target}: {n} runs one replica", d.get("spec", {}).get("replicas") == 1)
@@ -267,6 +268,30 @@ def check_target(c, args, target, objects):
                     str(sorted(set(SERVICES) - let_in)))
         check_notifier_egress(c, target, policies)
         check_feed_ingress(c, target, policies, deployments)
+
+
+def check_tokens(c, target, by_kind, deployments):
+    """Issue 19: every service authenticates from the Secret ww-tokens (fail closed: a secret
+    volume that is not optional), the tokens file path is the common setting, and the wwctl
+    Job carries an editor token from a Secret."""
+    common = next((cm for cm in by_kind.get("ConfigMap", [])
+                   if cm["metadata"]["name"].startswith("ww-common")), {})
+    path = common.get("data", {}).get("WW_TOKENS_FILE", "")
+    c.check(f"{target}: WW_TOKENS_FILE is set for every service (ww-common)", bool(path))
+    for n, d in sorted(deployments.items()):
+        spec = d["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        secret_volumes = [name for name, v in volumes.items()
+                          if v.get("secret", {}).get("secretName", "").startswith("ww-tokens")
+                          and not v["secret"].get("optional", False)]
+        mounts = {m["name"]: m["mountPath"] for m in spec["containers"][0].get("volumeMounts", [])}
+        c.check(f"{target}: {n} mounts the Secret ww-tokens (required) where WW_TOKENS_FILE points",
+                any(path.startswith(mounts.get(v, "\0") + "/") for v in secret_volumes),
+                f"{secret_volumes} {mounts} {path}")
+    for j in by_kind.get("Job", []):
+        env = {e["name"]: e for e in j["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+        ref = env.get("WW_TOKEN", {}).get("valueFrom", {}).get("secretKeyRef", {})
+        c.check(f"{target}: {name_of(j)} takes WW_TOKEN from a Secret", bool(ref.get("name")))
 
 
 def selects(policy, name):

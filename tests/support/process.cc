@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "absl/time/clock.h"
@@ -95,13 +96,19 @@ void Process::Kill() {
 
 RunResult Run(const std::vector<std::string>& argv, absl::Duration timeout) {
   RunResult r;
-  int fds[2];
-  if (pipe(fds) != 0) return r;
+  int out[2], err[2];
+  if (pipe(out) != 0) return r;
+  if (pipe(err) != 0) {
+    close(out[0]);
+    close(out[1]);
+    return r;
+  }
   pid_t pid = fork();
   if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[1]);  // a daemon it starts (the broker) must not hold the pipe open
-    close(fds[0]);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    // A daemon it starts (the broker) must not hold the pipes open.
+    for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
     std::vector<std::string> copy = argv;
     std::vector<char*> args;
     for (auto& a : copy) args.push_back(a.data());
@@ -109,22 +116,36 @@ RunResult Run(const std::vector<std::string>& argv, absl::Duration timeout) {
     execv(args[0], args.data());
     _exit(127);
   }
-  close(fds[1]);
+  close(out[1]);
+  close(err[1]);
   absl::Time deadline = absl::Now() + timeout;
-  for (;;) {
+  pollfd p[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sink[2] = {&r.out, &r.err};
+  int open_fds = 2;
+  while (open_fds > 0) {
     absl::Duration left = deadline - absl::Now();
-    pollfd p{fds[0], POLLIN, 0};
     if (left <= absl::ZeroDuration() ||
-        poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left))) <= 0) {
+        poll(p, 2, static_cast<int>(absl::ToInt64Milliseconds(left))) <= 0) {
       kill(pid, SIGKILL);
       break;
     }
-    char buf[4096];
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    r.out.append(buf, n);
+    for (int i = 0; i < 2; ++i) {
+      if (p[i].fd < 0 || (p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      char buf[4096];
+      ssize_t n = read(p[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(p[i].fd);
+        p[i].fd = -1;  // poll ignores negative descriptors
+        --open_fds;
+        continue;
+      }
+      sink[i]->append(buf, n);
+      if (i == 1) std::fwrite(buf, 1, n, stderr);
+    }
   }
-  close(fds[0]);
+  for (const pollfd& q : p) {
+    if (q.fd >= 0) close(q.fd);
+  }
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

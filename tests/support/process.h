@@ -32,10 +32,12 @@ class Process {
   std::string buffer_;
 };
 
-// Runs a command to completion; returns its exit code and stdout.
+// Runs a command to completion; returns its exit code, stdout and stderr (stderr is also
+// passed on to this process's stderr, so a test log still shows it).
 struct RunResult {
   int exit_code = -1;
   std::string out;
+  std::string err;
 };
 RunResult Run(const std::vector<std::string>& argv, absl::Duration timeout = absl::Seconds(60));
 

@@ -37,6 +37,8 @@ void AddDestinationCommands(Cli& cli);
 
 // trace ARTICLE_ID: an article's path through the topics (commands_trace.cc).
 void AddTraceCommand(Cli& cli);
+// tokens create: a new bearer token and its tokens-file line (commands_tokens.cc).
+void AddTokenCommands(Cli& cli);
 
 // completion bash|zsh: a script generated from `cli`'s commands (commands_completion.cc).
 // Register it last; `cli` must outlive the command.

@@ -19,10 +19,6 @@ std::unique_ptr<ww::v1::IngestService::Stub> Stub(const ParsedArgs& a) {
   return ww::v1::IngestService::NewStub(Channel(a, a.value("ingestor")));
 }
 
-void Deadline(grpc::ClientContext& ctx) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-}
-
 std::string When(int64_t ms) { return ms == 0 ? "-" : Rfc3339(ms); }
 
 // One JSON line per feed, the seen-item bookkeeping left out.
@@ -36,12 +32,11 @@ int Add(const ParsedArgs& a, const std::vector<std::string>& urls, const std::st
   auto stub = Stub(a);
   int failed = 0;
   for (const std::string& url : urls) {
-    grpc::ClientContext ctx;
-    Deadline(ctx);
+    auto ctx = Context(a, absl::Seconds(30));
     ww::v1::AddFeedRequest req;
     req.set_url(url);
     ww::v1::FeedState state;
-    grpc::Status s = stub->AddFeed(&ctx, req, &state);
+    grpc::Status s = stub->AddFeed(ctx.get(), req, &state);
     if (!s.ok()) {
       if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
         return FailRpc(command, a.value("ingestor"), s);
@@ -77,12 +72,11 @@ int FeedsRemove(const ParsedArgs& a) {
   auto stub = Stub(a);
   int failed = 0;
   for (const std::string& which : a.positional()) {
-    grpc::ClientContext ctx;
-    Deadline(ctx);
+    auto ctx = Context(a, absl::Seconds(30));
     ww::v1::RemoveFeedRequest req;
     (absl::StartsWith(which, "fd-") ? req.mutable_id() : req.mutable_url())->assign(which);
     ww::v1::RemoveFeedResponse resp;
-    grpc::Status s = stub->RemoveFeed(&ctx, req, &resp);
+    grpc::Status s = stub->RemoveFeed(ctx.get(), req, &resp);
     if (!s.ok()) {
       failed += FailRpc("feeds remove", a.value("ingestor"), s);
       continue;
@@ -94,10 +88,9 @@ int FeedsRemove(const ParsedArgs& a) {
 
 int FeedsList(const ParsedArgs& a) {
   auto stub = Stub(a);
-  grpc::ClientContext ctx;
-  Deadline(ctx);
+  auto ctx = Context(a, absl::Seconds(30));
   ww::v1::ListFeedsResponse resp;
-  grpc::Status s = stub->ListFeeds(&ctx, {}, &resp);
+  grpc::Status s = stub->ListFeeds(ctx.get(), {}, &resp);
   if (!s.ok()) return FailRpc("feeds list", a.value("ingestor"), s);
   if (FormatFromFlag(a.value("output")) == Format::kJson) {
     for (const auto& f : resp.feeds()) std::printf("%s\n", Json(f).c_str());

@@ -20,7 +20,10 @@ int main(int argc, char** argv) {
       {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
       {"notifier", "HOST:PORT", "ww-notifier gRPC address (health only; optional)",
        "127.0.0.1:50055"},
-      {"token", "TOKEN", "bearer token for the alerter's rules and alerts", ""},
+      {"token", "TOKEN",
+       "bearer token for the services' gRPC APIs when they have a tokens file (wwctl tokens "
+       "create)",
+       ""},
       {"ca-file", "PEM", "CA certificate: talk to the services over TLS", ""},
   });
   ww::wwctl::AddOfflineCommands(cli);
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
   ww::wwctl::AddConsumeCommands(cli);
   ww::wwctl::AddDestinationCommands(cli);
   ww::wwctl::AddTraceCommand(cli);
+  ww::wwctl::AddTokenCommands(cli);
   ww::wwctl::AddCompletionCommand(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
 }

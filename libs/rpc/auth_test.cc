@@ -1,0 +1,248 @@
+#include "libs/rpc/auth.h"
+
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "libs/rpc/server.h"
+#include "ww/v1/alerts.grpc.pb.h"
+#include "ww/v1/ingest.grpc.pb.h"
+#include "ww/v1/watchlist.grpc.pb.h"
+
+namespace ww::rpc {
+namespace {
+
+constexpr char kPut[] = "/ww.v1.WatchlistService/PutEntities";
+
+// A service's descriptors are in the generated pool once its proto's code is linked (as it
+// is in the service that serves it); these tests ask about every service.
+void LinkEveryService() {
+  (void)ww::v1::SubscribeRequest::descriptor();
+  (void)ww::v1::SubmitRequest::descriptor();
+  (void)ww::v1::PutEntitiesRequest::descriptor();
+}
+
+TEST(TokenTable, HashedClearAndOldLinesLoadClearOnesWithAWarning) {
+  const std::string hashed = HashToken("editor-secret");
+  std::vector<std::string> warnings;
+  auto t = TokenTable::Parse("# desk tokens\n" + hashed +
+                                 " desk-a editor\n\nclear-secret desk-b subscriber  # x\n" +
+                                 "old-secret desk-c\n",
+                             &warnings);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->size(), 3u);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("line 4"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find(HashToken("clear-secret")), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("taken as admin"), std::string::npos) << warnings[1];
+
+  auto a = t->Find("editor-secret");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->tenant, "desk-a");
+  EXPECT_EQ(a->role, Role::kEditor);
+  EXPECT_TRUE(a->authenticated);
+  EXPECT_EQ(a->token_id, hashed.substr(0, 19));  // "sha256:" + 12 digits
+  EXPECT_EQ(t->Find("clear-secret")->role, Role::kSubscriber);
+  EXPECT_EQ(t->Find("old-secret")->role, Role::kAdmin);
+  EXPECT_FALSE(t->Find("editor-secre").has_value());
+  EXPECT_FALSE(t->Find(hashed).has_value()) << "the stored hash is not itself a token";
+  EXPECT_FALSE(t->Find("").has_value());
+}
+
+TEST(TokenTable, BadLinesAreNamed) {
+  auto role = TokenTable::Parse("\nx desk-a owner\n");
+  ASSERT_FALSE(role.ok());
+  EXPECT_NE(role.status().message().find("line 2"), std::string::npos) << role.status();
+  EXPECT_NE(role.status().message().find("unknown role 'owner'"), std::string::npos);
+  auto hash = TokenTable::Parse("sha256:abc desk-a admin\n");
+  ASSERT_FALSE(hash.ok());
+  EXPECT_NE(hash.status().message().find("64 hex digits"), std::string::npos);
+  EXPECT_FALSE(TokenTable::Parse("lonely\n").ok());
+  EXPECT_FALSE(TokenTable::Parse("a b c d\n").ok());
+}
+
+TEST(Tokens, NewTokensAreRandomAndHashesAreSha256) {
+  const std::string a = NewToken(), b = NewToken();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.substr(0, 3), "ww_");
+  EXPECT_EQ(a.size(), 3u + 43u);
+  EXPECT_EQ(HashToken("abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(RequiredRole, EveryMethodOfEveryServiceDeclaresOne) {
+  LinkEveryService();
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  int methods = 0;
+  for (const char* file : {"ww/v1/alerts.proto", "ww/v1/ingest.proto", "ww/v1/watchlist.proto"}) {
+    const google::protobuf::FileDescriptor* f = pool->FindFileByName(file);
+    ASSERT_NE(f, nullptr) << file;
+    for (int s = 0; s < f->service_count(); ++s) {
+      for (int m = 0; m < f->service(s)->method_count(); ++m) {
+        const auto* method = f->service(s)->method(m);
+        const std::string path = "/" + f->service(s)->full_name() + "/" + method->name();
+        auto role = RequiredRole(path);
+        ASSERT_TRUE(role.ok()) << path << ": " << role.status();
+        EXPECT_TRUE(role->has_value()) << path;
+        ++methods;
+      }
+    }
+  }
+  EXPECT_GE(methods, 13);
+  EXPECT_EQ(*RequiredRole(kPut), Role::kEditor);
+  EXPECT_EQ(*RequiredRole("/ww.v1.IngestService/Submit"), Role::kSubmitter);
+  EXPECT_EQ(*RequiredRole("/ww.v1.AlertService/Subscribe"), Role::kSubscriber);
+  EXPECT_FALSE(RequiredRole("/grpc.health.v1.Health/Check")->has_value());
+  EXPECT_EQ(RequiredRole("/ww.v1.WatchlistService/Drop").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(Authorize, TokenRoleAndMethodDecide) {
+  LinkEveryService();
+  auto t = TokenTable::Parse(HashToken("sub") + " desk-a subscriber\n" + HashToken("ed") +
+                             " desk-a editor\n" + HashToken("root") + " desk-b admin\n");
+  ASSERT_TRUE(t.ok());
+  Caller c;
+  EXPECT_EQ(Authorize(*t, kPut, nullptr, &c).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const std::string basic = "Basic ed", wrong = "Bearer nope", sub = "Bearer sub", ed = "Bearer ed",
+                    root = "Bearer root";
+  EXPECT_EQ(Authorize(*t, kPut, &basic, &c).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Authorize(*t, kPut, &wrong, &c).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status denied = Authorize(*t, kPut, &sub, &c);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(denied.error_message().find("needs role editor"), std::string::npos)
+      << denied.error_message();
+  ASSERT_TRUE(Authorize(*t, kPut, &ed, &c).ok());
+  EXPECT_EQ(c.tenant, "desk-a");
+  EXPECT_EQ(c.role, Role::kEditor);
+  EXPECT_EQ(Authorize(*t, "/ww.v1.IngestService/Submit", &ed, &c).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Authorize(*t, "/ww.v1.AlertService/Subscribe", &sub, &c).ok());
+  for (const char* path : {kPut, "/ww.v1.IngestService/Submit", "/ww.v1.AlertService/Subscribe"}) {
+    EXPECT_TRUE(Authorize(*t, path, &root, &c).ok()) << path;
+    EXPECT_EQ(c.tenant, "desk-b");
+  }
+  EXPECT_TRUE(Authorize(*t, "/grpc.health.v1.Health/Check", nullptr, &c).ok());
+  EXPECT_EQ(Authorize(*t, "/ww.v1.Nothing/Here", &root, &c).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  std::string path =
+      (std::filesystem::temp_directory_path() / (name + std::to_string(::getpid()) + ".tokens"))
+          .string();
+  std::ofstream(path, std::ios::trunc) << text;
+  return path;
+}
+
+TEST(TokenStore, ReloadsAChangedFileAndKeepsTokensWhenTheNewOneIsBad) {
+  const std::string path = TempFile("ww-auth-store", HashToken("one") + " desk-a editor\n");
+  auto store = TokenStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->table()->Find("one").has_value());
+  EXPECT_FALSE((*store)->ReloadIfChanged()) << "nothing changed";
+
+  std::ofstream(path, std::ios::trunc) << HashToken("two") << " desk-a editor\n# longer\n";
+  EXPECT_TRUE((*store)->ReloadIfChanged());
+  EXPECT_FALSE((*store)->table()->Find("one").has_value()) << "a removed token is revoked";
+  EXPECT_TRUE((*store)->table()->Find("two").has_value());
+
+  std::ofstream(path, std::ios::trunc) << "two desk-a janitor\n";
+  EXPECT_FALSE((*store)->ReloadIfChanged());
+  EXPECT_TRUE((*store)->table()->Find("two").has_value()) << "a bad file keeps the old tokens";
+  std::filesystem::remove(path);
+  EXPECT_EQ(TokenStore::Open(path).status().code(), absl::StatusCode::kNotFound);
+}
+
+// A real server on loopback: the processor refuses before the handler runs.
+class FakeWatchlist final : public ww::v1::WatchlistService::Service {
+ public:
+  grpc::Status ListEntities(grpc::ServerContext* ctx, const ww::v1::ListEntitiesRequest*,
+                            ww::v1::ListEntitiesResponse*) override {
+    ++calls;
+    Caller c;
+    if (grpc::Status s = CallerOf(*ctx, &c); !s.ok()) return s;
+    tenant = c.tenant;
+    return grpc::Status::OK;
+  }
+  std::atomic<int> calls{0};
+  std::string tenant;
+};
+
+grpc::Status List(int port, const std::string& token) {
+  auto stub = ww::v1::WatchlistService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+  ww::v1::ListEntitiesResponse resp;
+  return stub->ListEntities(&ctx, {}, &resp);
+}
+
+TEST(AuthServer, RefusesBeforeTheHandlerAndTellsItTheCaller) {
+  const std::string path =
+      TempFile("ww-auth-server", HashToken("sub") + " desk-a subscriber\n" + HashToken("ed") +
+                                     " desk-a editor\n" + HashToken("ed-b") + " desk-b editor\n");
+  auto store = TokenStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  FakeWatchlist service;
+  auto server = Server::Start("127.0.0.1:0", {&service}, {}, *store);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+
+  EXPECT_EQ(List(port, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(List(port, "guess").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status denied = List(port, "sub");
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(denied.error_message().find("editor"), std::string::npos) << denied.error_message();
+  EXPECT_EQ(service.calls.load(), 0) << "a refused call must not reach the handler";
+
+  ASSERT_TRUE(List(port, "ed").ok());
+  EXPECT_EQ(service.calls.load(), 1);
+  EXPECT_EQ(service.tenant, "desk-a");
+  // Calls of two tenants over one connection (channels to one address share it): each is
+  // its own caller's.
+  ASSERT_TRUE(List(port, "ed-b").ok());
+  EXPECT_EQ(service.tenant, "desk-b");
+  ASSERT_TRUE(List(port, "ed").ok());
+  EXPECT_EQ(service.tenant, "desk-a");
+
+  // Health stays open for probes.
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext hc;
+  grpc::health::v1::HealthCheckResponse hr;
+  EXPECT_TRUE(health->Check(&hc, {}, &hr).ok());
+  std::filesystem::remove(path);
+}
+
+TEST(AuthServer, WithoutAuthenticationEveryCallerIsTheDefaultAdmin) {
+  FakeWatchlist service;
+  auto server = Server::Start("127.0.0.1:0", {&service});
+  ASSERT_TRUE(server.ok());
+  ASSERT_TRUE(List((*server)->port(), "").ok());
+  EXPECT_EQ(service.tenant, "default");
+}
+
+// Inside a cluster the services listen on every address (a mesh may add mTLS around them):
+// tokens are checked there too, for clients that connect in plaintext as before.
+TEST(AuthServer, ChecksTokensOnEveryAddressInPlaintext) {
+  const std::string path = TempFile("ww-auth-net", HashToken("x") + " desk-a admin\n");
+  auto store = TokenStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  FakeWatchlist service;
+  auto server = Server::Start("0.0.0.0:0", {&service}, {}, *store);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(List((*server)->port(), "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(List((*server)->port(), "x").ok());
+  EXPECT_EQ(service.tenant, "desk-a");
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace ww::rpc

@@ -1,0 +1,154 @@
+// Who may do what, end to end: every service started with one tokens file (hashes only),
+// each API refusing calls without a token or with the wrong role, and tokens added to the
+// file taking effect without a restart.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "libs/rpc/auth.h"
+#include "tests/support/pipeline.h"
+
+namespace ww {
+namespace {
+
+using ::ww::testing::PipelineTest;
+using ::ww::testing::RunResult;
+using ::ww::testing::Subscriber;
+
+// What wwctl said, on either stream.
+bool Has(const RunResult& r, const std::string& what) {
+  return r.out.find(what) != std::string::npos || r.err.find(what) != std::string::npos;
+}
+
+class AuthTest : public PipelineTest {
+ protected:
+  AuthTest() {
+    // Two tenants; each token is made here and only its hash goes to the file.
+    const std::vector<std::tuple<std::string, std::string, std::string>> who = {
+        {"editor-a", "desk-a", "editor"},
+        {"editor-b", "desk-b", "editor"},
+        {"subscriber-a", "desk-a", "subscriber"},
+        {"subscriber-b", "desk-b", "subscriber"},
+        {"submitter", "wire", "submitter"}};
+    std::string lines = "# e2e tokens: hashes only\n";
+    for (const auto& [name, tenant, role] : who) {
+      token_[name] = rpc::NewToken();
+      absl::StrAppend(&lines, rpc::HashToken(token_[name]), " ", tenant, " ", role, "\n");
+    }
+    tokens_file_ = (std::filesystem::temp_directory_path() /
+                    absl::StrCat("ww-e2e-auth-", ::getpid(), ".tokens"))
+                       .string();
+    std::ofstream(tokens_file_, std::ios::trunc) << lines;
+    for (const char* service : {"ingestor", "deduper", "tagger", "alerter"}) {
+      extra_args_[service] = {"--tokens_file=" + tokens_file_};
+    }
+    // Only the tenants' own rules: implicit rules belong to the tenant "default".
+    extra_args_["alerter"].push_back("--implicit_entity_rules=false");
+  }
+  ~AuthTest() override { std::filesystem::remove(tokens_file_); }
+
+  RunResult As(const std::string& who, std::vector<std::string> args) {
+    args.push_back("--token=" + token_.at(who));
+    return Wwctl(std::move(args));
+  }
+  std::string Rules(const std::string& name, const std::string& body) {
+    std::string path = (std::filesystem::temp_directory_path() /
+                        absl::StrCat("ww-e2e-auth-", name, ::getpid(), ".yaml"))
+                           .string();
+    std::ofstream(path, std::ios::trunc) << body;
+    return path;
+  }
+
+  std::map<std::string, std::string> token_;
+  std::string tokens_file_;
+};
+
+TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
+  // The file the services read holds no token in clear.
+  std::stringstream file;
+  file << std::ifstream(tokens_file_).rdbuf();
+  for (const auto& [name, token] : token_) {
+    EXPECT_EQ(file.str().find(token), std::string::npos) << name << "'s token is in the file";
+  }
+
+  // No token: every service's API answers UNAUTHENTICATED (health stays open: SetUp's
+  // `wwctl status --wait` saw every service ready).
+  const std::string watchlist = Sample("watchlist.yaml");
+  const std::string article = Sample("articles/kim-train.txt");
+  for (const std::vector<std::string>& call : std::vector<std::vector<std::string>>{
+           {"watchlist", "apply", watchlist},                          // tagger
+           {"watchlist", "list"},                                      // tagger
+           {"submit", "--url", "https://news.example/anon", article},  // ingestor
+           {"feeds", "list"},                                          // ingestor
+           {"rules", "list"},                                          // alerter
+           {"alerts", "list", "--since", "1h"}}) {                     // alerter
+    RunResult r = Wwctl(call);
+    EXPECT_NE(r.exit_code, 0) << absl::StrJoin(call, " ") << ": " << r.out;
+    EXPECT_TRUE(Has(r, "no token")) << absl::StrJoin(call, " ") << ": " << r.out;
+  }
+  Subscriber anonymous(addr_["alerter"]);
+  EXPECT_EQ(anonymous.Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  RunResult guessed = Wwctl({"watchlist", "list", "--token", "ww_guess"});
+  EXPECT_TRUE(Has(guessed, "unknown token")) << guessed.out;
+
+  // The wrong role: PERMISSION_DENIED, naming the role that would do.
+  RunResult sub_apply = As("subscriber-a", {"watchlist", "apply", watchlist});
+  EXPECT_NE(sub_apply.exit_code, 0);
+  EXPECT_TRUE(Has(sub_apply, "needs role editor")) << sub_apply.out;
+  RunResult submitter_rules =
+      As("submitter", {"rules", "apply", Rules("x", "rules:\n  - id: x\n    when: vladivostok\n")});
+  EXPECT_TRUE(Has(submitter_rules, "needs role editor")) << submitter_rules.out;
+  RunResult editor_submit =
+      As("editor-a", {"submit", "--url", "https://news.example/editor", article});
+  EXPECT_TRUE(Has(editor_submit, "needs role submitter")) << editor_submit.out;
+
+  // The right roles: editors set the watchlist and their tenant's rules, the submitter
+  // submits, each tenant's subscriber receives its own tenant's alert only.
+  RunResult applied = As("editor-a", {"watchlist", "apply", watchlist});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  ASSERT_EQ(As("editor-a", {"rules", "apply",
+                            Rules("a",
+                                  "rules:\n  - id: summit\n    when: {all: [kim-jong-un, "
+                                  "vladimir-putin]}\n")})
+                .exit_code,
+            0);
+  ASSERT_EQ(As("editor-b",
+               {"rules", "apply", Rules("b", "rules:\n  - id: port\n    when: vladivostok\n")})
+                .exit_code,
+            0);
+  Subscriber sub_a(addr_["alerter"], {}, token_["subscriber-a"]);
+  Subscriber sub_b(addr_["alerter"], {}, token_["subscriber-b"]);
+  RunResult submitted = As("submitter", {"submit", "--title", "Kim's train", "--url",
+                                         "https://news.example/kim", article});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.out;
+  ASSERT_TRUE(sub_a.WaitForCount(1, absl::Seconds(60)));
+  ASSERT_TRUE(sub_b.WaitForCount(1, absl::Seconds(60)));
+  EXPECT_EQ(sub_a.alerts()[0].owner(), "desk-a");
+  EXPECT_EQ(sub_a.alerts()[0].rule_id(), "summit");
+  EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
+  EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
+
+  // A token added to the file works without a restart; removing it revokes it.
+  RunResult created = Wwctl(
+      {"tokens", "create", "--tenant", "desk-c", "--role", "subscriber", "--file", tokens_file_});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  std::vector<std::string> out_lines = absl::StrSplit(created.out, '\n', absl::SkipEmpty());
+  ASSERT_FALSE(out_lines.empty());
+  const std::string fresh = out_lines.back();
+  ASSERT_EQ(fresh.substr(0, 3), "ww_") << created.out;
+  bool accepted = false;
+  for (const absl::Time until = absl::Now() + absl::Seconds(30);
+       !accepted && absl::Now() < until;) {
+    accepted = Wwctl({"alerts", "list", "--since", "1h", "--token", fresh}).exit_code == 0;
+  }
+  EXPECT_TRUE(accepted) << "the alerter did not take the new token within 30 s";
+}
+
+}  // namespace
+}  // namespace ww
