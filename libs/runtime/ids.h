@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ww::runtime {
 
@@ -41,6 +42,30 @@ inline bool IsValidId(std::string_view id) {
 }
 inline constexpr const char kIdRule[] =
     "lowercase letters, digits, '.', '_' and '-', starting with a letter or a digit";
+
+// Tenants own entities: inside the pipeline (the watchlist topic's keys, the matcher,
+// mentions) an entity of tenant T is "T/id". The tenant "default" (authentication off, and
+// every watchlist written before tenants) keeps bare ids, so its records are unchanged.
+inline constexpr const char kDefaultTenant[] = "default";
+inline std::string QualifiedId(std::string_view tenant, std::string_view id) {
+  if (tenant.empty() || tenant == kDefaultTenant) return std::string(id);
+  std::string out(tenant);
+  out += '/';
+  out += id;
+  return out;
+}
+// {tenant, id} of a qualified id ("default" for a bare one).
+inline std::pair<std::string, std::string> SplitQualifiedId(std::string_view qualified) {
+  const size_t slash = qualified.find('/');
+  if (slash == std::string_view::npos) return {kDefaultTenant, std::string(qualified)};
+  return {std::string(qualified.substr(0, slash)), std::string(qualified.substr(slash + 1))};
+}
+// A bare id, or "T/id" where both are valid ids.
+inline bool IsValidQualifiedId(std::string_view id) {
+  const size_t slash = id.find('/');
+  if (slash == std::string_view::npos) return IsValidId(id);
+  return IsValidId(id.substr(0, slash)) && IsValidId(id.substr(slash + 1));
+}
 
 // 128-bit non-cryptographic hash of `data`, rendered as 32 lowercase hex digits.
 std::string StableHashHex(std::string_view data);

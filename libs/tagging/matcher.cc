@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/ids.h"
 #include "libs/tagging/common_words.h"
 #include "libs/tagging/variants.h"
 #include "libs/text/normalize.h"
@@ -151,7 +152,10 @@ class Matcher::Builder {
       closed_.push_back(false);
     }
     const uint32_t pattern = it->second;
-    if (closed_[pattern]) return absl::OkStatus();  // an unconditional alias came first
+    const uint32_t owner = m_->entity_owner_.empty() ? 0 : m_->entity_owner_[entity];
+    const uint64_t owner_key = (uint64_t{owner} << 32) | pattern;
+    // An unconditional alias of this tenant came first.
+    if (owner == 0 ? closed_[pattern] : closed_other_.contains(owner_key)) return absl::OkStatus();
 
     // Precision (matcher.h): smart case for an alias written with capitals; ambiguity for
     // a capitalised common word (or as the options say).
@@ -199,7 +203,11 @@ class Matcher::Builder {
       check = static_cast<uint32_t>(m_->checks_.size());
       m_->checks_.push_back(std::move(c));
     } else if (flags == 0) {
-      closed_[pattern] = true;
+      if (owner == 0) {
+        closed_[pattern] = true;
+      } else {
+        closed_other_.insert(owner_key);
+      }
     }
     if (entity != written_entity_) {  // entities arrive in order: dedupe within one only
       written_offsets_.clear();
@@ -274,6 +282,7 @@ class Matcher::Builder {
   bool precision_;                                          // BuildOptions::precision
   absl::flat_hash_map<std::string, uint32_t> pattern_ids_;  // folded key -> pattern id
   std::vector<bool> closed_;  // per pattern: an alias without conditions was added
+  absl::flat_hash_set<uint64_t> closed_other_;  // the same for tenants 1..: owner << 32 | pattern
   std::vector<Pending> pending_;
   ww::text::Normalized folded_;  // reused by Add
   // Written alias -> offset in written_aliases_, for the entity `written_entity_` only; the
@@ -301,12 +310,26 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Build(const Watchlist& w
     for (const std::string& alias : entity.aliases) written_bytes += alias.size();
   }
   builder.Reserve(forms);
+  // Tenants, from the ids (matcher.h): entity_owner_ only when there are several.
+  {
+    absl::flat_hash_map<std::string, uint32_t> owners;
+    std::vector<uint32_t> entity_owner;
+    entity_owner.reserve(watchlist.entities.size());
+    for (const Entity& entity : watchlist.entities) {
+      const std::string tenant = runtime::SplitQualifiedId(entity.id).first;
+      entity_owner.push_back(
+          owners.try_emplace(tenant, static_cast<uint32_t>(owners.size())).first->second);
+    }
+    if (owners.size() > 1) matcher->entity_owner_ = std::move(entity_owner);
+  }
   matcher->entity_bytes_.reserve(id_bytes);
   matcher->written_aliases_.reserve(written_bytes);  // an upper bound; trimmed in Finish
   const AliasOptions defaults;
 
   for (const Entity& entity : watchlist.entities) {
-    if (absl::Status status = ValidateEntity(entity); !status.ok()) return status;
+    if (absl::Status status = ValidateEntity(entity, IdRule::kQualified); !status.ok()) {
+      return status;
+    }
     if (!ids.insert(ToAbsl(entity.id)).second) {
       return absl::InvalidArgumentError(absl::StrCat("duplicate entity id '", entity.id, "'"));
     }
@@ -352,7 +375,8 @@ size_t Matcher::MemoryUsage() const {
   }
   return sizeof(*this) + entity_bytes_.capacity() + entity_offsets_.capacity() * 4 +
          written_aliases_.capacity() + aliases_.capacity() * sizeof(Alias) +
-         pattern_first_.capacity() * 4 + checks + trie_.MemoryUsage();
+         pattern_first_.capacity() * 4 + entity_owner_.capacity() * 4 + checks +
+         trie_.MemoryUsage();
 }
 
 namespace {
@@ -857,6 +881,7 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
   thread_local absl::flat_hash_set<uint32_t> persons_buffer;
   absl::flat_hash_set<uint32_t>& persons = persons_buffer;
   persons.clear();
+  thread_local std::vector<uint32_t> owners_served;  // tenants with a span at this place
   uint32_t original_end = 0;  // end of the last accepted match in the original text
   // Leftmost-longest without overlaps: at each position where a match may start, in order,
   // the longest alias that ends at a boundary and accepts the match; then on from its end.
@@ -894,10 +919,17 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
       if (!IsMatchEnd(text, p->end)) continue;
       const uint32_t end =
           static_cast<uint32_t>(ww::text::SegmentEnd(utf8, folded.origin[p->end - 1]));
-      uint32_t accepted = UINT32_MAX;
+      bool any = false;
       Verdict verdict = Verdict::kAccepted;
+      owners_served.clear();
       for (uint32_t a = pattern_first_[p->pattern]; a < pattern_first_[p->pattern + 1]; ++a) {
         const Alias& alias = aliases_[a];
+        const uint32_t owner = entity_owner_.empty() ? 0 : entity_owner_[alias.entity];
+        // Several tenants: each tenant's first accepting alias, once the first is found.
+        if (any &&
+            std::find(owners_served.begin(), owners_served.end(), owner) != owners_served.end()) {
+          continue;
+        }
         verdict = alias.check == kNoCheck && alias.flags == 0
                       ? Verdict::kAccepted
                       : Judge(alias, utf8, text, static_cast<uint32_t>(i), p->end, start, end);
@@ -909,18 +941,19 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
               {Span{alias.entity, a, start, end}, verdict, (alias.flags & kAmbiguous) != 0});
         }
         if (verdict == Verdict::kAccepted || weak) {
-          accepted = a;
           if (weak) {
             pending.push_back(
                 {out->size(), decisions != nullptr ? decisions->size() - 1 : 0, verdict});
           }
-          break;
+          out->push_back(Span{alias.entity, a, start, end});
+          any = true;
+          if (entity_owner_.empty()) break;
+          owners_served.push_back(owner);
         }
       }
-      if (accepted == UINT32_MAX) continue;  // vetoed: a shorter alias may still match here
+      if (!any) continue;  // vetoed: a shorter alias may still match here
       original_end = end;
       next = p->end;
-      out->push_back(Span{aliases_[accepted].entity, accepted, start, end});
       break;
     }
     i = next;

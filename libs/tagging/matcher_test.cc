@@ -57,6 +57,43 @@ std::vector<std::pair<std::string, std::string>> Found(std::string_view text) {
 
 using P = std::pair<std::string, std::string>;
 
+// Tenants' entities ("tenant/id") share one matcher; each tenant finds what its own
+// watchlist alone would find, at the same spans.
+TEST(MatcherTest, EachTenantFindsItsOwnEntitiesInOneMatcher) {
+  Watchlist w;
+  w.entities = {
+      {"desk-a/port", "Vladivostok", EntityKind::kPlace, {"Владивосток"}},
+      {"desk-a/port-again", "Vladivostok port", EntityKind::kPlace, {"Vladivostok"}},
+      {"desk-b/vladivostok", "Vladivostok", EntityKind::kPlace, {}},
+      {"desk-c/kim", "Kim Jong Un", EntityKind::kPerson, {}},
+      {"kim", "Kim", EntityKind::kPerson, {}},  // the shared (default) watchlist
+  };
+  // desk-c's case-sensitive "VLADIVOSTOK" only: its options decide for it alone.
+  w.entities.push_back({"desk-c/vl", "Port of the Far East", EntityKind::kPlace, {"VLADIVOSTOK"}});
+  w.entities.back().alias_options.resize(1);
+  w.entities.back().alias_options[0].case_sensitive = true;
+  auto m = BuildOrDie(w);
+  ASSERT_NE(m, nullptr);
+  std::vector<P> got;
+  for (const Mention& x : m->FindAll("In Vladivostok, Kim Jong Un met Kim.")) {
+    got.emplace_back(x.entity_id, x.text);
+  }
+  // Within one tenant the first entity listed wins ("desk-a/port", not "desk-a/port-again");
+  // across tenants every one gets the span. The longest match wins at its place for everyone
+  // ("Kim Jong Un" is desk-c's; "Kim" alone later is the shared watchlist's).
+  EXPECT_THAT(got,
+              ElementsAre(P{"desk-a/port", "Vladivostok"}, P{"desk-b/vladivostok", "Vladivostok"},
+                          P{"desk-c/kim", "Kim Jong Un"}, P{"kim", "Kim"}));
+
+  // One tenant, the same aliases: one span each, as before.
+  Watchlist one;
+  one.entities = {{"port", "Vladivostok", EntityKind::kPlace, {}},
+                  {"vladivostok", "Vladivostok", EntityKind::kPlace, {}}};
+  auto single = BuildOrDie(one);
+  ASSERT_NE(single, nullptr);
+  EXPECT_EQ(single->FindAll("In Vladivostok.").size(), 1u);
+}
+
 TEST(MatcherTest, Counts) {
   // 19 names/aliases; "Kim Jong-un" folds like "Kim Jong Un", so 18 distinct.
   EXPECT_EQ(TestMatcher().entity_count(), 7u);

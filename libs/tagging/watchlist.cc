@@ -352,8 +352,9 @@ const AliasOptions& Entity::OptionsOf(size_t i) const {
   return i < alias_options.size() ? alias_options[i] : *kDefaults;
 }
 
-absl::Status ValidateEntity(const Entity& entity) {
-  if (!runtime::IsValidId(entity.id)) {
+absl::Status ValidateEntity(const Entity& entity, IdRule ids) {
+  if (ids == IdRule::kQualified ? !runtime::IsValidQualifiedId(entity.id)
+                                : !runtime::IsValidId(entity.id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid entity id '", entity.id, "': ", runtime::kIdRule));
   }

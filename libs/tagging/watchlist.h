@@ -130,7 +130,10 @@ struct Watchlist {
 // Checks one entity on its own: id matches [a-z0-9][a-z0-9._-]*, name is not blank, every
 // alias is a non-blank string, alias_options is not longer than aliases, exclusion phrases
 // are not blank and windows are 1..1000. InvalidArgument naming the entity and the problem.
-absl::Status ValidateEntity(const Entity& entity);
+// kQualified also accepts a tenant's "T/id" (runtime::QualifiedId): what the tagger builds
+// its matcher from; what users write is always checked kBare.
+enum class IdRule { kBare, kQualified };
+absl::Status ValidateEntity(const Entity& entity, IdRule ids = IdRule::kBare);
 
 // Parses a YAML watchlist. Top-level keys: `entities` (required list) and `rules` (ignored);
 // any other top-level key is an error, as are unknown or duplicate entity keys, missing or

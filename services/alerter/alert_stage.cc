@@ -1,9 +1,11 @@
 #include "services/alerter/alert_stage.h"
 
 #include <map>
+#include <set>
 
 #include "absl/time/clock.h"
 #include "libs/alerting/evaluate.h"
+#include "libs/runtime/ids.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
 #include "libs/runtime/trace.h"
@@ -81,27 +83,62 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     return absl::InvalidArgumentError("not a ww.v1.TaggedArticle (bad protobuf or missing id)");
   }
   const ww::v1::Article& a = tagged.article();
-  alerting::TaggedStory story{a.id(),     a.cluster_id().empty() ? a.id() : a.cluster_id(),
-                              a.source(), a.language(),
-                              a.title(),  a.text(),
-                              {}};
-  std::map<std::string, std::string> names;
+  // Each tenant's rules see the entities of that tenant's watchlist, by the ids the tenant
+  // gave them (mentions carry them qualified: runtime::QualifiedId), and the shared
+  // watchlist of the tenant "default" (what is applied without authentication) for the ids
+  // the tenant does not define itself. Never another tenant's.
+  struct TenantView {
+    alerting::TaggedStory story;
+    std::map<std::string, std::string> names;  // entity id -> canonical name
+  };
+  const TenantView no_mentions{{a.id(),
+                                a.cluster_id().empty() ? a.id() : a.cluster_id(),
+                                a.source(),
+                                a.language(),
+                                a.title(),
+                                a.text(),
+                                {}},
+                               {}};
+  std::map<std::string, std::set<std::string>> owned;  // tenant -> its entities mentioned
   for (const ww::v1::Mention& m : tagged.mentions()) {
-    story.mentions.push_back(
-        {m.entity_id(), m.alias(), m.field(), m.start(), m.end(), m.text(), m.snippet()});
-    names[m.entity_id()] = m.entity_name();
+    auto [tenant, id] = runtime::SplitQualifiedId(m.entity_id());
+    owned[tenant].insert(id);
   }
+  std::map<std::string, TenantView> views;
+  auto view_of = [&](const std::string& tenant) -> const TenantView& {
+    auto [it, fresh] = views.try_emplace(tenant, no_mentions);
+    if (!fresh) return it->second;
+    const std::set<std::string>& own = owned[tenant];
+    for (const ww::v1::Mention& m : tagged.mentions()) {  // in the tagger's (text) order
+      auto [owner, id] = runtime::SplitQualifiedId(m.entity_id());
+      if (owner != tenant && (owner != runtime::kDefaultTenant || own.count(id))) continue;
+      it->second.story.mentions.push_back(
+          {id, m.alias(), m.field(), m.start(), m.end(), m.text(), m.snippet()});
+      it->second.names[id] = m.entity_name();
+    }
+    return it->second;
+  };
   std::vector<alerting::Rule> rules;
   if (auto explicit_rules = rules_ ? rules_() : nullptr) rules = *explicit_rules;
   if (options_.implicit_entity_rules) {
-    for (const auto& [entity, name] : names) rules.push_back(alerting::ImplicitMentionRule(entity));
+    for (const auto& [tenant, ids] : owned) {
+      for (const std::string& entity : ids) {
+        rules.push_back(alerting::ImplicitMentionRule(entity));
+        rules.back().owner = tenant;
+      }
+    }
   }
 
   std::vector<kafka::OutRecord> out;
   const int64_t now_ms = NowMs();
   const Subjects subjects = SubjectsOf(a);
   for (const alerting::Rule& rule : rules) {
-    alerting::RuleResult result = alerting::EvaluateRule(rule, story);
+    const TenantView& v = view_of(rule.owner);
+    auto name_of = [&v](const std::string& id) {
+      auto it = v.names.find(id);
+      return it == v.names.end() ? std::string() : it->second;
+    };
+    alerting::RuleResult result = alerting::EvaluateRule(rule, v.story);
     if (!result.fired) continue;
     const bool per_copy = rule.per == alerting::Per::kCopy;
     const std::string key = KeyOf(rule.per, subjects);
@@ -123,12 +160,12 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     for (const auto& e : result.entities) alert.add_entity_ids(e);
     if (!result.entities.empty()) {
       alert.set_entity_id(result.entities.front());
-      alert.set_entity_name(names[result.entities.front()]);
+      alert.set_entity_name(name_of(result.entities.front()));
     }
     for (const alerting::EntityMention& m : result.mentions) {
       ww::v1::Mention* pm = alert.add_mentions();
       pm->set_entity_id(m.entity_id);
-      pm->set_entity_name(names[m.entity_id]);
+      pm->set_entity_name(name_of(m.entity_id));
       pm->set_alias(m.alias);
       pm->set_field(m.field);
       pm->set_start(m.start);
@@ -139,11 +176,15 @@ absl::StatusOr<std::vector<kafka::OutRecord>> AlertStage::Tagged(const kafka::Re
     if (!result.mentions.empty()) alert.set_snippet(MarkedSnippet(result.mentions.front()));
     int64_t mention_count = 0;
     for (const auto& e : result.entities) {
-      auto it = tagged.mention_counts().find(e);
+      const std::string qualified = runtime::QualifiedId(
+          owned[rule.owner].count(e) ? rule.owner : runtime::kDefaultTenant, e);
+      auto it = tagged.mention_counts().find(qualified);
       if (it != tagged.mention_counts().end()) {
         mention_count += it->second;
       } else {  // tagged before the counts existed: what it carries is all there was
-        for (const ww::v1::Mention& m : tagged.mentions()) mention_count += m.entity_id() == e;
+        for (const ww::v1::Mention& m : tagged.mentions()) {
+          mention_count += m.entity_id() == qualified;
+        }
       }
     }
     alert.set_mention_count(mention_count);

@@ -530,5 +530,45 @@ TEST(Cursor, RoundTripAndErrors) {
   EXPECT_FALSE(DecodeCursor("").ok());
 }
 
+// Tenants own their entities: a tenant's rules see its own entities (by its ids) and the
+// shared watchlist of the tenant "default", never another tenant's.
+TEST(AlertStage, ATenantsRulesSeeItsOwnAndTheSharedEntitiesOnly) {
+  ww::v1::TaggedArticle t;
+  t.mutable_article()->set_id("t1");
+  t.mutable_article()->set_source("wire");
+  *t.add_mentions() = Mention("desk-a/kim", 0);  // desk-a's own "kim"
+  *t.add_mentions() = Mention("putin", 8);       // the shared watchlist's
+  *t.add_mentions() = Mention("desk-b/port", 19);
+  const kafka::Record in{"tagged", 0, 0, "t1", t.SerializeAsString(), false, {}, 0};
+  std::vector<alerting::Rule> rules;
+  for (const auto& [owner, yaml] : std::vector<std::pair<std::string, std::string>>{
+           {"desk-a", "rules:\n  - id: summit\n    when: {all: [kim, putin]}\n"},
+           {"desk-b", "rules:\n  - id: kim-b\n    when: kim\n  - id: port\n    when: port\n"},
+           {"desk-c", "rules:\n  - id: port-c\n    when: port\n"}}) {
+    auto parsed = alerting::ParseRulesYaml(yaml, owner);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    rules.insert(rules.end(), parsed->begin(), parsed->end());
+  }
+  auto table = std::make_shared<const std::vector<alerting::Rule>>(rules);
+  AlertStage stage({"alerts", "tagged", "dups", false}, [&] { return table; });
+  std::map<std::string, ww::v1::Alert> by_rule;
+  for (const auto& a : Alerts(stage.Process(in))) by_rule[a.owner() + ":" + a.rule_id()] = a;
+  ASSERT_EQ(by_rule.size(), 2u) << "desk-b has no kim of its own, desk-c no port";
+  const ww::v1::Alert& summit = by_rule.at("desk-a:summit");
+  EXPECT_EQ(summit.entity_ids_size(), 2);
+  EXPECT_EQ(summit.entity_ids(0), "kim") << "the tenant's own id, not the qualified one";
+  EXPECT_EQ(summit.mention_count(), 2);
+  EXPECT_EQ(by_rule.at("desk-b:port").entity_id(), "port");
+
+  // Implicit rules: one per mentioned entity, owned by the entity's tenant.
+  AlertStage implicit({"alerts", "tagged", "dups", true}, nullptr);
+  std::set<std::string> owners;
+  for (const auto& a : Alerts(implicit.Process(in))) {
+    owners.insert(a.owner() + ":" + a.rule_id() + ":" + a.entity_id());
+  }
+  EXPECT_EQ(owners, (std::set<std::string>{"default:mention:putin:putin", "desk-a:mention:kim:kim",
+                                           "desk-b:mention:port:port"}));
+}
+
 }  // namespace
 }  // namespace ww::services

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/rpc/auth.h"
+#include "libs/runtime/ids.h"
 #include "services/tagger/convert.h"
 
 namespace ww::services {
@@ -45,9 +47,11 @@ grpc::Status WatchlistServiceImpl::AwaitApplied(const std::map<int32_t, int64_t>
   }
 }
 
-grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext*,
+grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
                                                const ww::v1::PutEntitiesRequest* req,
                                                ww::v1::PutEntitiesResponse* resp) {
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
   std::set<std::string> ids;
   for (const ww::v1::Entity& e : req->entities()) {
     if (absl::Status s = tagging::ValidateEntity(FromProto(e)); !s.ok()) {
@@ -62,12 +66,17 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext*,
   std::map<int32_t, int64_t> written;
   for (const ww::v1::Entity& e : req->entities()) {
     std::string value = e.SerializeAsString();
-    if (grpc::Status s = Write(e.id(), &value, written); !s.ok()) return s;
+    if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, e.id()), &value, written);
+        !s.ok()) {
+      return s;
+    }
     resp->set_upserted(resp->upserted() + 1);
   }
   if (req->replace_all()) {
+    // Only the caller's own entities: another tenant's watchlist is not this one's to drop.
     for (const tagging::Entity& e : table_->entities()) {
-      if (ids.count(e.id)) continue;
+      auto [tenant, id] = runtime::SplitQualifiedId(e.id);
+      if (tenant != caller.tenant || ids.count(id)) continue;
       if (grpc::Status s = Write(e.id, nullptr, written); !s.ok()) return s;
       resp->set_deleted(resp->deleted() + 1);
     }
@@ -77,24 +86,34 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext*,
   return s;
 }
 
-grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext*,
+grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext* ctx,
                                                 const ww::v1::DeleteEntityRequest* req,
                                                 ww::v1::DeleteEntityResponse*) {
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  const std::string key = runtime::QualifiedId(caller.tenant, req->id());
   const std::vector<tagging::Entity> current = table_->entities();
   if (std::none_of(current.begin(), current.end(),
-                   [&](const tagging::Entity& e) { return e.id == req->id(); })) {
+                   [&](const tagging::Entity& e) { return e.id == key; })) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("no entity with id '", req->id(), "' in the watchlist"));
   }
   std::map<int32_t, int64_t> written;
-  if (grpc::Status s = Write(req->id(), nullptr, written); !s.ok()) return s;
+  if (grpc::Status s = Write(key, nullptr, written); !s.ok()) return s;
   return AwaitApplied(written);
 }
 
-grpc::Status WatchlistServiceImpl::ListEntities(grpc::ServerContext*,
+grpc::Status WatchlistServiceImpl::ListEntities(grpc::ServerContext* ctx,
                                                 const ww::v1::ListEntitiesRequest*,
                                                 ww::v1::ListEntitiesResponse* resp) {
-  for (const tagging::Entity& e : table_->entities()) *resp->add_entities() = ToProto(e);
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  for (tagging::Entity& e : table_->entities()) {
+    auto [tenant, id] = runtime::SplitQualifiedId(e.id);
+    if (tenant != caller.tenant) continue;
+    e.id = id;
+    *resp->add_entities() = ToProto(e);
+  }
   resp->set_watchlist_version(table_->version());
   return grpc::Status::OK;
 }

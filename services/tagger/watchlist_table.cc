@@ -32,7 +32,11 @@ void WatchlistTable::Apply(const std::vector<kafka::Record>& records) {
       Log().Warn("skipping a watchlist record that is not an Entity", {{"key", r.key}});
       continue;
     }
-    entities_[e.id()] = FromProto(e);
+    // The key is the entity's id qualified by its tenant (runtime::QualifiedId): what the
+    // matcher and the mentions carry, so that two tenants may watch one id each their way.
+    tagging::Entity entity = FromProto(e);
+    entity.id = r.key;
+    entities_[r.key] = std::move(entity);
   }
 }
 

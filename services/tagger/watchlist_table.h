@@ -33,6 +33,7 @@ class WatchlistTable {
   void RebuildIfChanged();
 
   MatcherSnapshot snapshot() const;
+  // Every tenant's entities, ids qualified (runtime::QualifiedId).
   std::vector<tagging::Entity> entities() const;
   // Highest offset applied per partition, to wait for one's own writes.
   int64_t applied_offset(int32_t partition) const;

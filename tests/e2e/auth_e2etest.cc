@@ -108,10 +108,27 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
       As("editor-a", {"submit", "--url", "https://news.example/editor", article});
   EXPECT_TRUE(Has(editor_submit, "needs role submitter")) << editor_submit.out;
 
-  // The right roles: editors set the watchlist and their tenant's rules, the submitter
-  // submits, each tenant's subscriber receives its own tenant's alert only.
+  // The right roles: each tenant's editor sets its tenant's watchlist and rules, the
+  // submitter submits, each tenant's subscriber receives its own tenant's alert only.
   RunResult applied = As("editor-a", {"watchlist", "apply", watchlist});
   ASSERT_EQ(applied.exit_code, 0) << applied.out;
+  const RunResult listed_a = As("editor-a", {"watchlist", "list", "--output", "json"});
+  ASSERT_EQ(listed_a.exit_code, 0);
+  ASSERT_TRUE(Has(listed_a, "\"kim-jong-un\"")) << listed_a.out;
+  // desk-b's own watchlist (apply replaces the tenant's entities, and only the tenant's).
+  RunResult applied_b =
+      As("editor-b", {"watchlist", "apply",
+                      Rules("wl-b",
+                            "entities:\n  - id: vladivostok\n    name: Vladivostok\n"
+                            "    kind: place\n    aliases: [Vladivostok]\n")});
+  ASSERT_EQ(applied_b.exit_code, 0) << applied_b.out;
+  const RunResult listed_b = As("editor-b", {"watchlist", "list", "--output", "json"});
+  EXPECT_TRUE(Has(listed_b, "\"vladivostok\"")) << listed_b.out;
+  EXPECT_FALSE(Has(listed_b, "kim-jong-un")) << "desk-b sees desk-a's entities: " << listed_b.out;
+  EXPECT_EQ(As("editor-a", {"watchlist", "list", "--output", "json"}).out, listed_a.out)
+      << "desk-b's apply changed desk-a's watchlist";
+  RunResult removed = As("editor-b", {"watchlist", "remove", "kim-jong-un"});
+  EXPECT_NE(removed.exit_code, 0) << "desk-b removed desk-a's entity";
   ASSERT_EQ(As("editor-a", {"rules", "apply",
                             Rules("a",
                                   "rules:\n  - id: summit\n    when: {all: [kim-jong-un, "
