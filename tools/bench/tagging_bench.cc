@@ -1,7 +1,10 @@
 // Tagging throughput, side by side in one process on the same corpus and aliases:
 //   Wirewatch/Spans/N    Matcher::FindSpans: full fold (NFKC, case, diacritics, quotes,
 //                        hyphens), token boundaries, longest match, original offsets
-//   Wirewatch/FindAll/N  Matcher::FindAll: the same plus Mention strings and snippets
+//   Wirewatch/FindAll/N/1  Matcher::FindAll: the same plus Mention strings and snippets
+//   Wirewatch/FindAll/N/T  the same aliases as the entities of T tenants (round robin,
+//                        ids "tK/aI": issue 19's one matcher for every tenant); a name two
+//                        tenants watch is a mention for each
 //   Hyperscan/N          hs_compile_lit_multi, HS_FLAG_CASELESS (ASCII case only, no other
 //                        fold), every match filtered to word boundaries; no longest-match
 //                        selection
@@ -11,7 +14,8 @@
 // held after the build, measured with mallinfo2, and for Hyperscan the database plus scratch),
 // matches per corpus pass.
 //
-//   ww_tagging_bench [--sizes=10000,100000,119000,1000000] [--no_hyperscan] [benchmark flags]
+//   ww_tagging_bench [--sizes=10000,100000,119000,1000000] [--tenants=100] [--no_hyperscan]
+//                    [benchmark flags]
 //   ww_tagging_bench --dump_dir=DIR [--sizes=...]   # writes corpus.txt and aliases-N.txt
 //                                                   # for tools/bench/grep_reference.sh
 // Exits 0 with a message when the shared data is absent.
@@ -61,17 +65,18 @@ struct BuiltMatcher {
   size_t heap_bytes = 0;
 };
 
-const BuiltMatcher& WirewatchMatcher(size_t n) {
-  static std::map<size_t, BuiltMatcher> cache;
-  if (auto it = cache.find(n); it != cache.end()) return it->second;
+const BuiltMatcher& WirewatchMatcher(size_t n, size_t tenants = 1) {
+  static std::map<std::pair<size_t, size_t>, BuiltMatcher> cache;
+  if (auto it = cache.find({n, tenants}); it != cache.end()) return it->second;
   const std::vector<std::string>& aliases = Aliases(n);
   BuiltMatcher built;
   {
     ww::tagging::Watchlist watchlist;
     watchlist.entities.reserve(aliases.size());
     for (size_t i = 0; i < aliases.size(); ++i) {
-      watchlist.entities.push_back(
-          {"a" + std::to_string(i), aliases[i], ww::tagging::EntityKind::kPlace, {}});
+      std::string id = "a" + std::to_string(i);
+      if (tenants > 1) id = "t" + std::to_string(i % tenants) + "/" + id;
+      watchlist.entities.push_back({id, aliases[i], ww::tagging::EntityKind::kPlace, {}});
     }
     const size_t heap_before = HeapInUse();
     const auto t0 = std::chrono::steady_clock::now();
@@ -86,7 +91,7 @@ const BuiltMatcher& WirewatchMatcher(size_t n) {
     built.matcher = *m;
     built.heap_bytes = HeapInUse() - heap_before;
   }
-  return cache.emplace(n, std::move(built)).first->second;
+  return cache.emplace(std::pair{n, tenants}, std::move(built)).first->second;
 }
 
 void BM_WirewatchSpans(benchmark::State& state) {
@@ -112,7 +117,8 @@ void BM_WirewatchSpans(benchmark::State& state) {
 }
 
 void BM_WirewatchFindAll(benchmark::State& state) {
-  const BuiltMatcher& b = WirewatchMatcher(static_cast<size_t>(state.range(0)));
+  const BuiltMatcher& b =
+      WirewatchMatcher(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
   size_t matches = 0;
   for (auto _ : state) {
     matches = 0;
@@ -230,6 +236,7 @@ int main(int argc, char** argv) {
   std::string dump_dir;
   bool hyperscan = true;
   int iterations = 3;
+  int64_t tenants = 100;
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -237,6 +244,8 @@ int main(int argc, char** argv) {
       sizes = ParseSizes(arg.substr(8));
     } else if (absl::StartsWith(arg, "--dump_dir=")) {
       dump_dir = arg.substr(11);
+    } else if (absl::StartsWith(arg, "--tenants=")) {
+      tenants = std::stoll(arg.substr(10));
     } else if (arg == "--no_hyperscan") {
       hyperscan = false;
     } else if (absl::StartsWith(arg, "--iterations=")) {
@@ -271,10 +280,13 @@ int main(int argc, char** argv) {
         ->Arg(n)
         ->Iterations(iterations)
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark("Wirewatch/FindAll", BM_WirewatchFindAll)
-        ->Arg(n)
-        ->Iterations(iterations)
-        ->Unit(benchmark::kMillisecond);
+    // Arguments: aliases, tenants (1: one tenant; FindAll/N/1 is the former FindAll/N).
+    for (int64_t t : tenants > 1 ? std::vector<int64_t>{1, tenants} : std::vector<int64_t>{1}) {
+      benchmark::RegisterBenchmark("Wirewatch/FindAll", BM_WirewatchFindAll)
+          ->Args({n, t})
+          ->Iterations(iterations)
+          ->Unit(benchmark::kMillisecond);
+    }
     if (hyperscan) {
       benchmark::RegisterBenchmark("Hyperscan", BM_Hyperscan)
           ->Arg(n)
