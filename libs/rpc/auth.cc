@@ -216,19 +216,23 @@ std::shared_ptr<const TokenTable> TokenStore::table() {
   return table_;
 }
 
-absl::StatusOr<std::optional<Role>> RequiredRole(std::string_view path) {
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view path) {
   absl::string_view rest = A(path);
-  absl::ConsumePrefix(&rest, "/");
+  if (!absl::ConsumePrefix(&rest, "/")) return nullptr;
   const size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) {
-    return absl::NotFoundError(absl::StrCat("'", A(path), "' is not a gRPC method path"));
-  }
-  const std::string service(rest.substr(0, slash));
-  const std::string method(rest.substr(slash + 1));
-  if (IsOpenService(service)) return std::nullopt;
+  if (slash == absl::string_view::npos) return nullptr;
   const google::protobuf::ServiceDescriptor* s =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
-  const google::protobuf::MethodDescriptor* m = s ? s->FindMethodByName(method) : nullptr;
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          std::string(rest.substr(0, slash)));
+  return s ? s->FindMethodByName(std::string(rest.substr(slash + 1))) : nullptr;
+}
+
+absl::StatusOr<std::optional<Role>> RequiredRole(std::string_view path) {
+  absl::string_view service = A(path);
+  absl::ConsumePrefix(&service, "/");
+  service = service.substr(0, service.find('/'));
+  if (IsOpenService(std::string_view(service.data(), service.size()))) return std::nullopt;
+  const google::protobuf::MethodDescriptor* m = FindMethod(path);
   if (m == nullptr) return absl::NotFoundError(absl::StrCat("unknown method ", A(path)));
   const ww::v1::Role role = m->options().GetExtension(ww::v1::required_role);
   if (role == ww::v1::ROLE_UNSPECIFIED) {

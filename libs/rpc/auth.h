@@ -36,6 +36,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
+namespace google::protobuf {
+class MethodDescriptor;
+}  // namespace google::protobuf
+
 namespace ww::rpc {
 
 // The roles of ww.v1.Role, in the same order.
@@ -111,6 +115,10 @@ class TokenStore {
   Stamp stamp_ ABSL_GUARDED_BY(mu_);
   absl::Time last_check_ ABSL_GUARDED_BY(mu_);
 };
+
+// The descriptor of the method at a gRPC path ("/ww.v1.WatchlistService/PutEntities"), from
+// the protos linked into this program; nullptr when none declares it.
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view path);
 
 // The role the method at `path` ("/ww.v1.WatchlistService/PutEntities") needs; nullopt for
 // the open services (health, reflection); NotFound for a method no linked proto declares,

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/rpc/server.h"
@@ -171,6 +172,12 @@ class FakeWatchlist final : public ww::v1::WatchlistService::Service {
     tenant = c.tenant;
     return grpc::Status::OK;
   }
+  grpc::Status PutEntities(grpc::ServerContext*, const ww::v1::PutEntitiesRequest* req,
+                           ww::v1::PutEntitiesResponse*) override {
+    return req->entities_size() == 0
+               ? grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no entities")
+               : grpc::Status::OK;
+  }
   std::atomic<int> calls{0};
   std::string tenant;
 };
@@ -191,7 +198,7 @@ TEST(AuthServer, RefusesBeforeTheHandlerAndTellsItTheCaller) {
   auto store = TokenStore::Open(path);
   ASSERT_TRUE(store.ok());
   FakeWatchlist service;
-  auto server = Server::Start("127.0.0.1:0", {&service}, {}, *store);
+  auto server = Server::Start("127.0.0.1:0", {&service}, {.tokens = *store});
   ASSERT_TRUE(server.ok()) << server.status();
   const int port = (*server)->port();
 
@@ -236,11 +243,59 @@ TEST(AuthServer, ChecksTokensOnEveryAddressInPlaintext) {
   auto store = TokenStore::Open(path);
   ASSERT_TRUE(store.ok());
   FakeWatchlist service;
-  auto server = Server::Start("0.0.0.0:0", {&service}, {}, *store);
+  auto server = Server::Start("0.0.0.0:0", {&service}, {.tokens = *store});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_EQ(List((*server)->port(), "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   ASSERT_TRUE(List((*server)->port(), "x").ok());
   EXPECT_EQ(service.tenant, "desk-a");
+  std::filesystem::remove(path);
+}
+
+// Changes are recorded, with who made them and how they ended; reads are not.
+TEST(AuditServer, RecordsEveryCallOfAnAuditedMethodAndNothingElse) {
+  const std::string path = TempFile("ww-auth-audit", HashToken("ed") + " desk-a editor\n");
+  auto store = TokenStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  absl::Mutex mu;
+  std::vector<ww::v1::AuditRecord> records;
+  FakeWatchlist service;
+  auto server = Server::Start("127.0.0.1:0", {&service},
+                              {.tokens = *store,
+                               .audit =
+                                   [&](const ww::v1::AuditRecord& r) {
+                                     absl::MutexLock lock(&mu);
+                                     records.push_back(r);
+                                   },
+                               .name = "ww-test"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = ww::v1::WatchlistService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
+  auto put = [&](int entities) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer ed");
+    ww::v1::PutEntitiesRequest req;
+    for (int i = 0; i < entities; ++i) req.add_entities()->set_id("kim");
+    ww::v1::PutEntitiesResponse resp;
+    return stub->PutEntities(&ctx, req, &resp);
+  };
+  ASSERT_TRUE(put(1).ok());
+  EXPECT_EQ(put(0).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(List((*server)->port(), "ed").ok());
+  (*server)->Shutdown(absl::Seconds(1));
+
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(records.size(), 2u) << "two changes recorded, the list call not";
+  EXPECT_EQ(records[0].service(), "ww-test");
+  EXPECT_EQ(records[0].method(), kPut);
+  EXPECT_EQ(records[0].tenant(), "desk-a");
+  EXPECT_EQ(records[0].role(), "editor");
+  EXPECT_EQ(records[0].token_id(), HashToken("ed").substr(0, 19));
+  EXPECT_EQ(records[0].code(), 0);
+  EXPECT_NE(records[0].request_json().find("\"kim\""), std::string::npos)
+      << records[0].request_json();
+  EXPECT_NE(records[0].peer().find("127.0.0.1"), std::string::npos) << records[0].peer();
+  EXPECT_EQ(records[1].code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(records[1].message(), "no entities");
   std::filesystem::remove(path);
 }
 

@@ -34,8 +34,9 @@ bool IsLoopback(const std::string& address) {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address,
                                                       const std::vector<grpc::Service*>& services,
-                                                      const TlsFiles& tls,
-                                                      std::shared_ptr<TokenStore> tokens) {
+                                                      ServerOptions options) {
+  const TlsFiles& tls = options.tls;
+  std::shared_ptr<TokenStore>& tokens = options.tokens;
   const bool use_tls = !tls.cert_file.empty() || !tls.key_file.empty();
   const std::string auth = tokens ? "tokens " + tokens->path() : "off";
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
@@ -71,6 +72,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  if (options.audit) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(AuditInterceptors(options.name, std::move(options.audit)));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", address));

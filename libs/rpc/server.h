@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/rpc/audit.h"
 #include "libs/rpc/auth.h"
 
 namespace ww::rpc {
@@ -19,6 +20,15 @@ struct TlsFiles {
   std::string key_file;
 };
 
+struct ServerOptions {
+  TlsFiles tls;
+  // Who may call what (auth.h); nullptr: authentication off.
+  std::shared_ptr<TokenStore> tokens;
+  // Where the audited calls go (audit.h), as `name`'s; nullptr: not recorded.
+  AuditSink audit;
+  std::string name;
+};
+
 // The health service name a liveness probe asks for (Kubernetes: grpc.service). The
 // overall status ("") is readiness: whether to send this replica work.
 inline constexpr char kLivenessService[] = "liveness";
@@ -26,14 +36,15 @@ inline constexpr char kLivenessService[] = "liveness";
 class Server {
  public:
   // Listens on `address` ("127.0.0.1:0" picks a free port) and serves `services`, which
-  // must outlive the server; with TLS when `tls` names a certificate and key. With `tokens`,
+  // must outlive the server; with TLS when `options.tls` names a certificate and key. With
+  // `options.tokens`,
   // every call but health and reflection needs a token whose role its method names
   // (auth.h); without TLS off loopback it says in the log that tokens travel in clear.
   // Health reports NOT_SERVING until SetServing(true). Unavailable when the address cannot
   // be bound; InvalidArgument when a TLS file cannot be read.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(
-      const std::string& address, const std::vector<grpc::Service*>& services,
-      const TlsFiles& tls = {}, std::shared_ptr<TokenStore> tokens = nullptr);
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& address,
+                                                       const std::vector<grpc::Service*>& services,
+                                                       ServerOptions options = {});
   ~Server();
 
   int port() const { return port_; }

@@ -4,13 +4,52 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/kafka/producer.h"
+#include "libs/rpc/audit.h"
 #include "libs/rpc/server.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
 #include "libs/runtime/shutdown.h"
 #include "services/common/flags.h"
+#include "ww/v1/records.pb.h"
 
 namespace ww::services {
+namespace {
+
+// The audited calls' records, to <prefix>audit, keyed by tenant. The producer is made on the
+// first record (a service whose API changes nothing never connects for it). A record the
+// broker does not take is logged in full, so the change is still on file.
+rpc::AuditSink AuditToKafka(const std::string& service) {
+  struct State {
+    absl::Mutex mu;
+    std::unique_ptr<kafka::Producer> producer ABSL_GUARDED_BY(mu);
+  };
+  auto state = std::make_shared<State>();
+  const std::string topic = TopicsFromFlags().audit;
+  return [state, topic, service](const ww::v1::AuditRecord& r) {
+    runtime::Logger log(service);
+    absl::Status sent;
+    {
+      absl::MutexLock lock(&state->mu);
+      if (state->producer == nullptr) {
+        auto p = kafka::Producer::Create(ClientConfigFromFlags());
+        sent = p.status();
+        if (p.ok()) state->producer = *std::move(p);
+      }
+      if (state->producer != nullptr) {
+        sent = state->producer->Send({topic, r.tenant(), r.SerializeAsString()}, absl::Seconds(10))
+                   .status();
+      }
+    }
+    if (!sent.ok()) {
+      log.Error("audit record not written to Kafka",
+                {{"error", sent.ToString()}, {"record", r.ShortDebugString()}});
+    }
+  };
+}
+
+}  // namespace
 
 absl::Status ServiceHost::AddStage(kafka::StageOptions options, kafka::Stage stage) {
   auto loop = kafka::StageLoop::Create(std::move(options), std::move(stage));
@@ -38,9 +77,12 @@ int ServiceHost::Run(const std::string& grpc_listen) {
   } else {
     log.Warn("no --tokens_file: authentication is off, every caller is tenant 'default'");
   }
-  auto server = rpc::Server::Start(
-      grpc_listen, grpc_services_,
-      {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)}, tokens);
+  rpc::ServerOptions options;
+  options.tls = {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)};
+  options.tokens = std::move(tokens);
+  options.name = name_;
+  options.audit = AuditToKafka(name_);
+  auto server = rpc::Server::Start(grpc_listen, grpc_services_, std::move(options));
   if (!server.ok()) {
     log.Error("cannot start gRPC server", {{"error", server.status().ToString()}});
     return 1;

@@ -3,16 +3,26 @@
 namespace ww::services {
 
 Topics Topics::WithPrefix(const std::string& p) {
-  return {
-      p + "feeds",           p + "articles.raw", p + "articles.unique", p + "articles.duplicates",
-      p + "articles.tagged", p + "alerts",       p + "watchlist",       p + "rules",
-      p + "deadletter",      p + "dedup.claims", p + "destinations",    p + "deliveries"};
+  return {p + "feeds",
+          p + "articles.raw",
+          p + "articles.unique",
+          p + "articles.duplicates",
+          p + "articles.tagged",
+          p + "alerts",
+          p + "watchlist",
+          p + "rules",
+          p + "deadletter",
+          p + "dedup.claims",
+          p + "destinations",
+          p + "deliveries",
+          p + "audit"};
 }
 
 std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
   const std::map<std::string, std::string> compacted = {{"cleanup.policy", "compact"}};
   const std::map<std::string, std::string> week = {{"retention.ms", "604800000"}};
   const std::map<std::string, std::string> month = {{"retention.ms", "2592000000"}};
+  const std::map<std::string, std::string> year = {{"retention.ms", "31536000000"}};
   return {
       {t.feeds, 1, 1, compacted},
       {t.raw, partitions, 1, week},
@@ -26,6 +36,7 @@ std::vector<kafka::TopicSpec> TopicSpecs(const Topics& t, int partitions) {
       {t.dedup_claims, 1, 1, week},  // one partition: the deduper's total order
       {t.destinations, 1, 1, compacted},
       {t.deliveries, partitions, 1, compacted},
+      {t.audit, 1, 1, year},
   };
 }
 

@@ -15,6 +15,8 @@ struct Topics {
   std::string dedup_claims;
   // The notifier's destinations (a table) and the deliveries it owes (its outbox).
   std::string destinations, deliveries;
+  // Who changed what (libs/rpc/audit.h): one partition, the changes in one order.
+  std::string audit;
   static Topics WithPrefix(const std::string& prefix);
 };
 

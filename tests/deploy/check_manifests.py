@@ -64,11 +64,11 @@ TOPICS = {
     "ww.articles.tagged": (False, 604800000), "ww.alerts": (False, 2592000000),
     "ww.watchlist": (True, None), "ww.rules": (True, None), "ww.deadletter": (False, 2592000000),
     "ww.dedup.claims": (False, 604800000), "ww.destinations": (True, None),
-    "ww.deliveries": (True, None),
+    "ww.deliveries": (True, None), "ww.audit": (False, 31536000000),
 }
 # Topics of one partition in topics.cc (the others take the pipeline's partition count).
 SINGLE_PARTITION = {"ww.feeds", "ww.watchlist", "ww.rules", "ww.deadletter", "ww.dedup.claims",
-                    "ww.destinations"}
+                    "ww.destinations", "ww.audit"}
 
 
 class Checks:

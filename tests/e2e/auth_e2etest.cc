@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/rpc/auth.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/pipeline.h"
 
 namespace ww {
@@ -150,6 +151,28 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_EQ(sub_a.alerts()[0].rule_id(), "summit");
   EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
   EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
+
+  // The audit has each change: who (tenant, token id, role), what, from where; no token.
+  std::map<std::string, int> changes;  // "tenant method" -> records
+  RunResult audit = Wwctl({"audit", "--since", "1h", "--output", "json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  for (const auto& [name, token] : token_) {
+    EXPECT_EQ(audit.out.find(token), std::string::npos) << name << "'s token is in the audit";
+  }
+  for (absl::string_view line : absl::StrSplit(audit.out, '\n', absl::SkipEmpty())) {
+    const nlohmann::json r = nlohmann::json::parse(line);
+    changes[r.value("tenant", "") + " " + r.value("method", "")]++;
+    EXPECT_FALSE(r.value("peer", "").empty()) << line;
+    EXPECT_EQ(r.value("code", 0), 0) << line;
+    const std::string who = r.value("tenant", "") == "desk-a" ? "editor-a" : "editor-b";
+    EXPECT_EQ(r.value("token_id", ""), rpc::HashToken(token_.at(who)).substr(0, 19)) << line;
+    EXPECT_EQ(r.value("role", ""), "editor") << line;
+  }
+  EXPECT_EQ(changes, (std::map<std::string, int>{{"desk-a /ww.v1.WatchlistService/PutEntities", 1},
+                                                 {"desk-a /ww.v1.RuleService/PutRules", 1},
+                                                 {"desk-b /ww.v1.WatchlistService/PutEntities", 1},
+                                                 {"desk-b /ww.v1.RuleService/PutRules", 1}}))
+      << audit.out;
 
   // A token added to the file works without a restart; removing it revokes it.
   RunResult created = Wwctl(

@@ -28,7 +28,7 @@ void AddFeedCommands(Cli& cli);
 void AddReplayCommands(Cli& cli);
 // groups list|describe, offsets reset (commands_groups.cc).
 void AddGroupCommands(Cli& cli);
-// consume, deadletter list|show|retry (commands_consume.cc).
+// consume, deadletter list|show|retry, audit (commands_consume.cc).
 void AddConsumeCommands(Cli& cli);
 
 // destinations apply|add|remove|list|test: where ww-notifier delivers alerts
