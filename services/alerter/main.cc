@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   services::AlertHub hub(/*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round));
   hub.Advance(*end);
   services::AlertServiceImpl alert_service(&hub, client, topics.alerts);
-  services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules);
+  services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules,
+                                         services::TenantLimitsFromFlags().max_rules);
 
   std::atomic<bool> rules_loaded{false};
   services::ServiceHost host("ww-alerter");

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/alerting/rule.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/limits.h"
 
 namespace ww::services {
 
@@ -32,6 +33,19 @@ grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::P
   auto rules = alerting::ParseRulesYaml(req->yaml(), tenant);
   if (!rules.ok()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(rules.status().message()));
+  }
+  // The tenant's rules after this call, against its limit.
+  std::set<std::string> after;
+  for (const alerting::Rule& r : *rules) after.insert(r.id);
+  if (!req->replace_all()) {
+    for (const alerting::Rule& r : *table_->snapshot()) {
+      if (r.owner == tenant) after.insert(r.id);
+    }
+  }
+  if (grpc::Status s = rpc::CheckCount(tenant, "alert rules", static_cast<int64_t>(after.size()),
+                                       max_rules_, "--tenant_max_rules");
+      !s.ok()) {
+    return s;
   }
   std::map<int32_t, int64_t> written;
   std::set<std::string> keys;

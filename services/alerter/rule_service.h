@@ -11,8 +11,9 @@ namespace ww::services {
 
 class RuleServiceImpl final : public ww::v1::RuleService::Service {
  public:
-  RuleServiceImpl(kafka::Producer* producer, std::string topic, RulesTable* table)
-      : producer_(producer), topic_(std::move(topic)), table_(table) {}
+  RuleServiceImpl(kafka::Producer* producer, std::string topic, RulesTable* table,
+                  int64_t max_rules = 0)
+      : producer_(producer), topic_(std::move(topic)), table_(table), max_rules_(max_rules) {}
 
   grpc::Status PutRules(grpc::ServerContext* ctx, const ww::v1::PutRulesRequest* req,
                         ww::v1::PutRulesResponse* resp) override;
@@ -29,6 +30,7 @@ class RuleServiceImpl final : public ww::v1::RuleService::Service {
   kafka::Producer* producer_;
   std::string topic_;
   RulesTable* table_;
+  int64_t max_rules_;  // per tenant; 0: no limit
 };
 
 }  // namespace ww::services

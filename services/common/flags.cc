@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
+#include "libs/rpc/limits.h"
 
 ABSL_FLAG(std::string, bootstrap_servers, "127.0.0.1:9092", "Kafka brokers, host:port,...");
 ABSL_FLAG(ww::runtime::KeyValues, kafka_property, {},
@@ -26,6 +27,14 @@ ABSL_FLAG(std::string, tokens_file, "",
           "create prints them; roles subscriber, submitter, editor, admin); read again when it "
           "changes. Empty: authentication off, every caller is tenant 'default' as admin. "
           "Off loopback it needs --tls_cert_file");
+ABSL_FLAG(int64_t, tenant_max_entities, ww::rpc::TenantLimits().max_entities,
+          "watchlist entities one tenant may have (ww-tagger); 0: no limit");
+ABSL_FLAG(int64_t, tenant_max_rules, ww::rpc::TenantLimits().max_rules,
+          "alert rules one tenant may have (ww-alerter); 0: no limit");
+ABSL_FLAG(double, tenant_submit_rate, ww::rpc::TenantLimits().submit_per_second,
+          "articles a second one tenant may Submit, sustained (ww-ingestor); 0: no limit");
+ABSL_FLAG(double, tenant_submit_burst, ww::rpc::TenantLimits().submit_burst,
+          "articles one tenant may Submit at once above the rate");
 ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
           "liveness fails when a stage loop has not gone round for this long (a wedged "
           "process); the orchestrator then restarts it");
@@ -45,6 +54,11 @@ kafka::ClientConfig ClientConfigFromFlags() {
   }
   for (auto& [key, value] : absl::GetFlag(FLAGS_kafka_property).pairs) c.properties[key] = value;
   return c;
+}
+
+rpc::TenantLimits TenantLimitsFromFlags() {
+  return {absl::GetFlag(FLAGS_tenant_max_entities), absl::GetFlag(FLAGS_tenant_max_rules),
+          absl::GetFlag(FLAGS_tenant_submit_rate), absl::GetFlag(FLAGS_tenant_submit_burst)};
 }
 
 Topics TopicsFromFlags() { return Topics::WithPrefix(absl::GetFlag(FLAGS_topic_prefix)); }

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "libs/kafka/record.h"
 #include "libs/kafka/stage_loop.h"
+#include "libs/rpc/limits.h"
 #include "libs/runtime/config.h"
 #include "services/common/topics.h"
 
@@ -27,6 +28,8 @@ namespace ww::services {
 // and the deprecated --kafka_properties k=v,k=v beneath them.
 kafka::ClientConfig ClientConfigFromFlags();
 Topics TopicsFromFlags();
+// What one tenant may hold and send (--tenant_max_entities, ...).
+rpc::TenantLimits TenantLimitsFromFlags();
 // --instance_id, or the host name: stable per replica, it makes the transactional id.
 std::string InstanceId();
 // The stage loop's options from the common flags: the dead-letter topic of --topic_prefix

@@ -1,11 +1,15 @@
 #include "services/ingestor/ingest_service.h"
 
+#include "libs/rpc/auth.h"
 #include "libs/runtime/log.h"
 
 namespace ww::services {
 
 grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::SubmitRequest* req,
                                        ww::v1::SubmitResponse* resp) {
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  if (grpc::Status s = submits_.Take(caller.tenant); !s.ok()) return s;
   ww::v1::Article a;
   a.set_title(req->title());
   a.set_text(req->text());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/kafka/producer.h"
+#include "libs/rpc/limits.h"
 #include "services/ingestor/articles.h"
 #include "services/ingestor/feed_poller.h"
 #include "ww/v1/ingest.grpc.pb.h"
@@ -13,8 +14,12 @@ namespace ww::services {
 class IngestServiceImpl final : public ww::v1::IngestService::Service {
  public:
   IngestServiceImpl(kafka::Producer* producer, std::string raw_topic, ArticleLimits limits,
-                    FeedPoller* poller = nullptr)
-      : producer_(producer), raw_topic_(std::move(raw_topic)), limits_(limits), poller_(poller) {}
+                    FeedPoller* poller = nullptr, rpc::TenantLimits tenant_limits = {})
+      : producer_(producer),
+        raw_topic_(std::move(raw_topic)),
+        limits_(limits),
+        poller_(poller),
+        submits_(tenant_limits.submit_per_second, tenant_limits.submit_burst) {}
 
   grpc::Status Submit(grpc::ServerContext* ctx, const ww::v1::SubmitRequest* req,
                       ww::v1::SubmitResponse* resp) override;
@@ -29,7 +34,8 @@ class IngestServiceImpl final : public ww::v1::IngestService::Service {
   kafka::Producer* producer_;
   std::string raw_topic_;
   ArticleLimits limits_;
-  FeedPoller* poller_;  // not owned; null: feed management is UNIMPLEMENTED
+  FeedPoller* poller_;              // not owned; null: feed management is UNIMPLEMENTED
+  rpc::TenantRateLimiter submits_;  // per tenant
 };
 
 }  // namespace ww::services

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
   kafka::Producer* out = producer->get();
   for (const char* via : {"submit", "feed"}) services::CountPublished(via, 0);
   services::FeedPoller poller(poll, services::KafkaFeedSinks(out, topics.raw, topics.feeds));
-  services::IngestServiceImpl ingest(out, topics.raw, limits, &poller);
+  services::IngestServiceImpl ingest(out, topics.raw, limits, &poller,
+                                     services::TenantLimitsFromFlags());
 
   std::atomic<bool> loaded{false};
   services::ServiceHost host("ww-ingestor");

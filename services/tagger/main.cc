@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   }
   std::atomic<bool> loaded{false};
   services::TagStage tag(topics.tagged, [&] { return table.snapshot(); });
-  services::WatchlistServiceImpl watchlist(producer->get(), topics.watchlist, &table);
+  services::WatchlistServiceImpl watchlist(producer->get(), topics.watchlist, &table,
+                                           services::TenantLimitsFromFlags().max_entities);
 
   services::ServiceHost host("ww-tagger");
   host.AddGrpcService(&watchlist);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/limits.h"
 #include "libs/runtime/ids.h"
 #include "services/tagger/convert.h"
 
@@ -62,6 +63,20 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           absl::StrCat("entity '", e.id(), "' is listed twice"));
     }
+  }
+  // The tenant's entities after this call, against its limit.
+  std::set<std::string> after = ids;
+  if (!req->replace_all()) {
+    for (const tagging::Entity& e : table_->entities()) {
+      auto [tenant, id] = runtime::SplitQualifiedId(e.id);
+      if (tenant == caller.tenant) after.insert(id);
+    }
+  }
+  if (grpc::Status s =
+          rpc::CheckCount(caller.tenant, "watchlist entities", static_cast<int64_t>(after.size()),
+                          max_entities_, "--tenant_max_entities");
+      !s.ok()) {
+    return s;
   }
   std::map<int32_t, int64_t> written;
   for (const ww::v1::Entity& e : req->entities()) {

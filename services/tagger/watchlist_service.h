@@ -11,8 +11,9 @@ namespace ww::services {
 
 class WatchlistServiceImpl final : public ww::v1::WatchlistService::Service {
  public:
-  WatchlistServiceImpl(kafka::Producer* producer, std::string topic, WatchlistTable* table)
-      : producer_(producer), topic_(std::move(topic)), table_(table) {}
+  WatchlistServiceImpl(kafka::Producer* producer, std::string topic, WatchlistTable* table,
+                       int64_t max_entities = 0)
+      : producer_(producer), topic_(std::move(topic)), table_(table), max_entities_(max_entities) {}
 
   grpc::Status PutEntities(grpc::ServerContext* ctx, const ww::v1::PutEntitiesRequest* req,
                            ww::v1::PutEntitiesResponse* resp) override;
@@ -31,6 +32,7 @@ class WatchlistServiceImpl final : public ww::v1::WatchlistService::Service {
   kafka::Producer* producer_;
   std::string topic_;
   WatchlistTable* table_;
+  int64_t max_entities_;  // per tenant; 0: no limit
 };
 
 }  // namespace ww::services
