@@ -74,7 +74,20 @@ void FeedPoller::Apply(const std::string& key, const ww::v1::FeedState* state) {
   feeds_[key] = *state;
 }
 
-absl::StatusOr<ww::v1::FeedState> FeedPoller::AddFeed(const std::string& url_in) {
+namespace {
+// The tenants of a feed; feeds written before tenants are the tenant "default"'s.
+std::vector<std::string> OwnersOf(const ww::v1::FeedState& s) {
+  if (s.owners().empty()) return {runtime::kDefaultTenant};
+  return {s.owners().begin(), s.owners().end()};
+}
+bool OwnedBy(const ww::v1::FeedState& s, const std::string& tenant) {
+  const std::vector<std::string> owners = OwnersOf(s);
+  return std::find(owners.begin(), owners.end(), tenant) != owners.end();
+}
+}  // namespace
+
+absl::StatusOr<ww::v1::FeedState> FeedPoller::AddFeed(const std::string& url_in,
+                                                      const std::string& tenant) {
   std::string url(absl::StripAsciiWhitespace(url_in));
   bool http =
       absl::StartsWithIgnoreCase(url, "http://") || absl::StartsWithIgnoreCase(url, "https://");
@@ -87,47 +100,72 @@ absl::StatusOr<ww::v1::FeedState> FeedPoller::AddFeed(const std::string& url_in)
   if (http && url.size() <= url.find("://") + 3) {
     return absl::InvalidArgumentError(absl::StrCat("feed URL '", url, "' has no host"));
   }
+  absl::MutexLock store_lock(&store_mu_);
   ww::v1::FeedState state;
   state.set_id(FeedIdOf(url));
   {
     absl::MutexLock lock(&mu_);
     auto it = feeds_.find(state.id());
-    if (it != feeds_.end()) return it->second;
+    if (it != feeds_.end()) {
+      if (OwnedBy(it->second, tenant)) return it->second;
+      state = it->second;  // another tenant's feed: this one joins its owners
+    }
   }
-  state.set_url(http ? feeds::CanonicalUrl(url) : url);
-  state.set_added_unix_ms(absl::ToUnixMillis(absl::Now()));
-  state.set_healthy(true);
+  if (state.url().empty()) {
+    state.set_url(http ? feeds::CanonicalUrl(url) : url);
+    state.set_added_unix_ms(absl::ToUnixMillis(absl::Now()));
+    state.set_healthy(true);
+  } else {
+    const std::vector<std::string> owners = OwnersOf(state);
+    state.mutable_owners()->Assign(owners.begin(), owners.end());
+  }
+  state.add_owners(tenant);
   if (absl::Status st = sinks_.store(state.id(), &state); !st.ok()) return st;
   absl::MutexLock lock(&mu_);
   feeds_[state.id()] = state;
   return state;
 }
 
-absl::StatusOr<std::string> FeedPoller::RemoveFeed(const std::string& url_or_id) {
-  std::string id;
+absl::StatusOr<std::string> FeedPoller::RemoveFeed(const std::string& url_or_id,
+                                                   const std::string& tenant) {
+  absl::MutexLock store_lock(&store_mu_);
+  ww::v1::FeedState state;
   {
     absl::MutexLock lock(&mu_);
-    if (feeds_.count(url_or_id)) {
-      id = url_or_id;
-    } else if (std::string by_url = FeedIdOf(url_or_id); feeds_.count(by_url)) {
-      id = by_url;
-    }
+    auto it = feeds_.find(url_or_id);
+    if (it == feeds_.end()) it = feeds_.find(FeedIdOf(url_or_id));
+    // Another tenant's feed is, to this one, no feed at all.
+    if (it != feeds_.end() && OwnedBy(it->second, tenant)) state = it->second;
   }
-  if (id.empty()) return absl::NotFoundError(absl::StrCat("no feed '", url_or_id, "'"));
-  if (absl::Status st = sinks_.store(id, nullptr); !st.ok()) return st;
+  if (state.id().empty()) return absl::NotFoundError(absl::StrCat("no feed '", url_or_id, "'"));
+  std::vector<std::string> owners = OwnersOf(state);
+  owners.erase(std::remove(owners.begin(), owners.end(), tenant), owners.end());
+  state.mutable_owners()->Assign(owners.begin(), owners.end());
+  const std::string id = state.id();
+  if (absl::Status st = sinks_.store(id, owners.empty() ? nullptr : &state); !st.ok()) return st;
   absl::MutexLock lock(&mu_);
-  feeds_.erase(id);
+  if (owners.empty()) {
+    feeds_.erase(id);
+  } else {
+    feeds_[id] = std::move(state);
+  }
   return id;
 }
 
-std::vector<ww::v1::FeedState> FeedPoller::ListFeeds() const {
+std::vector<ww::v1::FeedState> FeedPoller::ListFeeds(
+    const std::optional<std::string>& tenant) const {
   std::vector<ww::v1::FeedState> out;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [id, s] : feeds_) out.push_back(s);
+    for (const auto& [id, s] : feeds_) {
+      if (!tenant || OwnedBy(s, *tenant)) out.push_back(s);
+    }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.url() < b.url(); });
-  for (auto& s : out) s.clear_seen_item_ids();  // internal bookkeeping, not for listings
+  for (auto& s : out) {
+    s.clear_seen_item_ids();       // internal bookkeeping, not for listings
+    if (tenant) s.clear_owners();  // who else reads a feed is theirs to know
+  }
   return out;
 }
 
@@ -201,6 +239,14 @@ int FeedPoller::PollFeed(ww::v1::FeedState state, absl::Time now) {
     schedule_.OnSuccess(state.id(), now, &health);
   }
   SetHealth(health, &state);
+  absl::MutexLock store_lock(&store_mu_);
+  {
+    // The owners as they are now: a tenant may have joined or left during the poll.
+    absl::MutexLock lock(&mu_);
+    auto it = feeds_.find(state.id());
+    if (it == feeds_.end()) return published;  // removed meanwhile: write nothing back
+    *state.mutable_owners() = it->second.owners();
+  }
   if (absl::Status st = sinks_.store(state.id(), &state); !st.ok()) {
     Log().Error("cannot store feed state", {{"feed", url}, {"error", st.ToString()}});
   }

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,13 +74,19 @@ class FeedPoller {
   // than what this replica already holds for a feed it owns is ignored.
   void Apply(const std::string& key, const ww::v1::FeedState* state);
 
-  // Adds a feed: validates the URL (http/https, or file when allowed), writes it to the store
-  // and schedules it at once. Returns the existing state when the feed is already there.
-  // InvalidArgument for a bad URL; the store's error otherwise.
-  absl::StatusOr<ww::v1::FeedState> AddFeed(const std::string& url);
-  // NotFound when no feed has this URL or id.
-  absl::StatusOr<std::string> RemoveFeed(const std::string& url_or_id);
-  std::vector<ww::v1::FeedState> ListFeeds() const;
+  // Adds a feed for `tenant`: validates the URL (http/https, or file when allowed), writes it
+  // to the store and schedules it at once. A feed already there gains the tenant as an owner
+  // (FeedState.owners) and keeps its state. InvalidArgument for a bad URL; the store's error
+  // otherwise.
+  absl::StatusOr<ww::v1::FeedState> AddFeed(const std::string& url,
+                                            const std::string& tenant = "default");
+  // Removes `tenant` from the feed's owners, and the feed once it has none. NotFound when no
+  // feed of the tenant has this URL or id.
+  absl::StatusOr<std::string> RemoveFeed(const std::string& url_or_id,
+                                         const std::string& tenant = "default");
+  // The feeds of `tenant` (every feed when nullopt), owners left out.
+  std::vector<ww::v1::FeedState> ListFeeds(
+      const std::optional<std::string>& tenant = std::nullopt) const;
 
   // Polls every owned feed that is due at `now`, `options.workers` at a time; returns the
   // number of items published. Blocks until those polls end.
@@ -99,6 +106,9 @@ class FeedPoller {
   const FeedPollerOptions options_;
   const FeedSinks sinks_;
   const FeedSchedule schedule_;
+  // Held across a store and the table update that follows it (AddFeed, RemoveFeed and a
+  // poll's write-back), so that a poll never writes back owners older than the last change.
+  absl::Mutex store_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   std::map<std::string, ww::v1::FeedState> feeds_ ABSL_GUARDED_BY(mu_);
 };

@@ -130,6 +130,36 @@ TEST(FeedPollerTest, PublishesNewItemsOnceWithConditionalGet) {
   EXPECT_EQ(list[0].items_published(), 4);
 }
 
+// Tenants own feeds: one feed however many tenants add it, polled once; each tenant lists and
+// removes only its own; the feed goes with its last tenant.
+TEST(FeedPollerTest, TenantsShareAFeedButEachSeesAndRemovesOnlyItsOwn) {
+  FeedServer server;
+  FakeKafka kafka;
+  FeedPoller poller(Options(), kafka.Sinks());
+  const std::string url = server.Url("/feed");
+  ASSERT_TRUE(poller.AddFeed(url, "desk-a").ok());
+  ASSERT_TRUE(poller.AddFeed(url, "desk-b").ok());
+  ASSERT_TRUE(poller.AddFeed(url, "desk-b").ok());  // again: nothing changes
+  EXPECT_EQ(poller.PollDue(kT0), 3);
+  EXPECT_EQ(server.requests(), 1) << "one feed, polled once for both tenants";
+  ASSERT_EQ(poller.ListFeeds("desk-a").size(), 1u);
+  EXPECT_TRUE(poller.ListFeeds("desk-a")[0].owners().empty()) << "other tenants are not shown";
+  EXPECT_TRUE(poller.ListFeeds("desk-c").empty());
+  EXPECT_EQ(poller.RemoveFeed(url, "desk-c").status().code(), absl::StatusCode::kNotFound);
+
+  ASSERT_TRUE(poller.RemoveFeed(url, "desk-a").ok());
+  EXPECT_TRUE(poller.ListFeeds("desk-a").empty());
+  ASSERT_EQ(poller.ListFeeds("desk-b").size(), 1u) << "still desk-b's";
+  EXPECT_EQ(poller.ListFeeds("desk-b")[0].items_published(), 3) << "with its state";
+  ASSERT_EQ(kafka.table.size(), 1u);
+  EXPECT_EQ(std::vector<std::string>(kafka.table.begin()->second.owners().begin(),
+                                     kafka.table.begin()->second.owners().end()),
+            std::vector<std::string>{"desk-b"});
+  ASSERT_TRUE(poller.RemoveFeed(url, "desk-b").ok());
+  EXPECT_TRUE(poller.ListFeeds().empty());
+  EXPECT_TRUE(kafka.table.empty()) << "a tombstone once the last tenant left";
+}
+
 TEST(FeedPollerTest, RestartedPollerNeitherRepublishesNorForgets) {
   FeedServer server;
   FakeKafka kafka;

@@ -65,30 +65,38 @@ grpc::Status ToGrpc(const absl::Status& s) {
 const grpc::Status kNoPoller(grpc::StatusCode::UNIMPLEMENTED, "feed polling is not enabled");
 }  // namespace
 
-grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext*, const ww::v1::AddFeedRequest* req,
+grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext* ctx, const ww::v1::AddFeedRequest* req,
                                         ww::v1::FeedState* resp) {
   if (poller_ == nullptr) return kNoPoller;
-  absl::StatusOr<ww::v1::FeedState> added = poller_->AddFeed(req->url());
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  absl::StatusOr<ww::v1::FeedState> added = poller_->AddFeed(req->url(), caller.tenant);
   if (!added.ok()) return ToGrpc(added.status());
   *resp = std::move(*added);
   resp->clear_seen_item_ids();
+  resp->clear_owners();
   return grpc::Status::OK;
 }
 
-grpc::Status IngestServiceImpl::RemoveFeed(grpc::ServerContext*,
+grpc::Status IngestServiceImpl::RemoveFeed(grpc::ServerContext* ctx,
                                            const ww::v1::RemoveFeedRequest* req,
                                            ww::v1::RemoveFeedResponse* resp) {
   if (poller_ == nullptr) return kNoPoller;
-  absl::StatusOr<std::string> id = poller_->RemoveFeed(req->id().empty() ? req->url() : req->id());
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  absl::StatusOr<std::string> id =
+      poller_->RemoveFeed(req->id().empty() ? req->url() : req->id(), caller.tenant);
   if (!id.ok()) return ToGrpc(id.status());
   resp->set_id(*id);
   return grpc::Status::OK;
 }
 
-grpc::Status IngestServiceImpl::ListFeeds(grpc::ServerContext*, const ww::v1::ListFeedsRequest*,
+grpc::Status IngestServiceImpl::ListFeeds(grpc::ServerContext* ctx, const ww::v1::ListFeedsRequest*,
                                           ww::v1::ListFeedsResponse* resp) {
   if (poller_ == nullptr) return kNoPoller;
-  for (ww::v1::FeedState& s : poller_->ListFeeds()) *resp->add_feeds() = std::move(s);
+  rpc::Caller caller;
+  if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  for (ww::v1::FeedState& s : poller_->ListFeeds(caller.tenant)) *resp->add_feeds() = std::move(s);
   return grpc::Status::OK;
 }
 

@@ -157,6 +157,14 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
   EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
 
+  // Feeds: desk-a's feed is not desk-b's to see or remove.
+  RunResult feed = As("editor-a", {"feeds", "add", "https://feeds.example/desk-a.xml"});
+  ASSERT_EQ(feed.exit_code, 0) << feed.err;
+  EXPECT_TRUE(Has(As("editor-a", {"feeds", "list"}), "feeds.example/desk-a.xml"));
+  EXPECT_FALSE(Has(As("editor-b", {"feeds", "list"}), "desk-a.xml"));
+  EXPECT_NE(As("editor-b", {"feeds", "remove", "https://feeds.example/desk-a.xml"}).exit_code, 0);
+  EXPECT_TRUE(Has(As("editor-a", {"feeds", "list"}), "feeds.example/desk-a.xml"));
+
   // Limits: a ninth entity for desk-b (it has one), a third article at once for the wire.
   std::string nine = "entities:\n";
   for (int i = 0; i < 9; ++i) absl::StrAppend(&nine, "  - {id: town-", i, ", name: Town", i, "}\n");
@@ -188,6 +196,9 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_EQ(changes, (std::map<std::string, std::vector<int>>{
                          {"desk-a /ww.v1.WatchlistService/PutEntities", {0}},
                          {"desk-a /ww.v1.RuleService/PutRules", {0}},
+                         {"desk-a /ww.v1.IngestService/AddFeed", {0}},
+                         {"desk-b /ww.v1.IngestService/RemoveFeed",
+                          {static_cast<int>(grpc::StatusCode::NOT_FOUND)}},
                          {"desk-b /ww.v1.WatchlistService/PutEntities", {0, exhausted}},
                          {"desk-b /ww.v1.RuleService/PutRules", {0}}}))
       << audit.out;
