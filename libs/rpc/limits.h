@@ -1,8 +1,8 @@
 #pragma once
 // Per-tenant limits: how much one tenant may hold or send, so that no tenant exhausts what
-// every tenant shares (the tagger's matcher, the alerter's rules, the pipeline's
+// every tenant shares (the tagger's matcher, the alerter's rules, the poller, the pipeline's
 // throughput). Each service checks the limits of what it keeps: the tagger entities, the
-// alerter rules, the ingestor the Submit rate. Beyond a limit: RESOURCE_EXHAUSTED, naming
+// alerter rules, the ingestor feeds and the Submit rate. Beyond a limit: RESOURCE_EXHAUSTED, naming
 // the tenant, the limit and the flag that sets it.
 #include <grpcpp/grpcpp.h>
 
@@ -22,6 +22,7 @@ namespace ww::rpc {
 struct TenantLimits {
   int64_t max_entities = 500'000;   // watchlist entities per tenant (--tenant_max_entities)
   int64_t max_rules = 10'000;       // alert rules per tenant (--tenant_max_rules)
+  int64_t max_feeds = 5'000;        // feeds per tenant (--tenant_max_feeds)
   double submit_per_second = 1000;  // Submit calls per tenant, sustained (--tenant_submit_rate)
   double submit_burst = 2000;       // ... and at once (--tenant_submit_burst)
 };

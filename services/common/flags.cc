@@ -31,6 +31,8 @@ ABSL_FLAG(int64_t, tenant_max_entities, ww::rpc::TenantLimits().max_entities,
           "watchlist entities one tenant may have (ww-tagger); 0: no limit");
 ABSL_FLAG(int64_t, tenant_max_rules, ww::rpc::TenantLimits().max_rules,
           "alert rules one tenant may have (ww-alerter); 0: no limit");
+ABSL_FLAG(int64_t, tenant_max_feeds, ww::rpc::TenantLimits().max_feeds,
+          "feeds one tenant may have (ww-ingestor); 0: no limit");
 ABSL_FLAG(double, tenant_submit_rate, ww::rpc::TenantLimits().submit_per_second,
           "articles a second one tenant may Submit, sustained (ww-ingestor); 0: no limit");
 ABSL_FLAG(double, tenant_submit_burst, ww::rpc::TenantLimits().submit_burst,
@@ -58,7 +60,8 @@ kafka::ClientConfig ClientConfigFromFlags() {
 
 rpc::TenantLimits TenantLimitsFromFlags() {
   return {absl::GetFlag(FLAGS_tenant_max_entities), absl::GetFlag(FLAGS_tenant_max_rules),
-          absl::GetFlag(FLAGS_tenant_submit_rate), absl::GetFlag(FLAGS_tenant_submit_burst)};
+          absl::GetFlag(FLAGS_tenant_max_feeds), absl::GetFlag(FLAGS_tenant_submit_rate),
+          absl::GetFlag(FLAGS_tenant_submit_burst)};
 }
 
 Topics TopicsFromFlags() { return Topics::WithPrefix(absl::GetFlag(FLAGS_topic_prefix)); }

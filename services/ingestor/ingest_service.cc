@@ -1,6 +1,9 @@
 #include "services/ingestor/ingest_service.h"
 
+#include <algorithm>
+
 #include "libs/rpc/auth.h"
+#include "libs/rpc/limits.h"
 #include "libs/runtime/log.h"
 
 namespace ww::services {
@@ -70,6 +73,19 @@ grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext* ctx, const ww::v1::
   if (poller_ == nullptr) return kNoPoller;
   rpc::Caller caller;
   if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
+  // A new feed of the tenant's, against its limit (a feed it has already costs nothing).
+  const std::vector<ww::v1::FeedState> own = poller_->ListFeeds(caller.tenant);
+  const bool known = std::any_of(own.begin(), own.end(), [&](const ww::v1::FeedState& f) {
+    return f.id() == FeedIdOf(req->url());
+  });
+  if (!known) {
+    if (grpc::Status s =
+            rpc::CheckCount(caller.tenant, "feeds", static_cast<int64_t>(own.size()) + 1,
+                            max_feeds_, "--tenant_max_feeds");
+        !s.ok()) {
+      return s;
+    }
+  }
   absl::StatusOr<ww::v1::FeedState> added = poller_->AddFeed(req->url(), caller.tenant);
   if (!added.ok()) return ToGrpc(added.status());
   *resp = std::move(*added);

@@ -19,6 +19,7 @@ class IngestServiceImpl final : public ww::v1::IngestService::Service {
         raw_topic_(std::move(raw_topic)),
         limits_(limits),
         poller_(poller),
+        max_feeds_(tenant_limits.max_feeds),
         submits_(tenant_limits.submit_per_second, tenant_limits.submit_burst) {}
 
   grpc::Status Submit(grpc::ServerContext* ctx, const ww::v1::SubmitRequest* req,
@@ -35,6 +36,7 @@ class IngestServiceImpl final : public ww::v1::IngestService::Service {
   std::string raw_topic_;
   ArticleLimits limits_;
   FeedPoller* poller_;              // not owned; null: feed management is UNIMPLEMENTED
+  int64_t max_feeds_;               // per tenant; 0: no limit
   rpc::TenantRateLimiter submits_;  // per tenant
 };
 

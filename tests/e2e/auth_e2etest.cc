@@ -54,6 +54,7 @@ class AuthTest : public PipelineTest {
     // Per-tenant limits, small enough to reach: 8 entities (the sample watchlist has 7), two
     // submits at once and then one every 100 s.
     extra_args_["tagger"].push_back("--tenant_max_entities=8");
+    extra_args_["ingestor"].push_back("--tenant_max_feeds=1");
     extra_args_["ingestor"].push_back("--tenant_submit_rate=0.01");
     extra_args_["ingestor"].push_back("--tenant_submit_burst=2");
   }
@@ -164,6 +165,8 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_FALSE(Has(As("editor-b", {"feeds", "list"}), "desk-a.xml"));
   EXPECT_NE(As("editor-b", {"feeds", "remove", "https://feeds.example/desk-a.xml"}).exit_code, 0);
   EXPECT_TRUE(Has(As("editor-a", {"feeds", "list"}), "feeds.example/desk-a.xml"));
+  RunResult second_feed = As("editor-a", {"feeds", "add", "https://feeds.example/more.xml"});
+  EXPECT_TRUE(Has(second_feed, "tenant desk-a would have 2 feeds")) << second_feed.err;
 
   // Limits: a ninth entity for desk-b (it has one), a third article at once for the wire.
   std::string nine = "entities:\n";
@@ -196,7 +199,7 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_EQ(changes, (std::map<std::string, std::vector<int>>{
                          {"desk-a /ww.v1.WatchlistService/PutEntities", {0}},
                          {"desk-a /ww.v1.RuleService/PutRules", {0}},
-                         {"desk-a /ww.v1.IngestService/AddFeed", {0}},
+                         {"desk-a /ww.v1.IngestService/AddFeed", {0, exhausted}},
                          {"desk-b /ww.v1.IngestService/RemoveFeed",
                           {static_cast<int>(grpc::StatusCode::NOT_FOUND)}},
                          {"desk-b /ww.v1.WatchlistService/PutEntities", {0, exhausted}},
