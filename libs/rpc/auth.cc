@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "libs/runtime/ids.h"
 #include "libs/runtime/log.h"
+#include "libs/runtime/metrics.h"
 #include "ww/v1/auth.pb.h"
 
 namespace ww::rpc {
@@ -282,8 +283,22 @@ grpc::Status AuthProcessor::Process(const InputMetadata& metadata, grpc::AuthCon
     authorization.emplace(a->second.data(), a->second.size());
   }
   Caller caller;
-  return Authorize(*tokens_->table(), std::string_view(path->second.data(), path->second.size()),
-                   authorization ? &*authorization : nullptr, &caller);
+  const std::string method(path->second.data(), path->second.size());
+  grpc::Status s =
+      Authorize(*tokens_->table(), method, authorization ? &*authorization : nullptr, &caller);
+  if (!s.ok()) {
+    // Refused calls never reach a handler or the audit: this is where they are counted.
+    runtime::Metrics::Default()
+        .counter(
+            "ww_rpc_refused_total",
+            "gRPC calls refused by authentication (UNAUTHENTICATED) or authorisation "
+            "(PERMISSION_DENIED), by method and code",
+            {{"method", method},
+             {"code", s.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "unauthenticated"
+                                                                          : "permission_denied"}})
+        .Increment();
+  }
+  return s;
 }
 
 void SetProcessTokens(std::shared_ptr<TokenStore> tokens) {

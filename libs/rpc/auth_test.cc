@@ -12,6 +12,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "libs/rpc/server.h"
+#include "libs/runtime/metrics.h"
 #include "ww/v1/alerts.grpc.pb.h"
 #include "ww/v1/ingest.grpc.pb.h"
 #include "ww/v1/watchlist.grpc.pb.h"
@@ -208,6 +209,15 @@ TEST(AuthServer, RefusesBeforeTheHandlerAndTellsItTheCaller) {
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_NE(denied.error_message().find("editor"), std::string::npos) << denied.error_message();
   EXPECT_EQ(service.calls.load(), 0) << "a refused call must not reach the handler";
+  // Refusals are counted (they reach no handler and no audit).
+  const std::string metrics = runtime::Metrics::Default().Render();
+  EXPECT_NE(metrics.find("ww_rpc_refused_total{code=\"unauthenticated\",method=\"/ww.v1."
+                         "WatchlistService/ListEntities\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ww_rpc_refused_total{code=\"permission_denied\",method=\"/ww.v1."
+                         "WatchlistService/ListEntities\"} 1"),
+            std::string::npos);
 
   ASSERT_TRUE(List(port, "ed").ok());
   EXPECT_EQ(service.calls.load(), 1);
