@@ -1,6 +1,10 @@
 #include "libs/kafka/transactions.h"
 
+#include <memory>
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/kafka/client.h"
 #include "libs/runtime/log.h"
 
@@ -39,15 +43,44 @@ TxnResult ToTxnResult(rd_kafka_error_t* e) {
   return out;
 }
 
+// The first record of the open transaction that the broker refused, and why ("Broker:
+// Message size too large"). Once a delivery fails, librdkafka answers the transaction's
+// next calls with "Erroneous state"; this keeps the reason a dead letter should carry.
+struct DeliveryErrors {
+  absl::Mutex mu;
+  std::string first ABSL_GUARDED_BY(mu);
+};
+
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+  // Purged records are those of an aborted transaction, reported late: not a refusal.
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+      m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT || opaque == nullptr) {
+    return;
+  }
+  auto* errors = static_cast<DeliveryErrors*>(opaque);
+  absl::MutexLock lock(&errors->mu);
+  if (errors->first.empty()) {
+    errors->first = absl::StrCat("a record to ", rd_kafka_topic_name(m->rkt),
+                                 " was refused: ", rd_kafka_err2str(m->err));
+  }
+}
+
 class KafkaTxnClient final : public TxnClient {
  public:
-  KafkaTxnClient(internal::KafkaHandle producer, rd_kafka_t* consumer)
-      : producer_(std::move(producer)), consumer_(consumer) {}
+  KafkaTxnClient(std::unique_ptr<DeliveryErrors> errors, internal::KafkaHandle producer,
+                 rd_kafka_t* consumer)
+      : errors_(std::move(errors)), producer_(std::move(producer)), consumer_(consumer) {}
 
   TxnResult Init(absl::Duration timeout) override {
     return ToTxnResult(rd_kafka_init_transactions(producer_.get(), Ms(timeout)));
   }
-  TxnResult Begin() override { return ToTxnResult(rd_kafka_begin_transaction(producer_.get())); }
+  TxnResult Begin() override {
+    {
+      absl::MutexLock lock(&errors_->mu);
+      errors_->first.clear();
+    }
+    return ToTxnResult(rd_kafka_begin_transaction(producer_.get()));
+  }
   absl::Status Produce(const OutRecord& record) override {
     return internal::ProduceRecord(producer_.get(), record);
   }
@@ -60,16 +93,28 @@ class KafkaTxnClient final : public TxnClient {
     rd_kafka_error_t* e =
         rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(), cgmd, Ms(timeout));
     rd_kafka_consumer_group_metadata_destroy(cgmd);
-    return ToTxnResult(e);
+    return WithDeliveryError(ToTxnResult(e));
   }
   TxnResult Commit(absl::Duration timeout) override {
-    return ToTxnResult(rd_kafka_commit_transaction(producer_.get(), Ms(timeout)));
+    return WithDeliveryError(
+        ToTxnResult(rd_kafka_commit_transaction(producer_.get(), Ms(timeout))));
   }
   TxnResult Abort(absl::Duration timeout) override {
     return ToTxnResult(rd_kafka_abort_transaction(producer_.get(), Ms(timeout)));
   }
 
  private:
+  // A failed call says first which record the broker refused, if one was (the delivery
+  // reports waiting in the queue are served first).
+  TxnResult WithDeliveryError(TxnResult r) {
+    if (!r) return r;
+    rd_kafka_poll(producer_.get(), 0);
+    absl::MutexLock lock(&errors_->mu);
+    if (!errors_->first.empty()) r->message = absl::StrCat(errors_->first, "; then ", r->message);
+    return r;
+  }
+
+  std::unique_ptr<DeliveryErrors> errors_;  // outlives the producer, whose callback uses it
   internal::KafkaHandle producer_;
   rd_kafka_t* consumer_;
 };
@@ -85,10 +130,13 @@ absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(const ClientConfig&
                                   {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))},
                                   {"linger.ms", "5"}});
   if (!conf.ok()) return conf.status();
+  auto errors = std::make_unique<DeliveryErrors>();
+  rd_kafka_conf_set_opaque(*conf, errors.get());
+  rd_kafka_conf_set_dr_msg_cb(*conf, &OnDelivery);
   auto producer = internal::NewClient(RD_KAFKA_PRODUCER, *conf);
   if (!producer.ok()) return producer.status();
-  return std::unique_ptr<TxnClient>(
-      new KafkaTxnClient(std::move(*producer), static_cast<rd_kafka_t*>(consumer)));
+  return std::unique_ptr<TxnClient>(new KafkaTxnClient(std::move(errors), std::move(*producer),
+                                                       static_cast<rd_kafka_t*>(consumer)));
 }
 
 Transactions::Transactions(TransactionsOptions options, TxnClientFactory factory)
