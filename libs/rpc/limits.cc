@@ -5,18 +5,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/runtime/string_view.h"
 
 namespace ww::rpc {
-namespace {
-absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
-}  // namespace
+using runtime::ToAbsl;
 
 grpc::Status CheckCount(std::string_view tenant, std::string_view what, int64_t count,
                         int64_t limit, std::string_view flag) {
   if (limit <= 0 || count <= limit) return grpc::Status::OK;
-  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                      absl::StrCat("tenant ", A(tenant), " would have ", count, " ", A(what),
-                                   "; a tenant may have ", limit, " (", A(flag), ")"));
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("tenant ", ToAbsl(tenant), " would have ", count, " ", ToAbsl(what),
+                   "; a tenant may have ", limit, " (", ToAbsl(flag), ")"));
 }
 
 grpc::Status TenantRateLimiter::Take(const std::string& tenant) {

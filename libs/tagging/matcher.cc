@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/ids.h"
+#include "libs/runtime/string_view.h"
 #include "libs/tagging/common_words.h"
 #include "libs/tagging/variants.h"
 #include "libs/text/normalize.h"
@@ -19,6 +20,8 @@
 
 namespace ww::tagging {
 namespace {
+
+using runtime::ToAbsl;
 
 using ::ww::text::DecodeUtf8;
 using ::ww::text::DecodeUtf8Before;
@@ -68,9 +71,6 @@ std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
 }
-
-// Debian's Abseil has its own absl::string_view (not an alias of std::string_view).
-absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

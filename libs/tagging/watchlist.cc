@@ -13,14 +13,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/ids.h"
+#include "libs/runtime/string_view.h"
 
 namespace ww::tagging {
 namespace {
 
-constexpr std::string_view kBadKind = "kind must be person, place, organisation or other";
+using runtime::ToAbsl;
 
-// Debian's Abseil has its own absl::string_view (not an alias of std::string_view).
-absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+constexpr std::string_view kBadKind = "kind must be person, place, organisation or other";
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
