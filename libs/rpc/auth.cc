@@ -19,13 +19,14 @@
 #include "libs/runtime/ids.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
+#include "libs/runtime/string_view.h"
 #include "ww/v1/auth.pb.h"
 
 namespace ww::rpc {
 namespace {
 
-// Debian's Abseil has its own string_view; the API speaks std::string_view.
-absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
+using runtime::ToAbsl;
+using runtime::ToStd;
 
 constexpr std::string_view kHashPrefix = "sha256:";
 
@@ -34,6 +35,12 @@ std::shared_ptr<TokenStore>& ProcessTokens() ABSL_EXCLUSIVE_LOCKS_REQUIRED(proce
   static auto* tokens = new std::shared_ptr<TokenStore>();
   return *tokens;
 }
+
+// The C++ roles are the proto's (auth.proto), number for number: RequiredRole casts.
+static_assert(static_cast<int>(Role::kSubscriber) == ww::v1::SUBSCRIBER &&
+              static_cast<int>(Role::kSubmitter) == ww::v1::SUBMITTER &&
+              static_cast<int>(Role::kEditor) == ww::v1::EDITOR &&
+              static_cast<int>(Role::kAdmin) == ww::v1::ADMIN && ww::v1::Role_MAX == ww::v1::ADMIN);
 
 constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames = {{
     {Role::kSubscriber, "subscriber"},
@@ -51,12 +58,13 @@ bool IsHex64(std::string_view s) {
 }
 
 std::string TokenId(std::string_view hash_hex) {
-  return absl::StrCat(A(kHashPrefix), A(hash_hex.substr(0, 12)));
+  return absl::StrCat(ToAbsl(kHashPrefix), ToAbsl(hash_hex.substr(0, 12)));
 }
 
 // Services every caller may reach: probes and tools that discover the API.
 bool IsOpenService(std::string_view service) {
-  return service == "grpc.health.v1.Health" || absl::StartsWith(A(service), "grpc.reflection.");
+  return service == "grpc.health.v1.Health" ||
+         absl::StartsWith(ToAbsl(service), "grpc.reflection.");
 }
 
 }  // namespace
@@ -73,11 +81,11 @@ absl::StatusOr<Role> ParseRole(std::string_view name) {
     if (n == name) return r;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown role '", A(name), "': subscriber, submitter, editor or admin"));
+      absl::StrCat("unknown role '", ToAbsl(name), "': subscriber, submitter, editor or admin"));
 }
 
 std::string HashToken(std::string_view token) {
-  return absl::StrCat(A(kHashPrefix), runtime::Sha256Hex(token));
+  return absl::StrCat(ToAbsl(kHashPrefix), runtime::Sha256Hex(token));
 }
 
 std::string NewToken() {
@@ -95,7 +103,7 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text,
                                              std::vector<std::string>* warnings) {
   TokenTable table;
   int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(A(text), '\n')) {
+  for (absl::string_view line : absl::StrSplit(ToAbsl(text), '\n')) {
     ++line_no;
     line = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
     if (line.empty()) continue;
@@ -106,11 +114,16 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text,
                                                      ": expected 'sha256:HEX TENANT ROLE' (",
                                                      parts.size(), " fields)"));
     }
+    if (!runtime::IsValidId(ToStd(parts[1]))) {
+      // A tenant qualifies entity ids ("tenant/id"): it must be an id itself.
+      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_no, ": tenant '",
+                                                     parts[1], "': ", runtime::kIdRule));
+    }
     Entry e;
     e.caller.tenant = std::string(parts[1]);
     e.caller.authenticated = true;
     if (parts.size() == 3) {
-      auto role = ParseRole(std::string_view(parts[2].data(), parts[2].size()));
+      auto role = ParseRole(ToStd(parts[2]));
       if (!role.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat("tokens file line ", line_no, ": ", role.status().message()));
@@ -120,20 +133,20 @@ absl::StatusOr<TokenTable> TokenTable::Parse(std::string_view text,
       e.caller.role = Role::kAdmin;
     }
     absl::string_view token = parts[0];
-    if (absl::ConsumePrefix(&token, A(kHashPrefix))) {
-      if (!IsHex64(std::string_view(token.data(), token.size()))) {
+    if (absl::ConsumePrefix(&token, ToAbsl(kHashPrefix))) {
+      if (!IsHex64(ToStd(token))) {
         return absl::InvalidArgumentError(
             absl::StrCat("tokens file line ", line_no, ": a sha256: hash has 64 hex digits"));
       }
       e.hash = absl::AsciiStrToLower(token);
     } else {
-      e.hash = runtime::Sha256Hex(std::string_view(token.data(), token.size()));
+      e.hash = runtime::Sha256Hex(ToStd(token));
       if (warnings != nullptr) {
-        warnings->push_back(absl::StrCat(
-            "tokens file line ", line_no, ": a token in clear",
-            parts.size() == 2 ? " without a role (taken as admin)" : "",
-            "; store its hash instead: ", HashToken(std::string_view(token.data(), token.size())),
-            " ", parts[1], " ", A(RoleName(e.caller.role))));
+        warnings->push_back(
+            absl::StrCat("tokens file line ", line_no, ": a token in clear",
+                         parts.size() == 2 ? " without a role (taken as admin)" : "",
+                         "; store its hash instead: ", HashToken(ToStd(token)), " ", parts[1], " ",
+                         ToAbsl(RoleName(e.caller.role))));
       }
     }
     e.caller.token_id = TokenId(e.hash);
@@ -218,7 +231,7 @@ std::shared_ptr<const TokenTable> TokenStore::table() {
 }
 
 const google::protobuf::MethodDescriptor* FindMethod(std::string_view path) {
-  absl::string_view rest = A(path);
+  absl::string_view rest = ToAbsl(path);
   if (!absl::ConsumePrefix(&rest, "/")) return nullptr;
   const size_t slash = rest.find('/');
   if (slash == absl::string_view::npos) return nullptr;
@@ -229,16 +242,16 @@ const google::protobuf::MethodDescriptor* FindMethod(std::string_view path) {
 }
 
 absl::StatusOr<std::optional<Role>> RequiredRole(std::string_view path) {
-  absl::string_view service = A(path);
+  absl::string_view service = ToAbsl(path);
   absl::ConsumePrefix(&service, "/");
   service = service.substr(0, service.find('/'));
-  if (IsOpenService(std::string_view(service.data(), service.size()))) return std::nullopt;
+  if (IsOpenService(ToStd(service))) return std::nullopt;
   const google::protobuf::MethodDescriptor* m = FindMethod(path);
-  if (m == nullptr) return absl::NotFoundError(absl::StrCat("unknown method ", A(path)));
+  if (m == nullptr) return absl::NotFoundError(absl::StrCat("unknown method ", ToAbsl(path)));
   const ww::v1::Role role = m->options().GetExtension(ww::v1::required_role);
   if (role == ww::v1::ROLE_UNSPECIFIED) {
     return absl::FailedPreconditionError(
-        absl::StrCat(A(path), " declares no required_role, so no one may call it"));
+        absl::StrCat(ToAbsl(path), " declares no required_role, so no one may call it"));
   }
   return static_cast<Role>(role);
 }
@@ -260,13 +273,13 @@ grpc::Status Authorize(const TokenTable& tokens, std::string_view path,
                         "the authorization metadata must be 'Bearer TOKEN'");
   }
   token = absl::StripAsciiWhitespace(token);
-  std::optional<Caller> who = tokens.Find(std::string_view(token.data(), token.size()));
+  std::optional<Caller> who = tokens.Find(ToStd(token));
   if (!who) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");
   if (!Allows(who->role, **needs)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat(A(path), " needs role ", A(RoleName(**needs)),
+                        absl::StrCat(ToAbsl(path), " needs role ", ToAbsl(RoleName(**needs)),
                                      " (or admin); this token of tenant ", who->tenant, " is ",
-                                     A(RoleName(who->role))));
+                                     ToAbsl(RoleName(who->role))));
   }
   *caller = *std::move(who);
   return grpc::Status::OK;
@@ -322,7 +335,7 @@ grpc::Status CallerOf(const grpc::ServerContextBase& context, Caller* caller) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no bearer token");
   }
   token = absl::StripAsciiWhitespace(token);
-  std::optional<Caller> who = store->table()->Find(std::string_view(token.data(), token.size()));
+  std::optional<Caller> who = store->table()->Find(ToStd(token));
   if (!who) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "the token was revoked");
   *caller = *std::move(who);
   return grpc::Status::OK;

@@ -66,6 +66,10 @@ TEST(TokenTable, BadLinesAreNamed) {
   ASSERT_FALSE(hash.ok());
   EXPECT_NE(hash.status().message().find("64 hex digits"), std::string::npos);
   EXPECT_FALSE(TokenTable::Parse("lonely\n").ok());
+  auto tenant = TokenTable::Parse("x desk/a admin\n");
+  ASSERT_FALSE(tenant.ok());
+  EXPECT_NE(tenant.status().message().find("tenant 'desk/a'"), std::string::npos)
+      << tenant.status();
   EXPECT_FALSE(TokenTable::Parse("a b c d\n").ok());
 }
 

@@ -75,9 +75,9 @@ grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext* ctx, const ww::v1::
   if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
   // A new feed of the tenant's, against its limit (a feed it has already costs nothing).
   const std::vector<ww::v1::FeedState> own = poller_->ListFeeds(caller.tenant);
-  const bool known = std::any_of(own.begin(), own.end(), [&](const ww::v1::FeedState& f) {
-    return f.id() == FeedIdOf(req->url());
-  });
+  const std::string id = FeedIdOf(req->url());
+  const bool known =
+      std::any_of(own.begin(), own.end(), [&](const ww::v1::FeedState& f) { return f.id() == id; });
   if (!known) {
     if (grpc::Status s =
             rpc::CheckCount(caller.tenant, "feeds", static_cast<int64_t>(own.size()) + 1,

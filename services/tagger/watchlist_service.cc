@@ -65,13 +65,9 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
     }
   }
   // The tenant's entities after this call, against its limit.
+  const std::set<std::string> had = table_->ids(caller.tenant);
   std::set<std::string> after = ids;
-  if (!req->replace_all()) {
-    for (const tagging::Entity& e : table_->entities()) {
-      auto [tenant, id] = runtime::SplitQualifiedId(e.id);
-      if (tenant == caller.tenant) after.insert(id);
-    }
-  }
+  if (!req->replace_all()) after.insert(had.begin(), had.end());
   if (grpc::Status s =
           rpc::CheckCount(caller.tenant, "watchlist entities", static_cast<int64_t>(after.size()),
                           max_entities_, "--tenant_max_entities");
@@ -89,10 +85,12 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
   }
   if (req->replace_all()) {
     // Only the caller's own entities: another tenant's watchlist is not this one's to drop.
-    for (const tagging::Entity& e : table_->entities()) {
-      auto [tenant, id] = runtime::SplitQualifiedId(e.id);
-      if (tenant != caller.tenant || ids.count(id)) continue;
-      if (grpc::Status s = Write(e.id, nullptr, written); !s.ok()) return s;
+    for (const std::string& id : had) {
+      if (ids.count(id)) continue;
+      if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, id), nullptr, written);
+          !s.ok()) {
+        return s;
+      }
       resp->set_deleted(resp->deleted() + 1);
     }
   }
@@ -106,15 +104,15 @@ grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext* ctx,
                                                 ww::v1::DeleteEntityResponse*) {
   rpc::Caller caller;
   if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
-  const std::string key = runtime::QualifiedId(caller.tenant, req->id());
-  const std::vector<tagging::Entity> current = table_->entities();
-  if (std::none_of(current.begin(), current.end(),
-                   [&](const tagging::Entity& e) { return e.id == key; })) {
+  if (!table_->ids(caller.tenant).contains(req->id())) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("no entity with id '", req->id(), "' in the watchlist"));
   }
   std::map<int32_t, int64_t> written;
-  if (grpc::Status s = Write(key, nullptr, written); !s.ok()) return s;
+  if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, req->id()), nullptr, written);
+      !s.ok()) {
+    return s;
+  }
   return AwaitApplied(written);
 }
 
@@ -123,12 +121,8 @@ grpc::Status WatchlistServiceImpl::ListEntities(grpc::ServerContext* ctx,
                                                 ww::v1::ListEntitiesResponse* resp) {
   rpc::Caller caller;
   if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
-  for (tagging::Entity& e : table_->entities()) {
-    auto [tenant, id] = runtime::SplitQualifiedId(e.id);
-    if (tenant != caller.tenant) continue;
-    e.id = id;
+  for (const tagging::Entity& e : table_->entities(caller.tenant))
     *resp->add_entities() = ToProto(e);
-  }
   resp->set_watchlist_version(table_->version());
   return grpc::Status::OK;
 }

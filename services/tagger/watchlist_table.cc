@@ -1,5 +1,6 @@
 #include "services/tagger/watchlist_table.h"
 
+#include "libs/runtime/ids.h"
 #include "libs/runtime/log.h"
 #include "libs/runtime/metrics.h"
 #include "services/tagger/convert.h"
@@ -79,10 +80,25 @@ MatcherSnapshot WatchlistTable::snapshot() const {
   return snapshot_;
 }
 
-std::vector<tagging::Entity> WatchlistTable::entities() const {
+std::vector<tagging::Entity> WatchlistTable::entities(const std::string& tenant) const {
   absl::MutexLock lock(&mu_);
   std::vector<tagging::Entity> out;
-  for (const auto& [id, e] : entities_) out.push_back(e);
+  for (const auto& [key, e] : entities_) {
+    auto [owner, id] = runtime::SplitQualifiedId(key);
+    if (owner != tenant) continue;
+    out.push_back(e);
+    out.back().id = std::move(id);
+  }
+  return out;
+}
+
+std::set<std::string> WatchlistTable::ids(const std::string& tenant) const {
+  absl::MutexLock lock(&mu_);
+  std::set<std::string> out;
+  for (const auto& [key, e] : entities_) {
+    auto [owner, id] = runtime::SplitQualifiedId(key);
+    if (owner == tenant) out.insert(std::move(id));
+  }
   return out;
 }
 

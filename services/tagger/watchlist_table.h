@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,10 @@ class WatchlistTable {
   void RebuildIfChanged();
 
   MatcherSnapshot snapshot() const;
-  // Every tenant's entities, ids qualified (runtime::QualifiedId).
-  std::vector<tagging::Entity> entities() const;
+  // One tenant's entities (keys "tenant/id", runtime::QualifiedId), by the ids the tenant
+  // gave them; and only those ids.
+  std::vector<tagging::Entity> entities(const std::string& tenant) const;
+  std::set<std::string> ids(const std::string& tenant) const;
   // Highest offset applied per partition, to wait for one's own writes.
   int64_t applied_offset(int32_t partition) const;
   int64_t version() const;
