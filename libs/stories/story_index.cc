@@ -44,6 +44,46 @@ std::vector<uint64_t> Leading(const TermVector& v, size_t n) {
   return keys;
 }
 
+// A centroid's lookup (StoryIndex::Lookup): at most half full. Centroids hold at most
+// 2 * kCentroidTerms terms (Cap), so an index fits the slot's low 16 bits.
+static_assert(2 * kCentroidTerms < UINT16_MAX);
+uint32_t Tag(uint64_t key) { return static_cast<uint32_t>(key >> 48) << 16; }
+
+std::vector<uint32_t> MakeLookup(const TermVector& v) {
+  if (v.empty()) return {};
+  size_t capacity = 16;
+  while (capacity < 2 * v.size()) capacity *= 2;
+  std::vector<uint32_t> slots(capacity, 0);
+  const size_t mask = capacity - 1;
+  for (size_t k = 0; k < v.size(); ++k) {
+    size_t i = v[k].key & mask;  // keys are mixed hashes: their low bits are uniform
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = Tag(v[k].key) | static_cast<uint32_t>(k + 1);
+  }
+  return slots;
+}
+
+// The dot product of `r` with the centroid `c` through its lookup. `r` is key-sorted, so
+// the shared terms are added in key order, as a merge of the two vectors adds them: the
+// same result to the bit.
+double DotByLookup(const TermVector& r, const TermVector& c, const std::vector<uint32_t>& lookup) {
+  if (lookup.empty()) return 0;
+  const size_t mask = lookup.size() - 1;
+  double s = 0;
+  for (const Term& t : r) {
+    const uint32_t tag = Tag(t.key);
+    for (size_t i = t.key & mask; lookup[i] != 0; i = (i + 1) & mask) {
+      if ((lookup[i] & 0xffff0000u) != tag) continue;
+      const Term& x = c[(lookup[i] & 0xffffu) - 1];
+      if (x.key == t.key) {
+        s += static_cast<double>(t.weight) * x.weight;
+        break;
+      }
+    }
+  }
+  return s;
+}
+
 bool Disjoint(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -120,7 +160,7 @@ StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
   Evidence e;
   std::array<double, kGroups> dots{};
   for (int g = 0; g < kGroups; ++g) {
-    dots[g] = table.Dot(g, s.centroid[g], r[g]);
+    dots[g] = DotByLookup(r[g], s.centroid[g], s.lookup[g]);
     e.x[g] = s.norm[g] > 0 ? dots[g] / s.norm[g] : 0;
   }
   e.x[5] = !years.empty() && !s.years.empty() && Disjoint(years, s.years) ? 1 : 0;
@@ -315,6 +355,7 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
   for (int g = 0; g < kGroups; ++g) {
     if (Cap(v.centroid[g])) v.capped[g] = true;
     v.norm[g] = Norm(v.centroid[g]);
+    old->lookup[g] = std::exchange(v.lookup[g], MakeLookup(v.centroid[g]));
   }
   std::vector<uint16_t> years;
   std::set_union(v.years.begin(), v.years.end(), terms->years.begin(), terms->years.end(),
@@ -331,6 +372,7 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
     if (it == self.stories_.end()) return;
     Vectors& v = it->second.vectors;
     v.centroid = std::move(old->centroid);
+    v.lookup = std::move(old->lookup);
     v.norm = old->norm;
     v.capped = old->capped;
     v.years = std::move(old->years);

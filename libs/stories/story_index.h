@@ -113,8 +113,14 @@ class StoryIndex {
  private:
   explicit StoryIndex(StoryOptions options) : options_(options) {}
   static constexpr int kMemberGroups = 4;  // words, bigrams, names, numbers
+  // Where each key of a centroid is: slot (key & mask, linear probing) -> the key's top 16
+  // bits (a tag: a probe that misses rarely reads the centroid) and its index in the
+  // centroid + 1 (0: empty). Built when a report joins, so that scoring a candidate probes
+  // the report's few terms instead of reading every term of the story's centroid.
+  using Lookup = std::vector<uint32_t>;
   struct Vectors {
     std::array<TermVector, kGroups> centroid;
+    std::array<Lookup, kGroups> lookup;
     std::array<double, kGroups> norm{};
     std::array<bool, kGroups> capped{};  // the centroid has dropped terms (Cap)
     std::vector<uint16_t> years;
@@ -123,6 +129,7 @@ class StoryIndex {
   // A story's vectors before a report joined it (Rollback).
   struct VectorsUndo {
     std::array<TermVector, kGroups> centroid;
+    std::array<Lookup, kGroups> lookup;
     std::array<double, kGroups> norm{};
     std::array<bool, kGroups> capped{};
     std::vector<uint16_t> years;
