@@ -13,6 +13,11 @@ namespace ww::tagging {
 // True if `folded` (one word, lowercase, as the matcher folds it) is a common English word.
 bool IsCommonWord(std::string_view folded);
 
+// True if the dictionary lists `folded` (one word, lowercase) with a capital: a proper noun,
+// often a first name ("peter", "graham", "bobby"), even when the same letters are a common
+// word in lowercase.
+bool IsProperNoun(std::string_view folded);
+
 // True for month and weekday names ("march", "august", "may", "sunday"): capitalised in
 // running text yet not names of places or people, so their capitals are no evidence.
 bool IsCalendarWord(std::string_view folded);

@@ -20,6 +20,18 @@
 
 namespace ww::tagging {
 namespace {
+// Nationality adjectives ("English", "Canadian", "French"): capitalised in every use, and
+// mostly not the town that bears the name.
+bool LooksDemonym(std::string_view folded) {
+  for (std::string_view suffix : {"ish", "ese", "ian", "can"}) {
+    if (folded.size() > suffix.size() && folded.ends_with(suffix)) return true;
+  }
+  return folded == "french" || folded == "dutch";
+}
+
+}  // namespace
+
+namespace {
 
 using runtime::ToAbsl;
 
@@ -167,7 +179,9 @@ class Matcher::Builder {
     // Automatically only under smart case: an alias whose case the user set is theirs.
     if (options.ambiguous == Ambiguity::kYes ||
         (options.ambiguous == Ambiguity::kAuto && (flags & kSmartCase) != 0 && one_word &&
-         (IsCommonWord(folded_form) || IsCalendarWord(folded_form)))) {
+         (IsCommonWord(folded_form) || IsCalendarWord(folded_form) ||
+          ((e.kind == EntityKind::kPlace || e.kind == EntityKind::kOther) &&
+           IsProperNoun(folded_form) && LooksDemonym(folded_form))))) {
       flags |= kAmbiguous;
       if (IsCalendarWord(folded_form)) flags |= kCalendar;
     }
@@ -483,6 +497,14 @@ bool InHeadline(std::string_view text, size_t start, size_t end) {
   size_t to = end;
   while (to < text.size() && text[to] != '\n' && to - end <= kMaxLine) ++to;
   if (to - from > kMaxLine) return false;
+  // A line that ends with a full stop is a sentence ("Played in the Senior Bowl in Mobile,
+  // Alabama."), not a headline.
+  size_t last = to;
+  while (last > from &&
+         (text[last - 1] == ' ' || text[last - 1] == '\t' || text[last - 1] == '\r')) {
+    --last;
+  }
+  if (last > from && text[last - 1] == '.') return false;
   size_t words = 0, long_words = 0;
   bool lowercase = false, title_case = true;
   for (size_t i = from; i < to;) {
@@ -587,12 +609,51 @@ std::string_view WordBeforeSkippingDot(std::string_view text, size_t start) {
 
 // True if the match [start, end) names a person: a capitalised title before it ("Colonel",
 // "Mr."), or one capital letter and a '.' after it, an initial ("George F. Hauser").
+bool IsNameWord(std::string_view word);
+
+bool IsParticle(std::string_view word) {
+  static const auto* words = new absl::flat_hash_set<std::string_view>{
+      "de", "du", "der", "von", "van", "da", "di", "del", "della", "le", "bin", "ibn"};
+  return words->contains(word);
+}
+
 bool NamesPerson(std::string_view text, size_t start, size_t end) {
   // A title before a name is capitalised ("Pope Francis"); "the major Vladivostok port" is
   // not one.
-  if (const std::string_view title = WordBeforeSkippingDot(text, start);
-      StartsWithCapital(title) && IsTitle(title)) {
+  const std::string_view title = WordBeforeSkippingDot(text, start);
+  if (StartsWithCapital(title) && IsTitle(title)) {
     return true;
+  }
+  // An initial before it, after a name: "James D. Watson", "Forrest J Ackerman".
+  if (title.size() == 1 && title[0] >= 'A' && title[0] <= 'Z') {
+    const std::string_view first =
+        WordBeforeSkippingDot(text, static_cast<size_t>(title.data() - text.data()));
+    if (StartsWithCapital(first) && !IsPlaceWord(first) && !IsArticle(first)) return true;
+  }
+  // A biography's opening: "Cowley ( born June 12 , 1912", "Cabral (b. 1988)".
+  size_t k = end;
+  while (k < text.size() && text[k] == ' ') ++k;
+  if (k < text.size() && text[k] == '(') {
+    std::string_view rest = text.substr(k + 1, 8);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.starts_with("born") || rest.starts_with("b.")) return true;
+  }
+  // A particle between names: "Pierre de Marca", "Alexander von Humboldt".
+  const std::string_view before = AdjacentWordBefore(text, start);
+  if (IsParticle(before) &&
+      IsNameWord(AdjacentWordBefore(text, static_cast<size_t>(before.data() - text.data())))) {
+    return true;
+  }
+  if (k > end && k < text.size()) {
+    const std::string_view after = WordBefore(text, WordEnd(text, k));
+    if (IsParticle(after)) {
+      size_t m = k + after.size();
+      while (m < text.size() && text[m] == ' ') ++m;
+      if (m > k + after.size() && m < text.size() &&
+          IsNameWord(WordBefore(text, WordEnd(text, m)))) {
+        return true;
+      }
+    }
   }
   size_t i = end;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
@@ -605,14 +666,21 @@ bool NamesPerson(std::string_view text, size_t start, size_t end) {
 // True if something around the match [start, end) says place: a locative word before it
 // ("in Perth"), a comma and a capitalised word after it ("Mobile, Alabama"), or a place
 // word after it ("Hay Street", "Ford County").
-bool SaysPlace(std::string_view text, size_t start, size_t end) {
-  if (IsLocative(AdjacentWordBefore(text, start))) return true;
+bool PlaceWordAfter(std::string_view text, size_t end) {
   size_t i = end;
   while (i < text.size() && text[i] == ' ') ++i;
   if (i > end && i < text.size()) {
     const std::string_view next = WordBefore(text, WordEnd(text, i));
     if (StartsWithCapital(next) && IsPlaceWord(next)) return true;
   }
+  return false;
+}
+
+bool SaysPlace(std::string_view text, size_t start, size_t end) {
+  if (IsLocative(AdjacentWordBefore(text, start))) return true;
+  size_t i = end;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (PlaceWordAfter(text, end)) return true;
   if (i >= text.size() || text[i] != ',') return false;
   ++i;
   while (i < text.size() && text[i] == ' ') ++i;
@@ -622,11 +690,24 @@ bool SaysPlace(std::string_view text, size_t start, size_t end) {
 // A capitalised word that is not a common word: part of a proper name. Latin letters only:
 // the common words are English, and of another language's words nothing is known.
 bool IsNameWord(std::string_view word) {
-  if (!StartsWithCapital(word) ||
-      !std::all_of(word.begin(), word.end(), [](char c) { return absl::ascii_isalpha(c); })) {
-    return false;
+  if (!StartsWithCapital(word)) return false;
+  if (!std::all_of(word.begin(), word.end(), [](char c) { return absl::ascii_isalpha(c); })) {
+    // Latin letters with diacritics ("Díaz", "Teófil"): a name; the common words are ASCII.
+    for (size_t i = 0; i < word.size();) {
+      const ww::text::DecodedCodePoint d = DecodeUtf8(word, i);
+      const bool latin = d.cp < 0x80
+                             ? absl::ascii_isalpha(static_cast<unsigned char>(d.cp))
+                             : (d.cp >= 0xC0 && d.cp < 0x250 && d.cp != 0xD7 && d.cp != 0xF7);
+      if (!latin) return false;
+      i += d.length;
+    }
+    return true;
   }
-  return !IsCommonWord(AsciiLower(word).view()) && !IsArticle(word);
+  const std::string_view folded = AsciiLower(word).view();
+  // The dictionary lists it capitalised: a proper noun, often a first name ("Peter",
+  // "Graham", "Bobby"), though the same letters are a common word in lowercase.
+  if (IsProperNoun(folded) && !IsCalendarWord(folded) && !IsArticle(word)) return true;
+  return !IsCommonWord(folded) && !IsArticle(word);
 }
 
 // Words that make a place of the capitalised name next to them: "Hay Street", "Ford
@@ -649,18 +730,40 @@ bool IsPlaceWord(std::string_view word) {
       "santa",     "fort",         "republic",    "kingdom",      "union",     "federation",
       "oblast",    "prefecture",   "governorate", "municipality", "territory", "department",
       "capital",   "metropolitan", "taluk",       "commune",      "canton"};
+  static const auto* facilities = new absl::flat_hash_set<std::string_view>{
+      "park",      "stadium", "oval",   "field",   "fields",  "reservoir",  "pond",
+      "area",      "rink",    "center", "centre",  "airport", "station",    "arena",
+      "playfield", "riding",  "duchy",  "diocese", "house",   "nova",       "nueva",
+      "nuevo",     "novo",    "den",    "camp",    "kreis",   "courthouse", "dock",
+      "docks",     "gym",     "estate", "highway", "metro"};
+  if (facilities->contains(AsciiLower(word).view())) return true;
   return words->contains(AsciiLower(word).view());
 }
 
-// Capitalised nouns whose "of" names an event or an institution, not the place itself:
-// "Battle of Fredericksburg", "University of Leicester".
+// Capitalised nouns whose "of" names an institution, an event or a title, not the place
+// itself: "University of Pittsburgh", "Battle of Fredericksburg", "Duke of York" (but
+// "Mayor of Brampton", "City of London").
 bool IsNamedAfterPlace(std::string_view word) {
   static const auto* words = new absl::flat_hash_set<std::string_view>{
-      "battle",     "battles",  "siege",     "sack",        "massacre",  "treaty",
-      "university", "college",  "school",    "academy",     "institute", "army",
-      "bank",       "museum",   "duke",      "duchess",     "earl",      "prince",
-      "princess",   "congress", "protocols", "declaration", "council",   "club"};
+      "battle",    "battles",     "siege",      "sack",    "massacre",    "treaty",
+      "protocols", "declaration", "university", "college", "school",      "academy",
+      "institute", "institution", "army",       "bank",    "museum",      "congress",
+      "council",   "association", "assembly",   "society", "legislature", "parliament",
+      "league",    "party",       "church",     "order",   "scouts",      "elders",
+      "farmers",   "duke",        "duchess",    "earl",    "prince",      "princess"};
   return words->contains(AsciiLower(word).view());
+}
+
+// "University of Pittsburgh", "Army of the Potomac": such a noun, capitalised and not
+// opening a sentence, then "of" ("of the") right before the match.
+bool OfName(std::string_view text, size_t start) {
+  std::string_view w = AdjacentWordBefore(text, start);
+  if (w == "the") w = AdjacentWordBefore(text, static_cast<size_t>(w.data() - text.data()));
+  if (w != "of") return false;
+  const std::string_view owner =
+      AdjacentWordBefore(text, static_cast<size_t>(w.data() - text.data()));
+  return StartsWithCapital(owner) && IsNamedAfterPlace(owner) &&
+         !AtSentenceStart(text, static_cast<size_t>(owner.data() - text.data()));
 }
 
 // True if the match [start, end) is part of a longer name. After it: a capitalised word
@@ -675,16 +778,47 @@ bool NextToName(std::string_view text, size_t start, size_t end, bool strict) {
     const bool name = IsNameWord(before);
     if (strict ? name || !AtSentenceStart(text, at) : name) return true;
   }
-  if (before == "of") {
-    const std::string_view owner =
-        AdjacentWordBefore(text, static_cast<size_t>(before.data() - text.data()));
-    if (StartsWithCapital(owner) && IsNamedAfterPlace(owner)) return true;
-  }
+  if (OfName(text, start)) return true;
   size_t i = end;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
   if (i == end || i == text.size()) return false;
   const std::string_view after = WordBefore(text, WordEnd(text, i));
   return StartsWithCapital(after) && !IsPlaceWord(after);
+}
+
+bool IsCompass(std::string_view word) {
+  const std::string_view w = AsciiLower(word).view();
+  return w == "north" || w == "south" || w == "east" || w == "west";
+}
+
+// After the match, past place words ("Bay", "River", "State", "City"), a capitalised word
+// that is no place word: "Tampa Bay Devil Rays", "Fairmont State University".
+bool OrgAfter(std::string_view text, size_t end) {
+  size_t i = end;
+  bool skipped = false;
+  for (int words = 0; words < 4; ++words) {
+    size_t j = i;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+    if (j == i || j == text.size()) return false;
+    const std::string_view after = WordBefore(text, WordEnd(text, j));
+    if (!StartsWithCapital(after)) return false;
+    // A compass point right after a name ("Kanye West") is a surname, not a district.
+    if (!IsPlaceWord(after) || (IsCompass(after) && !skipped)) return true;
+    skipped = true;
+    i = j + after.size();
+  }
+  return false;
+}
+
+// A proper name right before the match that is no place word, locative or demonym: a first
+// name ("Peter Newman", "Graham Dawson").
+bool FirstNameBefore(std::string_view text, size_t start) {
+  const std::string_view before = AdjacentWordBefore(text, start);
+  if (!IsNameWord(before) || IsPlaceWord(before) || IsLocative(before)) return false;
+  const std::string_view folded = AsciiLower(before).view();
+  if (LooksDemonym(folded)) return false;
+  return !IsCommonWord(folded) ||
+         !AtSentenceStart(text, static_cast<size_t>(before.data() - text.data()));
 }
 
 // Verdicts of an ambiguous alias that hold its place, pending confirmation.
@@ -738,13 +872,16 @@ constexpr VerdictText kVerdicts[] = {
     {Verdict::kSameName, "same-name",
      "rejected: the same name is a person's elsewhere in the text, and nothing here "
      "says place"},
+    {Verdict::kOrgName, "org-name",
+     "rejected: part of a longer name that is not the place (an institution, a team, an "
+     "event: \"University of Pittsburgh\", \"Tampa Bay Devil Rays\")"},
 };
 
 constexpr bool InEnumOrder() {
   for (size_t i = 0; i < std::size(kVerdicts); ++i) {
     if (static_cast<size_t>(kVerdicts[i].verdict) != i) return false;
   }
-  return std::size(kVerdicts) == static_cast<size_t>(Verdict::kSameName) + 1;
+  return std::size(kVerdicts) == static_cast<size_t>(Verdict::kOrgName) + 1;
 }
 static_assert(InEnumOrder(), "kVerdicts lists every verdict once, in the enum's order");
 
@@ -754,6 +891,10 @@ const VerdictText& TextOf(Verdict verdict) { return kVerdicts[static_cast<size_t
 
 std::string_view VerdictName(Verdict verdict) { return TextOf(verdict).name; }
 std::string_view VerdictReason(Verdict verdict) { return TextOf(verdict).reason; }
+
+bool Matcher::IsAcronym(const Alias& a) {
+  return a.letters >= 2 && a.letters <= 32 && std::popcount(a.upper) == static_cast<int>(a.letters);
+}
 
 Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_view folded,
                        uint32_t fstart, uint32_t fend, uint32_t start, uint32_t end) const {
@@ -812,6 +953,20 @@ Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_vi
     return Verdict::kPersonName;
   }
   if ((a.flags & kAmbiguous) == 0) {
+    if ((a.flags & kNamePart) != 0) {
+      // Whatever follows a comma: "Peter Newman, Gary Carvolth" is a list of people. In a
+      // headline every word is capitalised ("Putin Vladivostok Visit Ends").
+      if (FirstNameBefore(original, start) && !PlaceWordAfter(original, end) &&
+          !InHeadline(original, start, end)) {
+        return Verdict::kPersonName;
+      }
+      if (OfName(original, start)) return Verdict::kOrgName;
+      // An acronym ("U.S. Navy", "UK Edition") still names its country: held back, and
+      // confirmed by another mention of it (NextToName below).
+      if (!IsAcronym(a) && OrgAfter(original, end) && !InHeadline(original, start, end)) {
+        return Verdict::kOrgName;
+      }
+    }
     if ((a.flags & kNamePart) != 0 && NextToName(original, start, end, false) &&
         !SaysPlace(original, start, end) && !InHeadline(original, start, end)) {
       // A proper name right before it (a first name: "Philip Sheridan") names a person.
@@ -826,9 +981,8 @@ Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_vi
   }
   // An acronym in capitals ("US", "IS") owes them to nothing but itself; only an all-caps
   // line makes them meaningless.
-  const bool acronym =
-      a.letters >= 2 && a.letters <= 32 && std::popcount(a.upper) == static_cast<int>(a.letters);
-  if (acronym) return InHeadline(original, start, end) ? Verdict::kHeadline : Verdict::kAccepted;
+  if (IsAcronym(a))
+    return InHeadline(original, start, end) ? Verdict::kHeadline : Verdict::kAccepted;
   if (AtSentenceStart(original, start)) return Verdict::kSentenceStart;
   if (InHeadline(original, start, end)) return Verdict::kHeadline;
   if (IsArticle(AdjacentWordBefore(original, start))) return Verdict::kAfterArticle;
@@ -937,8 +1091,8 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
         const bool weak = IsWeak(verdict);
         if (verdict == Verdict::kPersonName) persons.insert(alias.entity);
         if (decisions != nullptr) {
-          decisions->push_back(
-              {Span{alias.entity, a, start, end}, verdict, (alias.flags & kAmbiguous) != 0});
+          decisions->push_back({Span{alias.entity, a, start, end}, verdict,
+                                (alias.flags & kAmbiguous) != 0, Verdict::kAccepted});
         }
         if (verdict == Verdict::kAccepted || weak) {
           if (weak) {
@@ -960,6 +1114,33 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
   }
   if (pending.empty() && persons.empty()) return;
   Resolve(utf8, text, first_out, pending, persons, out, decisions);
+}
+
+bool Matcher::InPlaceList(std::string_view utf8, const std::vector<Span>& spans, size_t k,
+                          const std::vector<Pending>& pending, size_t first_out) const {
+  // "Beijing, China", "Scotland and Wales", "Mobile, Alabama": next to an accepted place,
+  // one comma or "and" / "or" between.
+  auto is_pending = [&](size_t i) {
+    return std::any_of(pending.begin(), pending.end(),
+                       [i](const Pending& p) { return p.span == i; });
+  };
+  auto joins = [&](size_t from, size_t to) {
+    if (to < from || to - from > 7) return false;
+    std::string_view gap = utf8.substr(from, to - from);
+    while (!gap.empty() && gap.front() == ' ') gap.remove_prefix(1);
+    while (!gap.empty() && gap.back() == ' ') gap.remove_suffix(1);
+    return gap == "," || gap == "and" || gap == "or" || gap == ", and" || gap == ", or";
+  };
+  auto place = [&](size_t i) {
+    return (aliases_[spans[i].alias].flags & kNamePart) != 0 && !is_pending(i);
+  };
+  if (k > first_out && place(k - 1) && joins(spans[k - 1].end, spans[k].start)) return true;
+  if (k + 1 < spans.size() && place(k + 1) && joins(spans[k].end, spans[k + 1].start) &&
+      absl::StrContains(ToAbsl(utf8.substr(spans[k].end, spans[k + 1].start - spans[k].end)),
+                        ',')) {
+    return true;
+  }
+  return false;
 }
 
 void Matcher::Resolve(std::string_view utf8, std::string_view text, size_t first_out,
@@ -1004,9 +1185,12 @@ void Matcher::Resolve(std::string_view utf8, std::string_view text, size_t first
         set_verdict(span, Verdict::kSameName);
       }
     } else if (is_pending) {
-      keep = confirmed.contains(span.entity) || ContextIn(span.entity, text);
+      keep = confirmed.contains(span.entity) || ContextIn(span.entity, text) ||
+             InPlaceList(utf8, *out, k, pending, first_out);
       if (keep && decisions != nullptr) {
-        (*decisions)[pending[p].decision].verdict = Verdict::kConfirmed;
+        Decision& d = (*decisions)[pending[p].decision];
+        d.held = d.verdict;
+        d.verdict = Verdict::kConfirmed;
       }
     }
     if (is_pending) ++p;

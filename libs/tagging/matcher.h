@@ -45,18 +45,30 @@
 //     ("March") is never evidence by its capitals; and a place's ambiguous alias needs a
 //     sign of a place ("in", "near", "from" ... before it, ", Region" after it). An acronym
 //     written in capitals ("US", "IS") only has to avoid all-caps lines.
-//   * Names inside other names, for places (kind place or other; smart case): an alias right
-//     before or after a proper name ("Montreal Canadiens", "Kanye West"; a capitalised word
-//     that is not a common word, nor a place word like "Street" or "County"), after "Battle
-//     of" or "University of", after a title ("Colonel Meredith") or before an initial
-//     ("George F. Hauser") is part of another entity's name. A person's name ("Colonel
-//     Meredith") makes the alias a person's wherever else in the same text nothing says
-//     place. A sign of a place or a Title Case line overrides.
-//   * A match held back by the two rules above is confirmed, and kept, when the same text
-//     holds an accepted mention of the same entity, or one of the entity's `context`
-//     phrases ("France" for "Nice"); otherwise it is dropped (a shorter alias at its place
-//     is not tried again). Other scripts than Latin keep only smart case: the common words
-//     and the name rules are English.
+//   * Names inside other names, for places (kind place or other; smart case):
+//       - a person's: a first name right before it ("Peter Newman", "Graham Dawson": a
+//         proper noun, the dictionary's capitalised entries included, not a place word or a
+//         nationality), a title ("Colonel Meredith"), an initial before or after ("James D.
+//         Watson", "George F. Hauser"), a particle between names ("Pierre de Marca"), a
+//         biography's "(born ...". A person's name makes the alias a person's wherever else
+//         in the same text nothing says place. A comma after it ("Peter Newman, Gary
+//         Carvolth" is a list of people) does not save it; a headline does.
+//       - an institution's, a team's or an event's, rejected even where the text names the
+//         place itself: a capitalised word after it, past place words ("Montreal Canadiens",
+//         "Tampa Bay Devil Rays", "Fairmont State University", "Kanye West"), or "University
+//         of", "Battle of", "Army of the" before it.
+//       - a proper name before it otherwise ("Nazi Germany") holds it back, pending
+//         confirmation. A place word after it ("Hay Street", "Ford County", "Subiaco Oval",
+//         "Cal Anderson Park") makes a longer place name, which a places desk wants to see; an
+//         acronym ("U.S. Navy") is held back, not rejected.
+//   * A town named like a nationality ("English", "Canadian") is ambiguous like a common word.
+//   * A line that ends with a full stop is never a headline.
+//   * A match held back by the rules above is confirmed, and kept, when the same text holds
+//     an accepted mention of the same entity, one of the entity's `context` phrases ("France"
+//     for "Nice"), or an accepted place right before or after it with one comma or "and"
+//     between ("Beijing, China", "Scotland and Wales"); otherwise it is dropped (a shorter
+//     alias at its place is not tried again). Other scripts than Latin keep only smart case:
+//     the common words and the name rules are English.
 //   * Explain() reports every candidate with its Verdict (`wwctl tag --explain`).
 //   * Build(watchlist, {.precision = false}) turns the rules off (the matcher before).
 #include <cstddef>
@@ -120,10 +132,13 @@ enum class Verdict : uint8_t {
   kPersonName,  // a title or first name before it, or an initial after ("Colonel Meredith H.")
   kSameName,    // another of its matches in this text is a person's name, and nothing here
                 // says place ("in", "near", "at" ... before it, ", Region" after)
+  kOrgName,     // part of an institution's, a team's or an event's name, whatever else the
+                // text says ("University of Pittsburgh", "Tampa Bay Devil Rays")
 };
 // "accepted", "confirmed", "case", "exact-case", "diacritics", "excluded-near",
 // "excluded-preceded", "not-as-written", "sentence-start", "headline", "next-to-capital",
-// "after-article", "calendar", "no-place-sign", "in-name", "person-name", "same-name".
+// "after-article", "calendar", "no-place-sign", "in-name", "person-name", "same-name",
+// "org-name".
 std::string_view VerdictName(Verdict verdict);
 // A sentence a user reads: "rejected: the alias is written with capitals the text lacks".
 std::string_view VerdictReason(Verdict verdict);
@@ -135,6 +150,8 @@ struct Decision {
   Span span;
   Verdict verdict = Verdict::kAccepted;
   bool ambiguous = false;  // the alias is ambiguous (common word or marked so)
+  // kConfirmed: the verdict that held it back until it was confirmed (else kAccepted).
+  Verdict held = Verdict::kAccepted;
 
   friend bool operator==(const Decision&, const Decision&) = default;
 };
@@ -216,6 +233,8 @@ class Matcher {
     std::vector<std::string> preceded;  // folded exclude_preceded_by phrases
   };
 
+  // Written in capitals only, two letters or more ("US", "U.S.", "NATO").
+  static bool IsAcronym(const Alias& a);
   // The verdict of alias `a` on a match of folded bytes [fstart, fend) = original
   // [start, end). For an ambiguous alias in a weak place, the weak verdict (kSentenceStart
   // ...): the scan keeps the match pending until its entity or context confirms it.
@@ -234,6 +253,9 @@ class Matcher {
   // After the scan: drops the matches of entities that name a person in this text
   // (`persons`) where nothing says place, then keeps the pending matches that their entity's
   // other mentions or context confirm (matcher.h "Precision"). Spans from `first_out` on.
+  // A pending span `k` of `spans` next to an accepted place, one comma or "and" between.
+  bool InPlaceList(std::string_view utf8, const std::vector<Span>& spans, size_t k,
+                   const std::vector<Pending>& pending, size_t first_out) const;
   void Resolve(std::string_view utf8, std::string_view folded, size_t first_out,
                const std::vector<Pending>& pending, const absl::flat_hash_set<uint32_t>& persons,
                std::vector<Span>* out, std::vector<Decision>* decisions) const;

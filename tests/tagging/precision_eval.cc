@@ -12,12 +12,14 @@
 //   on gold        share overlapping any gold entity
 //   LOC found      gold locations overlapped by a match
 //   LOC exact      gold locations matched exactly (start and end)
-// then, for "after", each rule's rejections on and off gold locations, and the most frequent
-// matches on no gold location; then, on news without gold (Reuters-21578 stories), how many
-// matches each finds, how many in lowercase, and the most frequent.
+// then, for "after", each rule's rejections on and off gold locations, how the accepted
+// matches were accepted (and what held a confirmed one back), the gold locations lost at
+// their exact span (--lost), and the most frequent matches on no gold location; then, on news
+// without gold (Reuters-21578 stories), how many matches each finds, how many in lowercase, and the
+// most frequent.
 //
 //   WW_SOURCE_DIR=$PWD build/bin/precision_eval [--conll=FILE] [--kind=place] [--top=25]
-//       [--examples=N]
+//       [--examples=N] [--false_examples=N] [--lost]
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -35,6 +37,8 @@ ABSL_FLAG(std::string, conll, "", "CoNLL text (default: wikigold from ../shared/
 ABSL_FLAG(int, top, 25, "how many of the most frequent false matches to list");
 ABSL_FLAG(int, examples, 0, "examples of lost gold locations to print per rule");
 ABSL_FLAG(int, false_examples, 0, "accepted matches on no gold location to print, in context");
+ABSL_FLAG(bool, lost, false,
+          "list the gold locations \"before\" matched exactly and \"after\" does not");
 ABSL_FLAG(int, news, 2000, "Reuters-21578 stories to tag as news without gold (0: none)");
 ABSL_FLAG(std::string, kind, "place", "the entities' kind: person, place, organisation, other");
 
@@ -110,12 +114,24 @@ int main(int argc, char** argv) {
   // Each rule's rejections (after), on gold locations that "before" found and elsewhere.
   std::map<std::string, std::pair<int, int>> by_rule;  // verdict -> (lost LOC, other)
   std::map<std::string, std::vector<std::string>> examples;
+  // How the accepted matches were accepted: verdict (and what held a confirmed one back)
+  // -> (on a gold location, elsewhere).
+  std::map<std::string, std::pair<int, int>> by_acceptance;
   ww::tagging::testing::ForEachArticle(conll, [&](std::string_view article, size_t offset) {
     std::vector<Decision> decisions;
     (*matcher)->Explain(article, &decisions);
     for (const Decision& d : decisions) {
-      if (ww::tagging::IsAccepted(d.verdict)) continue;
       const size_t start = d.span.start + offset, end = d.span.end + offset;
+      if (ww::tagging::IsAccepted(d.verdict)) {
+        std::string how(ww::tagging::VerdictName(d.verdict));
+        if (d.verdict == ww::tagging::Verdict::kConfirmed) {
+          how += " (" + std::string(ww::tagging::VerdictName(d.held)) + ")";
+        }
+        if (d.ambiguous) how += ", ambiguous";
+        auto& counts = by_acceptance[how];
+        (gold.Overlapping(start, end, "I-LOC") != nullptr ? counts.first : counts.second)++;
+        continue;
+      }
       const std::string name(ww::tagging::VerdictName(d.verdict));
       const GoldSpan* g = gold.Overlapping(start, end, "I-LOC");
       if (g != nullptr && was.found[gold.Index(g)] && !now.found[gold.Index(g)]) {
@@ -135,6 +151,22 @@ int main(int argc, char** argv) {
   for (const auto& [name, counts] : by_rule) {
     std::printf("  %-18s %4d / %5d\n", name.c_str(), counts.first, counts.second);
     for (const std::string& e : examples[name]) std::printf("      ...%s...\n", e.c_str());
+  }
+  if (absl::GetFlag(FLAGS_lost)) {
+    std::printf("\ngold locations matched exactly before and not after:\n");
+    for (size_t i = 0; i < gold.spans.size(); ++i) {
+      if (gold.spans[i].tag != "I-LOC" || !was.found_exact[i] || now.found_exact[i]) continue;
+      const GoldSpan& g = gold.spans[i];
+      const size_t from = g.start > 50 ? g.start - 50 : 0;
+      std::string context = conll.text.substr(from, g.end + 40 - from);
+      std::replace(context.begin(), context.end(), '\n', '|');
+      std::printf("  [%s] ...%s...\n", conll.text.substr(g.start, g.end - g.start).c_str(),
+                  context.c_str());
+    }
+  }
+  std::printf("\naccepted, by how: on a gold location / elsewhere\n");
+  for (const auto& [how, counts] : by_acceptance) {
+    std::printf("  %-36s %4d / %5d\n", how.c_str(), counts.first, counts.second);
   }
   std::vector<std::pair<int, std::string>> top;
   for (const auto& [text, count] : now.false_matches) top.push_back({-count, text});
