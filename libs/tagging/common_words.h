@@ -18,6 +18,12 @@ bool IsCommonWord(std::string_view folded);
 // word in lowercase.
 bool IsProperNoun(std::string_view folded);
 
+// True if `folded` (two Han characters or more) is a common Chinese word: in the dictionary
+// of Debian's python3-jieba, seen at least 1,000 times and tagged neither a place, a person
+// nor an organisation ("东方" the east, "光明" bright, "和平" peace; not "北京"). Chinese has
+// no capitals: frequency is what tells a town from a word.
+bool IsCommonChineseWord(std::string_view folded);
+
 // True for month and weekday names ("march", "august", "may", "sunday"): capitalised in
 // running text yet not names of places or people, so their capitals are no evidence.
 bool IsCalendarWord(std::string_view folded);

@@ -92,6 +92,16 @@ std::vector<LintFinding> LintWatchlist(const Watchlist& watchlist) {
                                     "every \"",
                                     key, "\" in every article"),
                        "write it with its capitals (smart case), or add ambiguous: true"});
+      } else if (o.ambiguous == Ambiguity::kAuto && !o.case_sensitive &&
+                 (e.kind == EntityKind::kPlace || e.kind == EntityKind::kOther) &&
+                 IsCommonChineseWord(key)) {
+        out.push_back({LintFinding::Kind::kCommonWord, e.id, alias,
+                       absl::StrCat("\"", key,
+                                    "\" is a common Chinese word: matched only with a sign of a "
+                                    "place (\"在\", \"到\" before it, \"市\", \"区\" after it), "
+                                    "a place listed beside it, or another mention of the entity"),
+                       "add context: [WORDS] to the entity, or {text: ..., ambiguous: false} if "
+                       "it never means the word"});
       }
       const auto& who = owners[key];
       if (who.size() > 1 && who.front() == e.id) {

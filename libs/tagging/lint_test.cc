@@ -32,12 +32,13 @@ entities:
   - {id: un, name: United Nations, kind: organisation, aliases: [UN, {text: UN, case_sensitive: true}]}
   - {id: reading, name: Reading, kind: place, aliases: [{text: Reading, ambiguous: false}]}
   - {id: beijing, name: 北京, kind: place, aliases: [京]}
+  - {id: heping, name: 和平, kind: place}
 )yaml");
   ASSERT_TRUE(w.ok()) << w.status();
-  EXPECT_THAT(
-      Kinds(LintWatchlist(*w)),
-      ElementsAre("common-word nice Nice", "any-case band band", "shared georgia-us Georgia",
-                  "short un UN", "common-word reading Reading", "short beijing 京"));
+  EXPECT_THAT(Kinds(LintWatchlist(*w)),
+              ElementsAre("common-word nice Nice", "any-case band band",
+                          "shared georgia-us Georgia", "short un UN", "common-word reading Reading",
+                          "short beijing 京", "common-word heping 和平"));
 }
 
 TEST(LintTest, FrequentInSamples) {

@@ -22,6 +22,17 @@ namespace ww::tagging {
 namespace {
 // Nationality adjectives ("English", "Canadian", "French"): capitalised in every use, and
 // mostly not the town that bears the name.
+// Han characters only (two or more: a single character is no word of the list).
+bool AllHan(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++n) {
+    const ww::text::DecodedCodePoint d = ww::text::DecodeUtf8(s, i);
+    if (ww::text::GetScriptClass(d.cp) != ww::text::ScriptClass::kHan) return false;
+    i += d.length;
+  }
+  return n >= 2;
+}
+
 bool LooksDemonym(std::string_view folded) {
   for (std::string_view suffix : {"ish", "ese", "ian", "can"}) {
     if (folded.size() > suffix.size() && folded.ends_with(suffix)) return true;
@@ -188,6 +199,15 @@ class Matcher::Builder {
     if (caps.upper != 0 && !options.case_sensitive && !options.ignore_case &&
         (e.kind == EntityKind::kPlace || e.kind == EntityKind::kOther)) {
       flags |= kNamePart;
+    }
+    // Scripts without case: a place's Chinese name that is a common word ("和平", "东方") is
+    // ambiguous by frequency; it and any alias marked ambiguous then need a sign of a place.
+    const bool place_kind = e.kind == EntityKind::kPlace || e.kind == EntityKind::kOther;
+    if (caps.letters == 0 && place_kind && !options.case_sensitive &&
+        (options.ambiguous == Ambiguity::kYes ||
+         (options.ambiguous == Ambiguity::kAuto && AllHan(folded_form) &&
+          IsCommonChineseWord(folded_form)))) {
+      flags |= kAmbiguous | kNamePart;
     }
 
     if (!precision_) flags = 0;
@@ -687,6 +707,32 @@ bool SaysPlace(std::string_view text, size_t start, size_t end) {
   return i < text.size() && StartsWithCapital(text.substr(i));
 }
 
+// The character (code point) ending at `end`, or 0.
+char32_t CharBefore(std::string_view text, size_t end) {
+  return end == 0 ? 0 : DecodeUtf8Before(text, end).cp;
+}
+
+// A sign of a place around a match in a script without case: in Chinese, a verb or
+// preposition of place right before it ("在和平", "到东方", "来自", "位于", "前往") or an
+// administrative suffix right after it ("和平区", "光明镇"); in Korean, a particle of place
+// after it ("광주에서", "광주로"); in Japanese, one after it ("神戸で", "神戸に", "神戸から").
+bool SaysPlaceCaseless(std::string_view text, size_t start, size_t end) {
+  static constexpr std::u32string_view kBefore = U"在到从于赴往至抵自达经去来回";
+  static constexpr std::u32string_view kAfter = U"市省县区镇乡州村岛港";
+  if (const char32_t c = CharBefore(text, start); c != 0 && kBefore.find(c) != kBefore.npos) {
+    return true;
+  }
+  if (end < text.size()) {
+    const char32_t c = DecodeUtf8(text, end).cp;
+    if (kAfter.find(c) != kAfter.npos) return true;
+  }
+  const std::string_view after = text.substr(end, 6);
+  for (std::string_view particle : {"에서", "에", "으로", "로", "で", "に", "へ", "から"}) {
+    if (after.starts_with(particle)) return true;
+  }
+  return false;
+}
+
 // A capitalised word that is not a common word: part of a proper name. Latin letters only:
 // the common words are English, and of another language's words nothing is known.
 bool IsNameWord(std::string_view word) {
@@ -976,6 +1022,11 @@ Verdict Matcher::Judge(const Alias& a, std::string_view original, std::string_vi
     return Verdict::kAccepted;
   }
   if ((a.flags & kCalendar) != 0) return Verdict::kCalendar;
+  // No capitals to read (Chinese, Korean, Japanese): only a sign of a place, or a
+  // confirmation, makes it the place.
+  if (a.letters == 0) {
+    return SaysPlaceCaseless(original, start, end) ? Verdict::kAccepted : Verdict::kNoPlaceSign;
+  }
   if (bits.letters != a.letters || static_cast<uint32_t>(bits.upper) != a.upper) {
     return Verdict::kNotAsWritten;
   }
@@ -1125,14 +1176,17 @@ bool Matcher::InPlaceList(std::string_view utf8, const std::vector<Span>& spans,
                        [i](const Pending& p) { return p.span == i; });
   };
   auto joins = [&](size_t from, size_t to) {
-    if (to < from || to - from > 7) return false;
+    if (to < from || to - from > 7) return false;  // "、" and "，" are three bytes
     std::string_view gap = utf8.substr(from, to - from);
     while (!gap.empty() && gap.front() == ' ') gap.remove_prefix(1);
     while (!gap.empty() && gap.back() == ' ') gap.remove_suffix(1);
-    return gap == "," || gap == "and" || gap == "or" || gap == ", and" || gap == ", or";
+    return gap == "," || gap == "and" || gap == "or" || gap == ", and" || gap == ", or" ||
+           gap == "、" || gap == "，" || gap == "和" || gap == "与" || gap == "及";
   };
+  // A place's alias (name rules apply to it), or any alias in a script without case.
   auto place = [&](size_t i) {
-    return (aliases_[spans[i].alias].flags & kNamePart) != 0 && !is_pending(i);
+    const Alias& a = aliases_[spans[i].alias];
+    return ((a.flags & kNamePart) != 0 || a.letters == 0) && !is_pending(i);
   };
   if (k > first_out && place(k - 1) && joins(spans[k - 1].end, spans[k].start)) return true;
   if (k + 1 < spans.size() && place(k + 1) && joins(spans[k].end, spans[k + 1].start) &&

@@ -69,6 +69,12 @@
 //     between ("Beijing, China", "Scotland and Wales"); otherwise it is dropped (a shorter
 //     alias at its place is not tried again). Other scripts than Latin keep only smart case:
 //     the common words and the name rules are English.
+//   * Scripts without case, by frequency: a place's Chinese name that is a frequent common word
+//     (common_words.h, from jieba's dictionary: "和平" peace, "东方" the east) is ambiguous,
+//     as is any alias marked `ambiguous: true` (Korean, Japanese). With no capitals to
+//     read, it needs a sign of a place: in Chinese "在", "到", "从", "于" ... before it or
+//     "市", "省", "县", "区" ... after it; in Korean "에서", "에", "(으)로" after it; in Japanese
+//     "で", "に", "へ", "から"; or a confirmation as above ("北京、东方").
 //   * Explain() reports every candidate with its Verdict (`wwctl tag --explain`).
 //   * Build(watchlist, {.precision = false}) turns the rules off (the matcher before).
 #include <cstddef>

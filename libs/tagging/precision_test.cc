@@ -221,6 +221,39 @@ TEST(PrecisionTest, DemonymsAndListsOfPlaces) {
   EXPECT_THAT(Verdicts(*m, "Floods Hit Mobile After Record Rain\nText."), ElementsAre("headline"));
 }
 
+// Chinese has no capitals: a place name that is also a frequent word (jieba's dictionary)
+// needs a sign of a place, an accepted place beside it, or another mention to count.
+TEST(PrecisionTest, ChineseWordsByFrequency) {
+  EXPECT_TRUE(IsCommonChineseWord("和平"));   // peace
+  EXPECT_TRUE(IsCommonChineseWord("东方"));   // the east
+  EXPECT_FALSE(IsCommonChineseWord("北京"));  // a place in the dictionary
+  // Countries jieba tags as words, rarely: below the frequency that makes a word common.
+  for (const char* country : {"也门", "约旦", "马里", "加纳", "海地", "刚果", "中国", "日本"}) {
+    EXPECT_FALSE(IsCommonChineseWord(country)) << country;
+  }
+  const auto m = FromYaml(R"yaml(
+entities:
+  - {id: heping, name: 和平, kind: place}
+  - {id: dongfang, name: 东方, kind: place}
+  - {id: beijing, name: 北京, kind: place}
+  - {id: shanghai, name: 上海, kind: place}
+  - {id: gwangju, name: Gwangju, kind: place, aliases: [{text: 광주, ambiguous: true}]}
+  - {id: peace, name: 和平奖, kind: other}
+)yaml");
+  EXPECT_THAT(Verdicts(*m, "双方签署了和平协议。"), ElementsAre("no-place-sign"));
+  EXPECT_THAT(Found(*m, "东方红，太阳升。"), IsEmpty());
+  EXPECT_THAT(Found(*m, "他住在和平区。"), ElementsAre("和平"));
+  EXPECT_THAT(Found(*m, "代表团抵达东方后举行会谈。"), ElementsAre("东方"));
+  EXPECT_THAT(Found(*m, "北京、东方和上海都下雨了。"), ElementsAre("北京", "东方", "上海"));
+  // Confirmed by another mention of the town in the same text.
+  EXPECT_THAT(Found(*m, "和平人口不多。我去过和平市。"), ElementsAre("和平", "和平"));
+  // A name that is no word needs nothing; a longer alias is judged on its own.
+  EXPECT_THAT(Found(*m, "北京是首都。他获得和平奖。"), ElementsAre("北京", "和平奖"));
+  // Korean by `ambiguous: true`: a particle of place after it.
+  EXPECT_THAT(Found(*m, "회의는 광주에서 열렸다."), ElementsAre("광주"));
+  EXPECT_THAT(Found(*m, "광주 사람들"), IsEmpty());
+}
+
 TEST(PrecisionTest, LowercaseWordsAroundNeverHideANameThatIsNoWord) {
   const auto m = FromYaml(kCities);
   const std::vector<std::string> words = {"pope", "major", "general", "in",   "of", "the",
