@@ -29,6 +29,13 @@ struct ServerOptions {
   std::string name;
 };
 
+// An expected failure of the library code as the gRPC status a handler answers with: the
+// same code (absl and gRPC share their numbering) and message.
+inline grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
 // The health service name a liveness probe asks for (Kubernetes: grpc.service). The
 // overall status ("") is readiness: whether to send this replica work.
 inline constexpr char kLivenessService[] = "liveness";

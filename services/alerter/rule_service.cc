@@ -6,24 +6,12 @@
 #include "libs/alerting/rule.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/limits.h"
+#include "services/common/table_writer.h"
 
 namespace ww::services {
-
-grpc::Status RuleServiceImpl::Write(const std::string& key, const std::string* value,
-                                    std::map<int32_t, int64_t>& written) {
-  kafka::OutRecord r{topic_, key, value ? *value : std::string(), value == nullptr};
-  auto d = producer_->Send(r);
-  if (!d.ok())
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(d.status().message()));
-  written[d->partition] = std::max(written[d->partition], d->offset);
-  return grpc::Status::OK;
-}
-
-grpc::Status RuleServiceImpl::Await(const std::map<int32_t, int64_t>& written) {
-  if (table_->progress().AwaitRead(written, absl::Seconds(15))) return grpc::Status::OK;
-  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                      "written to Kafka, but this alerter has not read it back within 15 s");
-}
+namespace {
+constexpr char kReplica[] = "this alerter";
+}  // namespace
 
 grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::PutRulesRequest* req,
                                        ww::v1::PutRulesResponse* resp) {
@@ -47,7 +35,7 @@ grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::P
       !s.ok()) {
     return s;
   }
-  std::map<int32_t, int64_t> written;
+  TableWriter writer(producer_, topic_);
   std::set<std::string> keys;
   for (const alerting::Rule& r : *rules) {
     ww::v1::Rule stored;
@@ -57,18 +45,18 @@ grpc::Status RuleServiceImpl::PutRules(grpc::ServerContext* ctx, const ww::v1::P
     std::string value = stored.SerializeAsString();
     std::string key = RulesTable::Key(tenant, r.id);
     keys.insert(key);
-    if (grpc::Status s = Write(key, &value, written); !s.ok()) return s;
+    if (grpc::Status s = writer.Put(key, value); !s.ok()) return s;
     resp->set_upserted(resp->upserted() + 1);
   }
   if (req->replace_all()) {
     for (const alerting::Rule& r : *table_->snapshot()) {
       std::string key = RulesTable::Key(r.owner, r.id);
       if (r.owner != tenant || keys.count(key)) continue;
-      if (grpc::Status s = Write(key, nullptr, written); !s.ok()) return s;
+      if (grpc::Status s = writer.Delete(key); !s.ok()) return s;
       resp->set_deleted(resp->deleted() + 1);
     }
   }
-  return Await(written);
+  return writer.AwaitRead(table_->progress(), kReplica);
 }
 
 grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
@@ -83,10 +71,9 @@ grpc::Status RuleServiceImpl::DeleteRule(grpc::ServerContext* ctx,
   if (!found) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no rule '", req->id(), "'"));
   }
-  std::map<int32_t, int64_t> written;
-  if (grpc::Status s = Write(RulesTable::Key(tenant, req->id()), nullptr, written); !s.ok())
-    return s;
-  return Await(written);
+  TableWriter writer(producer_, topic_);
+  if (grpc::Status s = writer.Delete(RulesTable::Key(tenant, req->id())); !s.ok()) return s;
+  return writer.AwaitRead(table_->progress(), kReplica);
 }
 
 grpc::Status RuleServiceImpl::ListRules(grpc::ServerContext* ctx, const ww::v1::ListRulesRequest*,

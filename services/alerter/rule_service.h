@@ -23,10 +23,6 @@ class RuleServiceImpl final : public ww::v1::RuleService::Service {
                          ww::v1::ListRulesResponse* resp) override;
 
  private:
-  grpc::Status Write(const std::string& key, const std::string* value,
-                     std::map<int32_t, int64_t>& written);
-  grpc::Status Await(const std::map<int32_t, int64_t>& written);
-
   kafka::Producer* producer_;
   std::string topic_;
   RulesTable* table_;

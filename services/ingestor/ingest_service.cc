@@ -4,6 +4,7 @@
 
 #include "libs/rpc/auth.h"
 #include "libs/rpc/limits.h"
+#include "libs/rpc/server.h"
 #include "libs/runtime/log.h"
 
 namespace ww::services {
@@ -48,23 +49,6 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::S
 }
 
 namespace {
-grpc::Status ToGrpc(const absl::Status& s) {
-  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      code = grpc::StatusCode::INVALID_ARGUMENT;
-      break;
-    case absl::StatusCode::kNotFound:
-      code = grpc::StatusCode::NOT_FOUND;
-      break;
-    case absl::StatusCode::kUnavailable:
-      code = grpc::StatusCode::UNAVAILABLE;
-      break;
-    default:
-      break;
-  }
-  return grpc::Status(code, std::string(s.message()));
-}
 const grpc::Status kNoPoller(grpc::StatusCode::UNIMPLEMENTED, "feed polling is not enabled");
 }  // namespace
 
@@ -87,7 +71,7 @@ grpc::Status IngestServiceImpl::AddFeed(grpc::ServerContext* ctx, const ww::v1::
     }
   }
   absl::StatusOr<ww::v1::FeedState> added = poller_->AddFeed(req->url(), caller.tenant);
-  if (!added.ok()) return ToGrpc(added.status());
+  if (!added.ok()) return rpc::ToGrpc(added.status());
   *resp = std::move(*added);
   resp->clear_seen_item_ids();
   resp->clear_owners();
@@ -102,7 +86,7 @@ grpc::Status IngestServiceImpl::RemoveFeed(grpc::ServerContext* ctx,
   if (grpc::Status s = rpc::CallerOf(*ctx, &caller); !s.ok()) return s;
   absl::StatusOr<std::string> id =
       poller_->RemoveFeed(req->id().empty() ? req->url() : req->id(), caller.tenant);
-  if (!id.ok()) return ToGrpc(id.status());
+  if (!id.ok()) return rpc::ToGrpc(id.status());
   resp->set_id(*id);
   return grpc::Status::OK;
 }

@@ -9,27 +9,10 @@
 #include "libs/rpc/auth.h"
 #include "libs/rpc/limits.h"
 #include "libs/runtime/ids.h"
+#include "services/common/table_writer.h"
 #include "services/tagger/convert.h"
 
 namespace ww::services {
-namespace {
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
-
-}  // namespace
-
-grpc::Status WatchlistServiceImpl::Write(const std::string& key, const std::string* value,
-                                         std::map<int32_t, int64_t>& written) {
-  kafka::OutRecord r{topic_, key, value ? *value : std::string(), value == nullptr};
-  auto d = producer_->Send(r);
-  if (!d.ok()) return ToGrpc(d.status());
-  written[d->partition] = std::max(written[d->partition], d->offset);
-  return grpc::Status::OK;
-}
-
 grpc::Status WatchlistServiceImpl::AwaitApplied(const std::map<int32_t, int64_t>& written) {
   absl::Time deadline = absl::Now() + absl::Seconds(15);
   for (;;) {
@@ -74,10 +57,10 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
       !s.ok()) {
     return s;
   }
-  std::map<int32_t, int64_t> written;
+  TableWriter writer(producer_, topic_);
   for (const ww::v1::Entity& e : req->entities()) {
-    std::string value = e.SerializeAsString();
-    if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, e.id()), &value, written);
+    if (grpc::Status s =
+            writer.Put(runtime::QualifiedId(caller.tenant, e.id()), e.SerializeAsString());
         !s.ok()) {
       return s;
     }
@@ -87,14 +70,13 @@ grpc::Status WatchlistServiceImpl::PutEntities(grpc::ServerContext* ctx,
     // Only the caller's own entities: another tenant's watchlist is not this one's to drop.
     for (const std::string& id : had) {
       if (ids.count(id)) continue;
-      if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, id), nullptr, written);
-          !s.ok()) {
+      if (grpc::Status s = writer.Delete(runtime::QualifiedId(caller.tenant, id)); !s.ok()) {
         return s;
       }
       resp->set_deleted(resp->deleted() + 1);
     }
   }
-  grpc::Status s = AwaitApplied(written);
+  grpc::Status s = AwaitApplied(writer.written());
   resp->set_watchlist_version(table_->version());
   return s;
 }
@@ -108,12 +90,11 @@ grpc::Status WatchlistServiceImpl::DeleteEntity(grpc::ServerContext* ctx,
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("no entity with id '", req->id(), "' in the watchlist"));
   }
-  std::map<int32_t, int64_t> written;
-  if (grpc::Status s = Write(runtime::QualifiedId(caller.tenant, req->id()), nullptr, written);
-      !s.ok()) {
+  TableWriter writer(producer_, topic_);
+  if (grpc::Status s = writer.Delete(runtime::QualifiedId(caller.tenant, req->id())); !s.ok()) {
     return s;
   }
-  return AwaitApplied(written);
+  return AwaitApplied(writer.written());
 }
 
 grpc::Status WatchlistServiceImpl::ListEntities(grpc::ServerContext* ctx,

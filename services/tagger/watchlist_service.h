@@ -1,6 +1,8 @@
 #pragma once
 // WatchlistService over gRPC: validates entities, writes them to the compacted watchlist
 // topic, and answers once this replica's matcher includes the change. Thread-safe.
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "libs/kafka/producer.h"
@@ -23,9 +25,6 @@ class WatchlistServiceImpl final : public ww::v1::WatchlistService::Service {
                             ww::v1::ListEntitiesResponse* resp) override;
 
  private:
-  // Writes one record; remembers the highest offset per partition in `written`.
-  grpc::Status Write(const std::string& key, const std::string* value,
-                     std::map<int32_t, int64_t>& written);
   // Waits until the table has applied `written` and rebuilt its matcher.
   grpc::Status AwaitApplied(const std::map<int32_t, int64_t>& written);
 
