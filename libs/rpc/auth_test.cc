@@ -14,6 +14,7 @@
 #include "libs/rpc/server.h"
 #include "libs/runtime/metrics.h"
 #include "ww/v1/alerts.grpc.pb.h"
+#include "ww/v1/destinations.grpc.pb.h"
 #include "ww/v1/ingest.grpc.pb.h"
 #include "ww/v1/watchlist.grpc.pb.h"
 
@@ -28,6 +29,7 @@ void LinkEveryService() {
   (void)ww::v1::SubscribeRequest::descriptor();
   (void)ww::v1::SubmitRequest::descriptor();
   (void)ww::v1::PutEntitiesRequest::descriptor();
+  (void)ww::v1::PutDestinationsRequest::descriptor();
 }
 
 TEST(TokenTable, HashedClearAndOldLinesLoadClearOnesWithAWarning) {
@@ -86,7 +88,8 @@ TEST(RequiredRole, EveryMethodOfEveryServiceDeclaresOne) {
   LinkEveryService();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   int methods = 0;
-  for (const char* file : {"ww/v1/alerts.proto", "ww/v1/ingest.proto", "ww/v1/watchlist.proto"}) {
+  for (const char* file : {"ww/v1/alerts.proto", "ww/v1/ingest.proto", "ww/v1/watchlist.proto",
+                           "ww/v1/destinations.proto"}) {
     const google::protobuf::FileDescriptor* f = pool->FindFileByName(file);
     ASSERT_NE(f, nullptr) << file;
     for (int s = 0; s < f->service_count(); ++s) {

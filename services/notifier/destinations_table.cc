@@ -27,8 +27,11 @@ void DestinationsTable::Apply(const std::vector<kafka::Record>& records) {
     }
     (*next)[r.key] = std::move(*d);
   }
-  absl::MutexLock lock(&mu_);
-  snapshot_ = std::move(next);
+  {
+    absl::MutexLock lock(&mu_);
+    snapshot_ = std::move(next);
+  }
+  for (const kafka::Record& r : records) progress_.Advance(r.partition, r.offset);
 }
 
 std::shared_ptr<const DestinationsTable::Destinations> DestinationsTable::snapshot() const {

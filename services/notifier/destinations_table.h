@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "libs/delivery/destination.h"
 #include "libs/kafka/record.h"
+#include "services/common/table_progress.h"
 
 namespace ww::services {
 
@@ -23,6 +24,8 @@ class DestinationsTable {
   void Apply(const std::vector<kafka::Record>& records);
   std::shared_ptr<const Destinations> snapshot() const;
   std::optional<delivery::Destination> Find(const std::string& key) const;
+  // How far Apply has read (DestinationService answers once its write is read back).
+  TableProgress& progress() { return progress_; }
 
   static std::string Key(const std::string& owner, const std::string& id) {
     return owner + "/" + id;
@@ -32,6 +35,7 @@ class DestinationsTable {
   mutable absl::Mutex mu_;
   std::shared_ptr<const Destinations> snapshot_ ABSL_GUARDED_BY(mu_) =
       std::make_shared<Destinations>();
+  TableProgress progress_;
 };
 
 }  // namespace ww::services

@@ -14,6 +14,7 @@
 #include "services/common/flags.h"
 #include "services/common/host.h"
 #include "services/notifier/atom_server.h"
+#include "services/notifier/destination_service.h"
 #include "services/notifier/destinations_table.h"
 #include "services/notifier/dispatcher.h"
 #include "services/notifier/network_sender.h"
@@ -41,8 +42,9 @@ int main(int argc, char** argv) {
   runtime::ParseConfig(
       argc, argv,
       "ww-notifier: delivers alerts to webhooks, Slack, Teams and email, and serves them as an "
-      "Atom feed.\nReads <prefix>alerts and <prefix>destinations (managed with `wwctl "
-      "destinations`); keeps what it owes in <prefix>deliveries; gives up to <prefix>deadletter "
+      "Atom feed.\nReads <prefix>alerts and <prefix>destinations (managed over gRPC, "
+      "DestinationService: `wwctl destinations`); keeps what it owes in <prefix>deliveries; gives "
+      "up to <prefix>deadletter "
       "after a destination's give_up_after (default 24h) or on a 4xx other than 429. With "
       "--feed_listen, GET /alerts.atom?entity=ID&rule=ID&min_severity=LEVEL&since=24h&limit=50 "
       "(token: Authorization: Bearer, or &token=) lists the alerter's alerts for that token.");
@@ -81,7 +83,10 @@ int main(int argc, char** argv) {
       {topics.deliveries}, [&] { return destinations.snapshot(); },
       [&] { return destinations_loaded.load(); });
 
+  services::DestinationServiceImpl destination_service(producer->get(), topics.destinations,
+                                                       &destinations);
   services::ServiceHost host("ww-notifier");
+  host.AddGrpcService(&destination_service);
   host.AddWorker("destinations-reader", [&](const std::atomic<bool>& stop) {
     absl::Status s = kafka::RunTable(
         client, topics.destinations, {"destinations"},

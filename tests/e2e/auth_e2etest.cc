@@ -1,6 +1,6 @@
-// Who may do what, end to end: every service started with one tokens file (hashes only),
-// each API refusing calls without a token or with the wrong role, and tokens added to the
-// file taking effect without a restart.
+// Who may do what, end to end: every service (the notifier included) started with one tokens
+// file (hashes only), each API refusing calls without a token or with the wrong role, and
+// tokens added to the file taking effect without a restart.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -46,7 +46,7 @@ class AuthTest : public PipelineTest {
                     absl::StrCat("ww-e2e-auth-", ::getpid(), ".tokens"))
                        .string();
     std::ofstream(tokens_file_, std::ios::trunc) << lines;
-    for (const char* service : {"ingestor", "deduper", "tagger", "alerter"}) {
+    for (const char* service : {"ingestor", "deduper", "tagger", "alerter", "notifier"}) {
       extra_args_[service] = {"--tokens_file=" + tokens_file_};
     }
     // Only the tenants' own rules: implicit rules belong to the tenant "default".
@@ -59,6 +59,11 @@ class AuthTest : public PipelineTest {
     extra_args_["ingestor"].push_back("--tenant_submit_burst=2");
   }
   ~AuthTest() override { std::filesystem::remove(tokens_file_); }
+  void SetUp() override {
+    PipelineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    StartService("notifier");  // its DestinationService is a tenant's API too
+  }
 
   RunResult As(const std::string& who, std::vector<std::string> args) {
     args.push_back("--token=" + token_.at(who));
@@ -94,7 +99,8 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
            {"submit", "--url", "https://news.example/anon", article},  // ingestor
            {"feeds", "list"},                                          // ingestor
            {"rules", "list"},                                          // alerter
-           {"alerts", "list", "--since", "1h"}}) {                     // alerter
+           {"alerts", "list", "--since", "1h"},                        // alerter
+           {"destinations", "list"}}) {                                // notifier
     RunResult r = Wwctl(call);
     EXPECT_NE(r.exit_code, 0) << absl::StrJoin(call, " ") << ": " << r.out;
     EXPECT_TRUE(Has(r, "no token")) << absl::StrJoin(call, " ") << ": " << r.out;
@@ -158,6 +164,29 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
   EXPECT_EQ(sub_b.alerts()[0].owner(), "desk-b");
   EXPECT_EQ(sub_b.alerts()[0].rule_id(), "port");
 
+  // Destinations: a subscriber may not set them; desk-a's are not desk-b's to see or remove.
+  // (Their filter admits no alert of this test: nothing is sent.)
+  const std::string hooks = Rules("hooks",
+                                  "destinations:\n  - id: desk-a-hook\n    type: webhook\n"
+                                  "    url: https://hooks.example/desk-a\n"
+                                  "    rules: [no-such-rule]\n");
+  RunResult sub_dest = As("subscriber-a", {"destinations", "apply", hooks});
+  EXPECT_TRUE(Has(sub_dest, "needs role editor")) << sub_dest.err;
+  RunResult dest = As("editor-a", {"destinations", "apply", hooks});
+  ASSERT_EQ(dest.exit_code, 0) << dest.err;
+  EXPECT_TRUE(Has(As("editor-a", {"destinations", "list"}), "desk-a-hook"));
+  EXPECT_FALSE(Has(As("editor-b", {"destinations", "list"}), "desk-a-hook"));
+  EXPECT_NE(As("editor-b", {"destinations", "remove", "desk-a-hook"}).exit_code, 0);
+  RunResult dest_b = As("editor-b", {"destinations", "apply",
+                                     Rules("hooks-b",
+                                           "destinations:\n  - id: desk-b-hook\n"
+                                           "    type: webhook\n"
+                                           "    url: https://hooks.example/desk-b\n"
+                                           "    rules: [no-such-rule]\n")});
+  ASSERT_EQ(dest_b.exit_code, 0) << dest_b.err;
+  EXPECT_TRUE(Has(As("editor-a", {"destinations", "list"}), "desk-a-hook"))
+      << "desk-b's apply removed desk-a's destination";
+
   // Feeds: desk-a's feed is not desk-b's to see or remove.
   RunResult feed = As("editor-a", {"feeds", "add", "https://feeds.example/desk-a.xml"});
   ASSERT_EQ(feed.exit_code, 0) << feed.err;
@@ -203,7 +232,9 @@ TEST_F(AuthTest, EveryServiceAsksForATokenAndARoleThatMayCallTheMethod) {
                          {"desk-b /ww.v1.IngestService/RemoveFeed",
                           {static_cast<int>(grpc::StatusCode::NOT_FOUND)}},
                          {"desk-b /ww.v1.WatchlistService/PutEntities", {0, exhausted}},
-                         {"desk-b /ww.v1.RuleService/PutRules", {0}}}))
+                         {"desk-b /ww.v1.RuleService/PutRules", {0}},
+                         {"desk-a /ww.v1.DestinationService/PutDestinations", {0}},
+                         {"desk-b /ww.v1.DestinationService/PutDestinations", {0}}}))
       << audit.out;
 
   // A token added to the file works without a restart; removing it revokes it.

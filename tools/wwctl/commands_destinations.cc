@@ -1,9 +1,11 @@
-// wwctl destinations apply|add|remove|list|test: where ww-notifier delivers alerts. The
-// destinations live in the compacted <prefix>destinations topic (key "tenant/id"), validated
-// here by libs/delivery before they are written; the notifier follows the topic.
+// wwctl destinations apply|add|remove|list|test: where ww-notifier delivers alerts, through
+// the notifier's DestinationService (gRPC, --notifier): the token's tenant owns what it
+// writes, and the notifier validates, audits and stores it (the compacted
+// <prefix>destinations topic, key "tenant/id").
+#include <algorithm>
 #include <cstdio>
-#include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -11,56 +13,36 @@
 #include "absl/time/clock.h"
 #include "libs/delivery/destination.h"
 #include "libs/fetch/address_policy.h"
-#include "libs/kafka/producer.h"
 #include "libs/runtime/json.h"
 #include "libs/url/url.h"
-#include "services/notifier/destinations_table.h"
 #include "services/notifier/network_sender.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
+#include "ww/v1/destinations.grpc.pb.h"
 #include "ww/v1/records.pb.h"
 
 namespace ww::wwctl {
 namespace {
 
-using services::DestinationsTable;
-
-std::string Topic(const ParsedArgs& a) { return a.value("topic-prefix") + "destinations"; }
-
-// The destinations topic folded into a table, as the notifier sees it.
-absl::StatusOr<std::shared_ptr<const DestinationsTable::Destinations>> Current(
-    const ParsedArgs& a) {
-  DestinationsTable table;
-  std::vector<kafka::Record> records;
-  absl::Status s = ReadRange(KafkaClient(a), Topic(a), -1, 0,
-                             [&](const kafka::Record& r) { records.push_back(r); });
-  if (!s.ok()) return s;
-  table.Apply(records);
-  return table.snapshot();
-}
-
-kafka::OutRecord Write(const ParsedArgs& a, const delivery::Destination& d) {
-  ww::v1::Destination stored;
-  stored.set_id(d.id);
-  stored.set_owner(d.owner);
-  stored.set_yaml(d.yaml);
-  return {Topic(a), DestinationsTable::Key(d.owner, d.id), stored.SerializeAsString()};
-}
-
-kafka::OutRecord Remove(const ParsedArgs& a, const std::string& key) {
-  return {Topic(a), key, "", /*tombstone=*/true};
-}
-
-int Produce(const ParsedArgs& a, const std::string& cmd,
-            const std::vector<kafka::OutRecord>& records) {
-  auto producer = kafka::Producer::Create(KafkaClient(a));
-  if (!producer.ok()) return FailStatus(cmd, producer.status(), a.value("bootstrap-servers"));
-  for (const kafka::OutRecord& r : records) {
-    auto sent = (*producer)->Send(r);
-    if (!sent.ok()) return FailStatus(cmd, sent.status(), a.value("bootstrap-servers"));
+// The caller's destinations, as the notifier holds them; prints the problem and returns
+// false when it does not answer.
+bool Fetch(const ParsedArgs& a, const std::string& cmd, std::vector<delivery::Destination>* out,
+           int* code) {
+  const std::string target = a.value("notifier");
+  auto stub = ww::v1::DestinationService::NewStub(Channel(a, target));
+  auto ctx = Context(a, absl::Seconds(10));
+  ww::v1::ListDestinationsResponse resp;
+  grpc::Status s = stub->ListDestinations(ctx.get(), {}, &resp);
+  if (!s.ok()) {
+    *code = FailRpc(cmd, target, s);
+    return false;
   }
-  return 0;
+  for (const ww::v1::Destination& stored : resp.destinations()) {
+    auto d = delivery::ParseDestinationYaml(stored.yaml(), stored.owner());
+    if (d.ok()) out->push_back(*std::move(d));
+  }
+  return true;
 }
 
 int ApplyOrAdd(const ParsedArgs& a, bool replace) {
@@ -68,32 +50,22 @@ int ApplyOrAdd(const ParsedArgs& a, bool replace) {
   if (a.positional().size() != 1) return Fail(cmd, "give one FILE", 2);
   auto text = ReadFile(a.positional()[0]);
   if (!text.ok()) return Fail(cmd, std::string(text.status().message()), 2);
-  const std::string tenant = a.value("tenant");
-  auto parsed = delivery::ParseDestinationsYaml(*text, tenant);
-  if (!parsed.ok()) {
+  // Checked here too, so that a mistake names the file before anything is sent.
+  if (auto parsed = delivery::ParseDestinationsYaml(*text, "default"); !parsed.ok()) {
     return Fail(cmd, absl::StrCat(a.positional()[0], ": ", parsed.status().message()), 2);
   }
-  std::vector<kafka::OutRecord> records;
-  std::set<std::string> keep;
-  for (const delivery::Destination& d : *parsed) {
-    records.push_back(Write(a, d));
-    keep.insert(DestinationsTable::Key(d.owner, d.id));
+  ww::v1::PutDestinationsRequest req;
+  req.set_yaml(*text);
+  req.set_replace_all(replace);
+  ww::v1::PutDestinationsResponse resp;
+  const std::string target = a.value("notifier");
+  auto stub = ww::v1::DestinationService::NewStub(Channel(a, target));
+  auto ctx = Context(a, absl::Seconds(30));
+  if (grpc::Status s = stub->PutDestinations(ctx.get(), req, &resp); !s.ok()) {
+    return FailRpc(cmd, target, s);
   }
-  size_t removed = 0;
-  if (replace) {  // the file is the tenant's whole list: the others go
-    auto current = Current(a);
-    if (!current.ok()) return FailStatus(cmd, current.status(), a.value("bootstrap-servers"));
-    for (const auto& [key, d] : **current) {
-      if (d.owner == tenant && !keep.contains(key)) {
-        records.push_back(Remove(a, key));
-        ++removed;
-      }
-    }
-  }
-  if (int rc = Produce(a, cmd, records); rc != 0) return rc;
-  std::printf("%s %zu destination(s) for tenant %s", replace ? "applied" : "added", parsed->size(),
-              tenant.c_str());
-  if (replace) std::printf(", removed %zu", removed);
+  std::printf("%s %d destination(s)", replace ? "applied" : "added", resp.upserted());
+  if (replace) std::printf(", removed %d", resp.deleted());
   std::printf("\n");
   return 0;
 }
@@ -104,18 +76,30 @@ int DestinationsAdd(const ParsedArgs& a) { return ApplyOrAdd(a, /*replace=*/fals
 int DestinationsRemove(const ParsedArgs& a) {
   const std::string cmd = "destinations remove";
   if (a.positional().empty()) return Fail(cmd, "give one or more destination IDs", 2);
-  auto current = Current(a);
-  if (!current.ok()) return FailStatus(cmd, current.status(), a.value("bootstrap-servers"));
-  std::vector<kafka::OutRecord> records;
+  std::vector<delivery::Destination> current;
+  int code = 0;
+  if (!Fetch(a, cmd, &current, &code)) return code;
+  // All or nothing: an unknown id (a typo) removes none of the others.
+  std::set<std::string> known;
+  for (const delivery::Destination& d : current) known.insert(d.id);
   for (const std::string& id : a.positional()) {
-    const std::string key = DestinationsTable::Key(a.value("tenant"), id);
-    if (!(*current)->contains(key)) {
-      return Fail(cmd, absl::StrCat("no destination ", id, " for tenant ", a.value("tenant")));
+    if (!known.contains(id)) {
+      return Fail(cmd, absl::StrCat("no destination ", id,
+                                    " (nothing removed; see wwctl destinations list)"));
     }
-    records.push_back(Remove(a, key));
   }
-  if (int rc = Produce(a, cmd, records); rc != 0) return rc;
-  std::printf("removed %zu destination(s)\n", records.size());
+  const std::string target = a.value("notifier");
+  auto stub = ww::v1::DestinationService::NewStub(Channel(a, target));
+  for (const std::string& id : a.positional()) {
+    ww::v1::DeleteDestinationRequest req;
+    req.set_id(id);
+    ww::v1::DeleteDestinationResponse resp;
+    auto ctx = Context(a, absl::Seconds(30));
+    if (grpc::Status s = stub->DeleteDestination(ctx.get(), req, &resp); !s.ok()) {
+      return FailRpc(cmd, target, s);
+    }
+  }
+  std::printf("removed %zu destination(s)\n", a.positional().size());
   return 0;
 }
 
@@ -154,13 +138,11 @@ std::string Filter(const delivery::Destination& d) {
 
 int DestinationsList(const ParsedArgs& a) {
   const Format format = FormatFromFlag(a.value("output"));
-  auto current = Current(a);
-  if (!current.ok()) {
-    return FailStatus("destinations list", current.status(), a.value("bootstrap-servers"));
-  }
+  std::vector<delivery::Destination> current;
+  int code = 0;
+  if (!Fetch(a, "destinations list", &current, &code)) return code;
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [key, d] : **current) {
-    if (!a.value("tenant").empty() && d.owner != a.value("tenant")) continue;
+  for (const delivery::Destination& d : current) {
     const std::string secret = !d.secret_env.empty() ? "$" + d.secret_env : delivery::SecretHint(d);
     if (format == Format::kJson) {
       std::puts(runtime::ToJsonLine({{"tenant", d.owner},
@@ -187,12 +169,14 @@ int DestinationsList(const ParsedArgs& a) {
 int DestinationsTest(const ParsedArgs& a) {
   const std::string cmd = "destinations test";
   if (a.positional().size() != 1) return Fail(cmd, "give one destination ID", 2);
-  auto current = Current(a);
-  if (!current.ok()) return FailStatus(cmd, current.status(), a.value("bootstrap-servers"));
-  auto it = (*current)->find(DestinationsTable::Key(a.value("tenant"), a.positional()[0]));
-  if (it == (*current)->end()) {
+  std::vector<delivery::Destination> current;
+  int code = 0;
+  if (!Fetch(a, cmd, &current, &code)) return code;
+  auto it = std::find_if(current.begin(), current.end(),
+                         [&](const delivery::Destination& d) { return d.id == a.positional()[0]; });
+  if (it == current.end()) {
     return Fail(
-        cmd, absl::StrCat("no destination ", a.positional()[0], " for tenant ", a.value("tenant")));
+        cmd, absl::StrCat("no destination ", a.positional()[0], " (see wwctl destinations list)"));
   }
   std::vector<std::string> networks =
       absl::StrSplit(a.value("allow-networks"), ',', absl::SkipWhitespace());
@@ -202,7 +186,7 @@ int DestinationsTest(const ParsedArgs& a) {
   const int64_t now = absl::ToUnixMillis(absl::Now());
   alert.set_id(absl::StrCat("test-", now));
   alert.set_version(1);
-  alert.set_owner(it->second.owner);
+  alert.set_owner(it->owner);
   alert.set_rule_id("wwctl-test");
   alert.set_rule_name("Test alert from wwctl destinations test");
   alert.set_entity_id("test");
@@ -216,7 +200,7 @@ int DestinationsTest(const ParsedArgs& a) {
   alert.set_outlet_count(1);
   services::NetworkSender sender(*policy, absl::Seconds(10),
                                  {a.value("mail-from"), a.value("smtp-require-tls") != "false"});
-  auto answer = sender.Send(it->second, alert);
+  auto answer = sender.Send(*it, alert);
   if (!answer.ok()) return Fail(cmd, answer.status().ToString());
   std::printf("%s\n", answer->c_str());
   return 0;
@@ -225,47 +209,45 @@ int DestinationsTest(const ParsedArgs& a) {
 }  // namespace
 
 void AddDestinationCommands(Cli& cli) {
-  const OptionSpec tenant{"tenant", "TENANT", "the tenant whose destinations these are", "default"};
   const char* file_format =
       "FILE holds `destinations:`, a list of {id, type: webhook|slack|teams|email, url (email: "
       "to and smtp), secret|secret_env, entities, rules, min_severity, updates, "
       "rate_per_second, give_up_after}: see samples/destinations.yaml.";
   cli.Add({{"destinations", "apply"},
-           absl::StrCat("Makes FILE the tenant's destinations: adds and updates those in it, "
-                        "removes the others. ",
+           absl::StrCat("Makes FILE your tenant's destinations (the --token's tenant): adds "
+                        "and updates those in it, removes the others. Through the notifier "
+                        "(--notifier), which validates and records the change. ",
                         file_format),
-           "FILE [--tenant T]",
+           "FILE",
            "wwctl destinations apply samples/destinations.yaml",
-           {tenant},
+           {},
            DestinationsApply});
   cli.Add(
       {{"destinations", "add"},
        absl::StrCat("Adds or updates the destinations in FILE, keeping the others. ", file_format),
-       "FILE [--tenant T]",
+       "FILE",
        "wwctl destinations add slack.yaml",
-       {tenant},
+       {},
        DestinationsAdd});
   cli.Add({{"destinations", "remove"},
            "Removes destinations by id.",
-           "ID... [--tenant T]",
+           "ID...",
            "wwctl destinations remove desk-slack",
-           {tenant},
+           {},
            DestinationsRemove});
   cli.Add({{"destinations", "list"},
-           "Lists destinations: where each delivers (a Slack or Teams URL only by host), its "
-           "filter, and the last four characters of its secret.",
-           "[--tenant T]",
-           "wwctl destinations list --tenant ''",
-           {{"tenant", "TENANT", "only this tenant's ('' for all)", ""},
-            {"output", "text|json", "output format", "text"}},
+           "Lists your tenant's destinations: where each delivers (a Slack or Teams URL only by "
+           "host), its filter, and the last four characters of its secret.",
+           "[--output json]",
+           "wwctl destinations list",
+           {{"output", "text|json", "output format", "text"}},
            DestinationsList});
   cli.Add({{"destinations", "test"},
            "Sends a test alert to a destination from this machine and prints its answer "
            "(exit 1 when it refuses).",
-           "ID [--tenant T] [--allow-networks CIDR,...] [--mail-from ADDRESS]",
+           "ID [--allow-networks CIDR,...] [--mail-from ADDRESS]",
            "wwctl destinations test desk-webhook",
-           {tenant,
-            {"allow-networks", "CIDR,...",
+           {{"allow-networks", "CIDR,...",
              "networks the destination may resolve to besides public addresses (e.g. "
              "127.0.0.1/32 for a local receiver)",
              ""},

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
       {"deduper", "HOST:PORT", "ww-deduper gRPC address", "127.0.0.1:50052"},
       {"tagger", "HOST:PORT", "ww-tagger gRPC address", "127.0.0.1:50053"},
       {"alerter", "HOST:PORT", "ww-alerter gRPC address", "127.0.0.1:50054"},
-      {"notifier", "HOST:PORT", "ww-notifier gRPC address (health only; optional)",
+      {"notifier", "HOST:PORT", "ww-notifier gRPC address (destinations; health)",
        "127.0.0.1:50055"},
       {"token", "TOKEN",
        "bearer token for the services' gRPC APIs when they have a tokens file (wwctl tokens "
