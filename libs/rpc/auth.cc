@@ -256,36 +256,104 @@ absl::StatusOr<std::optional<Role>> RequiredRole(std::string_view path) {
   return static_cast<Role>(role);
 }
 
+absl::StatusOr<Caller> CallerFromCertificate(std::string_view subject) {
+  std::string tenant, role, name;
+  // RFC 2253: "CN=alerts-bot,OU=subscriber,O=desk-a" (an escaped comma stays in its value).
+  std::string part;
+  auto take = [&] {
+    absl::string_view kv = absl::StripAsciiWhitespace(part);
+    const size_t eq = kv.find('=');
+    if (eq != absl::string_view::npos) {
+      const absl::string_view key = absl::StripAsciiWhitespace(kv.substr(0, eq));
+      const std::string value(absl::StripAsciiWhitespace(kv.substr(eq + 1)));
+      if (key == "O") tenant = value;
+      if (key == "OU") role = value;
+      if (key == "CN") name = value;
+    }
+    part.clear();
+  };
+  for (size_t i = 0; i < subject.size(); ++i) {
+    if (subject[i] == '\\' && i + 1 < subject.size()) {
+      part += subject[++i];
+    } else if (subject[i] == ',') {
+      take();
+    } else {
+      part += subject[i];
+    }
+  }
+  take();
+  if (tenant.empty() || role.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the client certificate (", ToAbsl(subject),
+                     ") names no tenant and role: its subject needs O=TENANT and OU=ROLE"));
+  }
+  auto parsed = ParseRole(role);
+  if (!parsed.ok()) return parsed.status();
+  if (!runtime::IsValidId(tenant)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the client certificate's tenant (O=", tenant, "): ", runtime::kIdRule));
+  }
+  Caller c;
+  c.tenant = tenant;
+  c.role = *parsed;
+  c.token_id = "x509:" + name;
+  c.authenticated = true;
+  return c;
+}
+
 grpc::Status Authorize(const TokenTable& tokens, std::string_view path,
-                       const std::string* authorization, Caller* caller) {
+                       const std::string* authorization, Caller* caller,
+                       const std::string* certificate) {
   auto needs = RequiredRole(path);
   if (!needs.ok()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(needs.status().message()));
   }
   if (!needs->has_value()) return grpc::Status::OK;  // an open service
-  if (authorization == nullptr) {
+  std::optional<Caller> who;
+  std::string_view credential = "token";
+  if (authorization == nullptr && certificate != nullptr) {
+    auto certified = CallerFromCertificate(*certificate);
+    if (!certified.ok()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          std::string(certified.status().message()));
+    }
+    who = *std::move(certified);
+    credential = "certificate";
+  } else if (authorization == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "no token: send 'authorization: Bearer TOKEN' (wwctl --token or WW_TOKEN)");
+  } else {
+    absl::string_view token(*authorization);
+    if (!absl::ConsumePrefix(&token, "Bearer ")) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                          "the authorization metadata must be 'Bearer TOKEN'");
+    }
+    token = absl::StripAsciiWhitespace(token);
+    who = tokens.Find(ToStd(token));
+    if (!who) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");
   }
-  absl::string_view token(*authorization);
-  if (!absl::ConsumePrefix(&token, "Bearer ")) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "the authorization metadata must be 'Bearer TOKEN'");
-  }
-  token = absl::StripAsciiWhitespace(token);
-  std::optional<Caller> who = tokens.Find(ToStd(token));
-  if (!who) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unknown token");
   if (!Allows(who->role, **needs)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         absl::StrCat(ToAbsl(path), " needs role ", ToAbsl(RoleName(**needs)),
-                                     " (or admin); this token of tenant ", who->tenant, " is ",
-                                     ToAbsl(RoleName(who->role))));
+                                     " (or admin); this ", ToAbsl(credential), " of tenant ",
+                                     who->tenant, " is ", ToAbsl(RoleName(who->role))));
   }
   *caller = *std::move(who);
   return grpc::Status::OK;
 }
 
-grpc::Status AuthProcessor::Process(const InputMetadata& metadata, grpc::AuthContext* /*context*/,
+namespace {
+// The subject of the connection's verified client certificate, if any.
+std::optional<std::string> CertificateSubject(const grpc::AuthContext* context) {
+  if (context == nullptr) return std::nullopt;
+  const std::vector<grpc::string_ref> values =
+      context->FindPropertyValues(GRPC_X509_SUBJECT_PROPERTY_NAME);
+  if (values.empty()) return std::nullopt;
+  return std::string(values.front().data(), values.front().size());
+}
+}  // namespace
+
+grpc::Status AuthProcessor::Process(const InputMetadata& metadata, grpc::AuthContext* context,
                                     OutputMetadata* /*consumed*/, OutputMetadata* /*response*/) {
   auto path = metadata.find(":path");
   if (path == metadata.end()) {
@@ -297,8 +365,9 @@ grpc::Status AuthProcessor::Process(const InputMetadata& metadata, grpc::AuthCon
   }
   Caller caller;
   const std::string method(path->second.data(), path->second.size());
-  grpc::Status s =
-      Authorize(*tokens_->table(), method, authorization ? &*authorization : nullptr, &caller);
+  const std::optional<std::string> certificate = CertificateSubject(context);
+  grpc::Status s = Authorize(*tokens_->table(), method, authorization ? &*authorization : nullptr,
+                             &caller, certificate ? &*certificate : nullptr);
   if (!s.ok()) {
     // Refused calls never reach a handler or the audit: this is where they are counted.
     runtime::Metrics::Default()
@@ -332,6 +401,16 @@ grpc::Status CallerOf(const grpc::ServerContextBase& context, Caller* caller) {
   absl::string_view token;
   if (it != md.end()) token = absl::string_view(it->second.data(), it->second.size());
   if (!absl::ConsumePrefix(&token, "Bearer ")) {
+    // No token: the connection's client certificate, which the processor let in.
+    if (const auto subject = CertificateSubject(context.auth_context().get())) {
+      auto certified = CallerFromCertificate(*subject);
+      if (!certified.ok()) {
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                            std::string(certified.status().message()));
+      }
+      *caller = *std::move(certified);
+      return grpc::Status::OK;
+    }
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no bearer token");
   }
   token = absl::StripAsciiWhitespace(token);

@@ -15,6 +15,11 @@
 // call the method: PERMISSION_DENIED naming the role needed. Health checks and reflection
 // stay open (probes, grpcurl). A method with no declared role is refused (fail closed).
 //
+// Mutual TLS instead of a token (Server::Start with TlsFiles::client_ca_file): a client
+// certificate the CA signed names the caller in its subject, O the tenant and OU the role
+// ("CN=alerts-bot, OU=subscriber, O=desk-a"), as Kubernetes reads O as a user's group. A call
+// that carries a token is judged by the token.
+//
 // A handler learns who calls with CallerOf(context).
 //
 // Why the processor does not hand the caller to the handler: gRPC gives it the connection's
@@ -125,10 +130,18 @@ const google::protobuf::MethodDescriptor* FindMethod(std::string_view path);
 // FailedPrecondition for one without a role.
 absl::StatusOr<std::optional<Role>> RequiredRole(std::string_view path);
 
+// The caller a verified client certificate names: its subject as gRPC reports it (RFC 2253,
+// "CN=alerts-bot,OU=subscriber,O=desk-a"): O the tenant, OU the role, CN who ("x509:CN" is
+// its token_id in the audit). InvalidArgument when O or OU is missing, the role unknown or
+// the tenant no valid id.
+absl::StatusOr<Caller> CallerFromCertificate(std::string_view subject);
+
 // The decision for one call: the caller, or the status to refuse it with. `authorization`
-// is the metadata's value (nullptr when absent).
+// is the metadata's value (nullptr when absent); `certificate` the subject of the verified
+// client certificate of the connection (nullptr when none), used when there is no token.
 grpc::Status Authorize(const TokenTable& tokens, std::string_view path,
-                       const std::string* authorization, Caller* caller);
+                       const std::string* authorization, Caller* caller,
+                       const std::string* certificate = nullptr);
 
 // The gRPC adapter: checks every call before its handler runs.
 class AuthProcessor final : public grpc::AuthMetadataProcessor {
@@ -147,8 +160,8 @@ class AuthProcessor final : public grpc::AuthMetadataProcessor {
 void SetProcessTokens(std::shared_ptr<TokenStore> tokens);
 
 // Who makes this call: with authentication off, the tenant "default" as admin
-// (authenticated = false); else the caller its token names, or UNAUTHENTICATED when the
-// token was revoked since the call was let in.
+// (authenticated = false); else the caller its token names (or, without a token, its client
+// certificate), or UNAUTHENTICATED when the token was revoked since the call was let in.
 grpc::Status CallerOf(const grpc::ServerContextBase& context, Caller* caller);
 
 }  // namespace ww::rpc

@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -266,6 +268,138 @@ TEST(AuthServer, ChecksTokensOnEveryAddressInPlaintext) {
   ASSERT_TRUE(List((*server)->port(), "x").ok());
   EXPECT_EQ(service.tenant, "desk-a");
   std::filesystem::remove(path);
+}
+
+TEST(ClientCertificate, SubjectNamesTenantAndRole) {
+  auto c = CallerFromCertificate("CN=alerts-bot,OU=subscriber,O=desk-a,C=NO");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->tenant, "desk-a");
+  EXPECT_EQ(c->role, Role::kSubscriber);
+  EXPECT_EQ(c->token_id, "x509:alerts-bot");
+  EXPECT_TRUE(c->authenticated);
+  // An escaped comma stays in its value; spaces around parts do not count.
+  auto spaced = CallerFromCertificate("CN=Bot\\, Inc. , OU = editor , O = desk-b");
+  ASSERT_TRUE(spaced.ok()) << spaced.status();
+  EXPECT_EQ(spaced->tenant, "desk-b");
+  EXPECT_EQ(spaced->token_id, "x509:Bot, Inc.");
+  EXPECT_EQ(CallerFromCertificate("CN=bot,O=desk-a").status().code(),
+            absl::StatusCode::kInvalidArgument);  // no role
+  EXPECT_FALSE(CallerFromCertificate("CN=bot,OU=janitor,O=desk-a").ok());
+  EXPECT_FALSE(CallerFromCertificate("CN=bot,OU=editor,O=Desk A").ok());  // no id
+}
+
+TEST(ClientCertificate, StandsInForATokenAndATokenWins) {
+  auto t = TokenTable::Parse(HashToken("sub-b") + " desk-b subscriber\n");
+  ASSERT_TRUE(t.ok());
+  const std::string editor = "CN=ci,OU=editor,O=desk-a", sub = "CN=r,OU=subscriber,O=desk-a";
+  Caller c;
+  ASSERT_TRUE(Authorize(*t, kPut, nullptr, &c, &editor).ok());
+  EXPECT_EQ(c.tenant, "desk-a");
+  grpc::Status denied = Authorize(*t, kPut, nullptr, &c, &sub);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(denied.error_message().find("certificate"), std::string::npos);
+  const std::string token = "Bearer sub-b";
+  EXPECT_EQ(Authorize(*t, kPut, &token, &c, &editor).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "a call with a token is judged by its token";
+  const std::string nameless = "CN=anonymous";
+  EXPECT_EQ(Authorize(*t, kPut, nullptr, &c, &nameless).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Certificates made with the openssl command line, as an operator's CA would sign them.
+class MutualTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ww-mtls-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    auto run = [&](const std::string& cmd) {
+      return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
+    };
+    const std::string d = dir_.string() + "/";
+    ASSERT_TRUE(
+        run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ww-test-ca "
+            "-keyout " +
+            d + "ca.key -out " + d + "ca.pem"))
+        << "openssl could not make a test CA";
+    ASSERT_TRUE(
+        run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other-ca "
+            "-keyout " +
+            d + "other.key -out " + d + "other.pem"));
+    // The server's certificate, and clients' signed by the CA (and one by another CA).
+    Sign("server", "/CN=localhost", "ca", "-addext subjectAltName=IP:127.0.0.1,DNS:localhost");
+    Sign("editor", "/O=desk-a/OU=editor/CN=ci-bot", "ca", "");
+    Sign("nameless", "/CN=somebody", "ca", "");
+    Sign("stranger", "/O=desk-a/OU=admin/CN=mallory", "other", "");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Sign(const std::string& name, const std::string& subject, const std::string& ca,
+            const std::string& ext) {
+    const std::string d = dir_.string() + "/";
+    const std::string cmd = "openssl req -newkey rsa:2048 -nodes -subj " + subject + " " + ext +
+                            " -keyout " + d + name + ".key -out " + d + name +
+                            ".csr && openssl x509 -req -days 1 -in " + d + name + ".csr -CA " + d +
+                            ca + ".pem -CAkey " + d + ca +
+                            ".key -CAcreateserial -copy_extensions "
+                            "copy -out " +
+                            d + name + ".pem";
+    ASSERT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << "openssl: " << name;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_ / name, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  // ListEntities over TLS, as `client` (a certificate name; "" for none), with `token`.
+  grpc::Status List(int port, const std::string& client, const std::string& token = "") {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = Read("ca.pem");
+    if (!client.empty()) {
+      o.pem_cert_chain = Read(client + ".pem");
+      o.pem_private_key = Read(client + ".key");
+    }
+    auto stub = ww::v1::WatchlistService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::SslCredentials(o)));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    ww::v1::ListEntitiesResponse resp;
+    return stub->ListEntities(&ctx, {}, &resp);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(MutualTls, AClientCertificateNamesTheCallerAndATokenStillWorks) {
+  const std::string tokens = TempFile("ww-mtls-tokens", HashToken("t-b") + " desk-b editor\n");
+  auto store = TokenStore::Open(tokens);
+  ASSERT_TRUE(store.ok());
+  FakeWatchlist service;
+  const std::string d = dir_.string() + "/";
+  auto server =
+      Server::Start("127.0.0.1:0", {&service},
+                    {.tls = {d + "server.pem", d + "server.key", d + "ca.pem"}, .tokens = *store});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+
+  ASSERT_TRUE(List(port, "editor").ok());
+  EXPECT_EQ(service.tenant, "desk-a") << "the certificate's O is the tenant";
+  ASSERT_TRUE(List(port, "", "t-b").ok()) << "no certificate: a token will do";
+  EXPECT_EQ(service.tenant, "desk-b");
+  EXPECT_EQ(List(port, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(List(port, "nameless").error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "a certificate that names no tenant and role";
+  EXPECT_NE(List(port, "stranger").error_code(), grpc::StatusCode::OK)
+      << "a certificate another CA signed must not get in";
+  EXPECT_EQ(service.calls.load(), 2);
+  // Mutual TLS without tokens would identify no one: refused at start.
+  EXPECT_EQ(Server::Start("127.0.0.1:0", {&service},
+                          {.tls = {d + "server.pem", d + "server.key", d + "ca.pem"}})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  std::filesystem::remove(tokens);
 }
 
 // Changes are recorded, with who made them and how they ended; reads are not.

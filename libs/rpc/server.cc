@@ -59,7 +59,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions options;
     options.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!tls.client_ca_file.empty()) {
+      if (tokens == nullptr) {
+        return absl::InvalidArgumentError(
+            "a client CA (mutual TLS) needs a tokens file: certificates name tenants and roles "
+            "only when authentication is on (an empty tokens file admits certificates only)");
+      }
+      auto ca = ReadPem(tls.client_ca_file);
+      if (!ca.ok()) return ca.status();
+      options.pem_root_certs = *ca;
+      // A certificate is optional (a token will do) but, when given, must verify.
+      options.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     creds = grpc::SslServerCredentials(options);
+  } else if (!tls.client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "a client CA (mutual TLS) needs a server certificate and key");
   }
   if (tokens != nullptr) creds->SetAuthMetadataProcessor(std::make_shared<AuthProcessor>(tokens));
   SetProcessTokens(std::move(tokens));
@@ -83,9 +98,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& address
   }
   auto out = std::unique_ptr<Server>(new Server(std::move(server), port));
   out->SetServing(false);
-  runtime::Logger("rpc").Info(
-      "gRPC listening",
-      {{"address", address}, {"port", port}, {"tls", use_tls ? "on" : "off"}, {"auth", auth}});
+  runtime::Logger("rpc").Info("gRPC listening", {{"address", address},
+                                                 {"port", port},
+                                                 {"tls", !use_tls                     ? "off"
+                                                         : tls.client_ca_file.empty() ? "on"
+                                                                                      : "mutual"},
+                                                 {"auth", auth}});
   return out;
 }
 

@@ -14,10 +14,13 @@
 
 namespace ww::rpc {
 
-// Server certificate and key (PEM files). Both empty: plaintext.
+// Server certificate and key (PEM files). Both empty: plaintext. `client_ca_file`: mutual
+// TLS, a client may present a certificate this CA signed, which names its tenant and role
+// (auth.h); it needs the tokens (an empty tokens file admits certificates only).
 struct TlsFiles {
   std::string cert_file;
   std::string key_file;
+  std::string client_ca_file;
 };
 
 struct ServerOptions {

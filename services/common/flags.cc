@@ -22,6 +22,10 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:0",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate: serve gRPC over TLS (with --tls_key_file)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA: mutual TLS, a client may present a certificate it signed instead of a token, "
+          "its subject naming the tenant (O=) and role (OU=); needs --tls_cert_file and "
+          "--tokens_file (an empty one admits certificates only)");
 ABSL_FLAG(std::string, tokens_file, "",
           "who may call this service's gRPC API: lines 'sha256:HEX TENANT ROLE' (wwctl tokens "
           "create prints them; roles subscriber, submitter, editor, admin); read again when it "

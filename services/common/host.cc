@@ -78,7 +78,8 @@ int ServiceHost::Run(const std::string& grpc_listen) {
     log.Warn("no --tokens_file: authentication is off, every caller is tenant 'default'");
   }
   rpc::ServerOptions options;
-  options.tls = {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file)};
+  options.tls = {absl::GetFlag(FLAGS_tls_cert_file), absl::GetFlag(FLAGS_tls_key_file),
+                 absl::GetFlag(FLAGS_tls_client_ca_file)};
   options.tokens = std::move(tokens);
   options.name = name_;
   options.audit = AuditToKafka(name_);

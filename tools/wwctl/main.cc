@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
        "create)",
        ""},
       {"ca-file", "PEM", "CA certificate: talk to the services over TLS", ""},
+      {"cert-file", "PEM",
+       "client certificate (with --ca-file and --key-file): mutual TLS, its subject's O and OU "
+       "name your tenant and role instead of a --token",
+       ""},
+      {"key-file", "PEM", "private key of --cert-file", ""},
   });
   ww::wwctl::AddOfflineCommands(cli);
   ww::wwctl::AddPipelineCommands(cli);
