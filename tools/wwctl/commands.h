@@ -39,6 +39,8 @@ void AddDestinationCommands(Cli& cli);
 void AddTraceCommand(Cli& cli);
 // tokens create: a new bearer token and its tokens-file line (commands_tokens.cc).
 void AddTokenCommands(Cli& cli);
+// loadgen: generated articles at a rate, submit-to-alert latency (commands_loadgen.cc).
+void AddLoadgenCommand(Cli& cli);
 
 // completion bash|zsh: a script generated from `cli`'s commands (commands_completion.cc).
 // Register it last; `cli` must outlive the command.

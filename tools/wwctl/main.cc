@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   ww::wwctl::AddDestinationCommands(cli);
   ww::wwctl::AddTraceCommand(cli);
   ww::wwctl::AddTokenCommands(cli);
+  ww::wwctl::AddLoadgenCommand(cli);
   ww::wwctl::AddCompletionCommand(cli);
   return cli.Run(std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -1,0 +1,317 @@
+// wwctl loadgen: submits generated articles to the running pipeline at a set rate (or as fast
+// as it takes them) and measures the time from each submit to the alert it raises, as an
+// operator sizing a deployment would (issue 18). The alerts come from a subscription opened
+// before the first submit; an alert is matched to its article by URL (every article has its
+// own; an update of a story's alert carries the newest one as latest_url).
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "libs/runtime/json.h"
+#include "tools/wwctl/commands.h"
+#include "tools/wwctl/loadgen.h"
+#include "tools/wwctl/output.h"
+#include "tools/wwctl/rpc_client.h"
+#include "ww/v1/alerts.grpc.pb.h"
+#include "ww/v1/ingest.grpc.pb.h"
+
+namespace ww::wwctl {
+namespace {
+
+struct Options {
+  double rate = 100;  // articles a second; 0: as fast as the pipeline takes them
+  absl::Duration duration = absl::Seconds(30);
+  int64_t count = 0;  // 0: for `duration`
+  int concurrency = 8;
+  absl::Duration settle = absl::Seconds(10);
+  absl::Duration warmup = absl::Seconds(60);
+  LoadMix mix;
+  uint64_t seed = 1;
+};
+
+absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
+  Options o;
+  if (!absl::SimpleAtod(a.value("rate"), &o.rate) || o.rate < 0) {
+    return absl::InvalidArgumentError("--rate must be a number of articles a second (0: max)");
+  }
+  auto duration = ParseDuration(a.value("duration"));
+  if (!duration.ok()) return duration.status();
+  o.duration = *duration;
+  auto settle = ParseDuration(a.value("settle"));
+  if (!settle.ok()) return settle.status();
+  o.settle = *settle;
+  auto warmup = ParseDuration(a.value("warmup"));
+  if (!warmup.ok()) return warmup.status();
+  o.warmup = *warmup;
+  if (!absl::SimpleAtoi(a.value("count"), &o.count) || o.count < 0) {
+    return absl::InvalidArgumentError("--count must be a whole number (0: for --duration)");
+  }
+  if (!absl::SimpleAtoi(a.value("concurrency"), &o.concurrency) || o.concurrency < 1) {
+    return absl::InvalidArgumentError("--concurrency must be 1 or more");
+  }
+  if (!absl::SimpleAtod(a.value("mentions"), &o.mix.mentions) || o.mix.mentions < 0 ||
+      o.mix.mentions > 1 || !absl::SimpleAtod(a.value("copies"), &o.mix.copies) ||
+      o.mix.copies < 0 || o.mix.copies > 1) {
+    return absl::InvalidArgumentError("--mentions and --copies are shares between 0 and 1");
+  }
+  o.mix.names = absl::StrSplit(a.value("names"), ',', absl::SkipWhitespace());
+  if (!absl::SimpleAtoi(a.value("seed"), &o.seed)) {
+    return absl::InvalidArgumentError("--seed must be a whole number");
+  }
+  return o;
+}
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+ww::v1::SubmitRequest ToRequest(const LoadArticle& article) {
+  ww::v1::SubmitRequest req;
+  req.set_title(article.title);
+  req.set_text(article.text);
+  req.set_url(article.url);
+  req.set_source(article.source);
+  req.set_published_unix_ms(absl::ToUnixMillis(absl::Now()));
+  return req;
+}
+
+int Loadgen(const ParsedArgs& a) {
+  const std::string cmd = "loadgen";
+  auto parsed = ParseOptions(a);
+  if (!parsed.ok()) return Fail(cmd, std::string(parsed.status().message()), 2);
+  const Options o = *parsed;
+  const bool json = FormatFromFlag(a.value("output")) == Format::kJson;
+
+  // The alerts first, so that none raised by the first articles is missed.
+  auto alerts_stub = ww::v1::AlertService::NewStub(Channel(a, a.value("alerter")));
+  auto alerts_ctx = Context(a, absl::InfiniteDuration());
+  auto reader = alerts_stub->SubscribeBatched(alerts_ctx.get(), ww::v1::SubscribeRequest());
+  reader->WaitForInitialMetadata();
+
+  absl::Mutex mu;
+  std::map<std::string, int64_t> submitted_at;  // article id -> submit time (us)
+  std::map<std::string, bool> seen;             // article ids whose first alert arrived
+  LatencyStats to_alert, raised;                // received, and raised/updated, minus submit
+  std::atomic<int64_t> alerts{0}, unmatched{0};
+  std::thread alert_reader([&] {
+    ww::v1::AlertBatch batch;
+    while (reader->Read(&batch)) {
+      const int64_t now = NowMicros();
+      for (const ww::v1::Alert& alert : batch.alerts()) {
+        ++alerts;
+        const std::string& url = alert.latest_url().empty() ? alert.url() : alert.latest_url();
+        absl::MutexLock lock(&mu);
+        auto it = submitted_at.find(url);
+        if (it == submitted_at.end()) {
+          ++unmatched;  // another client's article, or one submitted before this run
+          continue;
+        }
+        if (!seen.emplace(url, true).second) continue;  // its second rule
+        to_alert.Add(static_cast<double>(now - it->second) / 1000);
+        const int64_t when_ms =
+            alert.version() > 1 ? alert.updated_unix_ms() : alert.raised_unix_ms();
+        raised.Add(static_cast<double>(when_ms * 1000 - it->second) / 1000);
+      }
+    }
+  });
+
+  // Submitters: article i is due at start + i / rate; each thread takes the next i.
+  const std::string run = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
+  ArticleGenerator generator(o.mix, o.seed);
+  auto ingest_stub = ww::v1::IngestService::NewStub(Channel(a, a.value("ingestor")));
+  // A pipeline just started is still joining its consumer groups: one probe article that
+  // names a watched name, and its alert, before the clock starts.
+  if (!o.mix.names.empty()) {
+    LoadMix probe_mix = o.mix;
+    probe_mix.mentions = 1;
+    probe_mix.copies = 0;
+    const LoadArticle probe = ArticleGenerator(probe_mix, o.seed + 1).Next(run + "-probe");
+    const ww::v1::SubmitRequest req = ToRequest(probe);
+    ww::v1::SubmitResponse resp;
+    auto ctx = Context(a, absl::Seconds(30));
+    if (grpc::Status s = ingest_stub->Submit(ctx.get(), req, &resp); !s.ok()) {
+      alerts_ctx->TryCancel();
+      alert_reader.join();
+      return FailRpc(cmd, a.value("ingestor"), s);
+    }
+    {
+      absl::MutexLock lock(&mu);
+      submitted_at[probe.url] = NowMicros();
+    }
+    const absl::Time give_up = absl::Now() + o.warmup;
+    bool warm = false;
+    while (!warm && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(50));
+      absl::MutexLock lock(&mu);
+      warm = seen.contains(probe.url);
+    }
+    if (!warm) {
+      std::fprintf(stderr,
+                   "wwctl loadgen: no alert for a probe article within %s (are --names watched, "
+                   "with rules that alert on them?); measuring anyway\n",
+                   absl::FormatDuration(o.warmup).c_str());
+    }
+    absl::MutexLock lock(&mu);
+    submitted_at.clear();
+    seen.clear();
+    to_alert.Clear();
+    raised.Clear();
+    alerts = 0;
+    unmatched = 0;
+  }
+  absl::Mutex gen_mu;
+  std::atomic<int64_t> next{0}, done{0}, failed{0}, copies{0}, named{0};
+  std::string first_error;
+  const absl::Time start = absl::Now();
+  const absl::Time end = start + o.duration;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < o.concurrency; ++w) {
+    workers.emplace_back([&] {
+      for (;;) {
+        const int64_t i = next++;
+        if (o.count > 0 && i >= o.count) return;
+        const absl::Time due =
+            o.rate > 0 ? start + absl::Seconds(static_cast<double>(i) / o.rate) : absl::Now();
+        if (o.count == 0 && due >= end) return;
+        absl::SleepFor(due - absl::Now());
+        LoadArticle article;
+        {
+          absl::MutexLock lock(&gen_mu);
+          article = generator.Next(run);
+        }
+        const ww::v1::SubmitRequest req = ToRequest(article);
+        ww::v1::SubmitResponse resp;
+        auto ctx = Context(a, absl::Seconds(30));
+        const int64_t sent = NowMicros();
+        grpc::Status s = ingest_stub->Submit(ctx.get(), req, &resp);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (first_error.empty()) first_error = s.error_message();
+          ++failed;
+          continue;
+        }
+        {
+          absl::MutexLock lock(&mu);
+          submitted_at[article.url] = sent;
+        }
+        ++done;
+        copies += article.copy;
+        named += article.mentions;
+      }
+    });
+  }
+  // Progress, once a second, while the submitters run.
+  std::atomic<bool> submitting{true};
+  std::thread progress([&] {
+    while (submitting) {
+      absl::SleepFor(absl::Seconds(1));
+      if (!submitting || json) continue;
+      const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+      std::fprintf(stderr,
+                   "\r%.0f s: %lld submitted (%.0f/s), %lld failed, %lld alerts, p99 %.0f ms", secs,
+                   static_cast<long long>(done.load()), static_cast<double>(done) / secs,
+                   static_cast<long long>(failed.load()), static_cast<long long>(alerts.load()),
+                   to_alert.Quantile(0.99));
+    }
+  });
+  for (auto& t : workers) t.join();
+  const double submit_secs = absl::ToDoubleSeconds(absl::Now() - start);
+  submitting = false;
+  progress.join();
+  if (!json) std::fprintf(stderr, "\n");
+  // The last articles' alerts: wait up to --settle, less when every named one has its alert.
+  const absl::Time settle_end = absl::Now() + o.settle;
+  while (absl::Now() < settle_end) {
+    {
+      absl::MutexLock lock(&mu);
+      if (static_cast<int64_t>(seen.size()) >= named.load()) break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  alerts_ctx->TryCancel();
+  alert_reader.join();
+  reader->Finish();
+
+  const double achieved = static_cast<double>(done) / std::max(submit_secs, 1e-9);
+  size_t matched;
+  {
+    absl::MutexLock lock(&mu);
+    matched = seen.size();
+  }
+  if (json) {
+    std::puts(runtime::ToJsonLine({{"rate_target", o.rate},
+                                   {"rate_achieved", achieved},
+                                   {"seconds", submit_secs},
+                                   {"submitted", done.load()},
+                                   {"failed", failed.load()},
+                                   {"copies", copies.load()},
+                                   {"naming_watched", named.load()},
+                                   {"alerts", alerts.load()},
+                                   {"alerts_of_other_articles", unmatched.load()},
+                                   {"articles_alerted", static_cast<int64_t>(matched)},
+                                   {"p50_ms", to_alert.Quantile(0.5)},
+                                   {"p90_ms", to_alert.Quantile(0.9)},
+                                   {"p99_ms", to_alert.Quantile(0.99)},
+                                   {"max_ms", to_alert.Max()},
+                                   {"raised_p50_ms", raised.Quantile(0.5)},
+                                   {"raised_p99_ms", raised.Quantile(0.99)}})
+                  .c_str());
+  } else {
+    std::printf(
+        "submitted %lld articles in %.1f s: %.1f/s (target %s), %lld failed\n"
+        "  %lld name a watched name, %lld are copies of earlier ones\n"
+        "alerts: %lld received (%lld for articles not of this run), %zu articles alerted\n"
+        "submit -> alert received: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n"
+        "submit -> alert raised (the alerter's clock): p50 %.0f ms, p99 %.0f ms\n",
+        static_cast<long long>(done.load()), submit_secs, achieved,
+        o.rate > 0 ? absl::StrCat(o.rate, "/s").c_str() : "as fast as it takes them",
+        static_cast<long long>(failed.load()), static_cast<long long>(named.load()),
+        static_cast<long long>(copies.load()), static_cast<long long>(alerts.load()),
+        static_cast<long long>(unmatched.load()), matched, to_alert.Quantile(0.5),
+        to_alert.Quantile(0.9), to_alert.Quantile(0.99), to_alert.Max(), raised.Quantile(0.5),
+        raised.Quantile(0.99));
+  }
+  if (failed > 0) {
+    std::fprintf(stderr, "wwctl loadgen: %lld submits failed, the first: %s\n",
+                 static_cast<long long>(failed.load()), first_error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddLoadgenCommand(Cli& cli) {
+  cli.Add({{"loadgen"},
+           "Submits generated news articles to the running pipeline at --rate for --duration "
+           "(or --count) and measures submit-to-alert latency from an alert subscription: "
+           "throughput, p50/p90/p99/max, with a progress line. A share of the articles names "
+           "the watched names (--names: they must be in the watchlist, with rules that alert on "
+           "them, as the sample's), a share reprints an earlier one (a copy: the deduper folds "
+           "it into its story). Needs a submitter's and a subscriber's role (an admin token).",
+           "[--rate N] [--duration D | --count N] [--concurrency N] [--output json]",
+           "wwctl loadgen --rate 500 --duration 30s",
+           {{"rate", "N", "articles a second; 0: as fast as the pipeline takes them", "100"},
+            {"duration", "DURATION", "how long to submit", "30s"},
+            {"count", "N", "submit this many instead (0: for --duration)", "0"},
+            {"concurrency", "N", "submits in flight at once", "8"},
+            {"settle", "DURATION", "how long to wait for the last alerts", "10s"},
+            {"warmup", "DURATION",
+             "longest wait for a probe article's alert before measuring (a pipeline just started "
+             "is still joining its consumer groups)",
+             "60s"},
+            {"mentions", "SHARE", "share of articles that name a watched name", "0.5"},
+            {"copies", "SHARE", "share of articles that reprint an earlier one", "0.1"},
+            {"names", "NAME,...", "the watched names to mention",
+             "Kim Jong Un,Vladivostok,Vladimir Putin"},
+            {"seed", "N", "seed of the articles (same seed, same articles)", "1"},
+            {"output", "text|json", "output format", "text"}},
+           Loadgen});
+}
+
+}  // namespace ww::wwctl
