@@ -20,8 +20,6 @@
 
 namespace ww::tagging {
 namespace {
-// Nationality adjectives ("English", "Canadian", "French"): capitalised in every use, and
-// mostly not the town that bears the name.
 // Han characters only (two or more: a single character is no word of the list).
 bool AllHan(std::string_view s) {
   size_t n = 0;
@@ -33,6 +31,8 @@ bool AllHan(std::string_view s) {
   return n >= 2;
 }
 
+// Nationality adjectives ("English", "Canadian", "French"): capitalised in every use, and
+// mostly not the town that bears the name.
 bool LooksDemonym(std::string_view folded) {
   for (std::string_view suffix : {"ish", "ese", "ian", "can"}) {
     if (folded.size() > suffix.size() && folded.ends_with(suffix)) return true;
@@ -698,9 +698,9 @@ bool PlaceWordAfter(std::string_view text, size_t end) {
 
 bool SaysPlace(std::string_view text, size_t start, size_t end) {
   if (IsLocative(AdjacentWordBefore(text, start))) return true;
+  if (PlaceWordAfter(text, end)) return true;
   size_t i = end;
   while (i < text.size() && text[i] == ' ') ++i;
-  if (PlaceWordAfter(text, end)) return true;
   if (i >= text.size() || text[i] != ',') return false;
   ++i;
   while (i < text.size() && text[i] == ' ') ++i;
@@ -760,29 +760,23 @@ bool IsNameWord(std::string_view word) {
 // County", "East Perth", "the city of Oranienbaum".
 bool IsPlaceWord(std::string_view word) {
   static const auto* words = new absl::flat_hash_set<std::string_view>{
-      "street",    "st",           "road",        "rd",           "avenue",    "ave",
-      "lane",      "boulevard",    "blvd",        "square",       "county",    "parish",
-      "district",  "province",     "region",      "state",        "river",     "lake",
-      "bay",       "island",       "islands",     "isle",         "mountain",  "mountains",
-      "mount",     "mt",           "hill",        "hills",        "valley",    "creek",
-      "brook",     "falls",        "harbor",      "harbour",      "beach",     "coast",
-      "peninsula", "forest",       "bridge",      "railroad",     "railway",   "canal",
-      "port",      "heights",      "township",    "borough",      "city",      "town",
-      "village",   "junction",     "springs",     "gulf",         "sea",       "ocean",
-      "strait",    "cape",         "desert",      "plain",        "plains",    "canyon",
-      "north",     "south",        "east",        "west",         "northern",  "southern",
-      "eastern",   "western",      "central",     "upper",        "lower",     "new",
-      "old",       "greater",      "little",      "great",        "saint",     "san",
-      "santa",     "fort",         "republic",    "kingdom",      "union",     "federation",
-      "oblast",    "prefecture",   "governorate", "municipality", "territory", "department",
-      "capital",   "metropolitan", "taluk",       "commune",      "canton"};
-  static const auto* facilities = new absl::flat_hash_set<std::string_view>{
-      "park",      "stadium", "oval",   "field",   "fields",  "reservoir",  "pond",
-      "area",      "rink",    "center", "centre",  "airport", "station",    "arena",
-      "playfield", "riding",  "duchy",  "diocese", "house",   "nova",       "nueva",
-      "nuevo",     "novo",    "den",    "camp",    "kreis",   "courthouse", "dock",
-      "docks",     "gym",     "estate", "highway", "metro"};
-  if (facilities->contains(AsciiLower(word).view())) return true;
+      "street", "st", "road", "rd", "avenue", "ave", "lane", "boulevard", "blvd", "square",
+      "county", "parish", "district", "province", "region", "state", "river", "lake", "bay",
+      "island", "islands", "isle", "mountain", "mountains", "mount", "mt", "hill", "hills",
+      "valley", "creek", "brook", "falls", "harbor", "harbour", "beach", "coast", "peninsula",
+      "forest", "bridge", "railroad", "railway", "canal", "port", "heights", "township", "borough",
+      "city", "town", "village", "junction", "springs", "gulf", "sea", "ocean", "strait", "cape",
+      "desert", "plain", "plains", "canyon", "north", "south", "east", "west", "northern",
+      "southern", "eastern", "western", "central", "upper", "lower", "new", "old", "greater",
+      "little", "great", "saint", "san", "santa", "fort", "republic", "kingdom", "union",
+      "federation", "oblast", "prefecture", "governorate", "municipality", "territory",
+      "department", "capital", "metropolitan", "taluk", "commune", "canton",
+      // Facilities, which make a longer place name too ("Subiaco Oval", "Cal Anderson
+      // Park"), and place prefixes of other languages ("Nova Scotia", "Kreis Flensburg").
+      "park", "stadium", "oval", "field", "fields", "reservoir", "pond", "area", "rink", "center",
+      "centre", "airport", "station", "arena", "playfield", "riding", "duchy", "diocese", "house",
+      "courthouse", "dock", "docks", "gym", "estate", "highway", "metro", "nova", "nueva", "nuevo",
+      "novo", "den", "camp", "kreis"};
   return words->contains(AsciiLower(word).view());
 }
 
@@ -1171,9 +1165,11 @@ bool Matcher::InPlaceList(std::string_view utf8, const std::vector<Span>& spans,
                           const std::vector<Pending>& pending, size_t first_out) const {
   // "Beijing, China", "Scotland and Wales", "Mobile, Alabama": next to an accepted place,
   // one comma or "and" / "or" between.
+  // `pending` is in span order (the scan appends as it goes).
   auto is_pending = [&](size_t i) {
-    return std::any_of(pending.begin(), pending.end(),
-                       [i](const Pending& p) { return p.span == i; });
+    auto it = std::lower_bound(pending.begin(), pending.end(), i,
+                               [](const Pending& p, size_t span) { return p.span < span; });
+    return it != pending.end() && it->span == i;
   };
   auto joins = [&](size_t from, size_t to) {
     if (to < from || to - from > 7) return false;  // "、" and "，" are three bytes
