@@ -89,6 +89,8 @@ struct StageLoop::Impl {
     runtime::Counter* commits;
     runtime::Counter* aborts;
     runtime::Histogram* batch_seconds;
+    runtime::Histogram* commit_seconds;
+    runtime::Histogram* batch_records;
   } metrics{};
   absl::Time lag_updated = absl::InfinitePast();
   // Set by the rebalance callback: the batch being collected may hold records of
@@ -108,6 +110,7 @@ struct StageLoop::Impl {
     } else {
       rd_kafka_assign(rk, nullptr);
       self->stats.assigned = false;
+      if (self->stage.on_revoke) self->stage.on_revoke();
       Log().Info("partitions revoked",
                  {{"stage", self->options.stage}, {"count", partitions->cnt}});
     }
@@ -193,6 +196,13 @@ struct StageLoop::Impl {
                                 {{"stage", options.stage}, {"result", "abort"}});
     metrics.batch_seconds =
         &m.histogram("ww_stage_batch_seconds", "time to process and commit one batch", l);
+    // Where a stage's latency goes under load: the commit (send offsets, flush, end the
+    // transaction) against the batch's processing, and how many records a batch carried.
+    metrics.commit_seconds =
+        &m.histogram("ww_stage_commit_seconds", "time to commit one batch's transaction", l,
+                     {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5});
+    metrics.batch_records = &m.histogram("ww_stage_batch_records", "records in one batch", l,
+                                         {1, 2, 5, 10, 20, 50, 100, 200, 500});
   }
 
   // Committed records per topic: read from it (in), written to it (out), or read from it
@@ -257,7 +267,8 @@ struct StageLoop::Impl {
     }
   }
 
-  // Collects up to max_batch records, waiting at most max_batch_wait after the first.
+  // Collects up to max_batch records, waiting at most max_batch_wait after the first (by
+  // default, none: what has arrived).
   std::vector<Record> Collect(const std::atomic<bool>& stop) {
     std::vector<Record> batch;
     rebalanced = false;
@@ -343,7 +354,10 @@ struct StageLoop::Impl {
         ++flow[{kDead, in.topic}];
       }
     }
+    const absl::Time commit_started = absl::Now();
     if (absl::Status s = txn->Commit(next_offsets, stopped); !s.ok()) return s;
+    metrics.commit_seconds->Observe(absl::ToDoubleSeconds(absl::Now() - commit_started));
+    metrics.batch_records->Observe(static_cast<double>(batch.size()));
     BrokerAnswers();
     stats.records_in += batch.size();
     stats.records_out += out;

@@ -43,7 +43,10 @@ struct StageOptions {
   // Stable per replica (pod name): a restarted replica fences its previous incarnation.
   std::string transactional_id;
   size_t max_batch = 500;
-  absl::Duration max_batch_wait = absl::Milliseconds(50);
+  // How long to wait for more records after the first of a batch. Zero (the default): take
+  // what has arrived and go; records that arrive while a batch commits make the next batch,
+  // so batches grow with the load and an idle stage adds no wait.
+  absl::Duration max_batch_wait = absl::ZeroDuration();
   absl::Duration transaction_timeout = absl::Seconds(30);
 };
 
@@ -51,12 +54,15 @@ struct StageOptions {
 using StageFn = std::function<absl::StatusOr<std::vector<OutRecord>>(const Record&)>;
 
 // A stage: the function, plus hooks for stages that keep state between records (the
-// deduper's window). All three are called on the loop's thread.
+// deduper's window). All are called on the loop's thread.
 struct Stage {
   StageFn process;
   std::function<void()> on_commit;  // the batch's outputs and offsets are committed
   std::function<void()> on_abort;   // the batch was aborted and will be read again: undo
                                     // whatever process() changed since the last commit
+  // Partitions were taken from this replica (a rebalance, or lost with its session): until
+  // it reads them again, another replica may have moved them on.
+  std::function<void()> on_revoke;
 };
 
 struct StageStats {

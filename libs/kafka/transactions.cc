@@ -1,5 +1,6 @@
 #include "libs/kafka/transactions.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -125,10 +126,19 @@ absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(const ClientConfig&
                                                              const std::string& transactional_id,
                                                              absl::Duration transaction_timeout,
                                                              void* consumer) {
-  auto conf =
-      internal::MakeConf(config, {{"transactional.id", transactional_id},
-                                  {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))},
-                                  {"linger.ms", "5"}});
+  std::map<std::string, std::string> overrides = {
+      {"transactional.id", transactional_id},
+      {"transaction.timeout.ms", absl::StrCat(Ms(transaction_timeout))}};
+  // Defaults an operator may change (--kafka_properties). A commit flushes at once whatever
+  // lingers, so linger only gathers a batch's records into fewer requests. The backoff is
+  // mostly for CONCURRENT_TRANSACTIONS: the broker still writing the last commit's markers
+  // when the next transaction adds its partitions, for a few ms; librdkafka's 100 ms default
+  // made every such stage wait a tenth of a second.
+  for (const auto& [k, v] :
+       {std::pair<std::string, std::string>{"linger.ms", "5"}, {"retry.backoff.ms", "5"}}) {
+    if (!config.properties.contains(k)) overrides[k] = v;
+  }
+  auto conf = internal::MakeConf(config, overrides);
   if (!conf.ok()) return conf.status();
   auto errors = std::make_unique<DeliveryErrors>();
   rd_kafka_conf_set_opaque(*conf, errors.get());

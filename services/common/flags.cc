@@ -44,6 +44,11 @@ ABSL_FLAG(double, tenant_submit_burst, ww::rpc::TenantLimits().submit_burst,
 ABSL_FLAG(absl::Duration, stall_timeout, absl::Minutes(2),
           "liveness fails when a stage loop has not gone round for this long (a wedged "
           "process); the orchestrator then restarts it");
+ABSL_FLAG(absl::Duration, batch_wait, absl::ZeroDuration(),
+          "how long a pipeline stage waits for more records after the first of a batch before "
+          "it processes and commits them in one transaction. 0: none; records that arrive "
+          "while a batch commits make the next one, so batches grow with the load. More: fewer "
+          "transactions (less broker CPU) for that much more latency per stage");
 ABSL_FLAG(std::string, instance_id, "",
           "stable id of this replica (pod name); default: the host name. Two live replicas of "
           "one service must not share it");
@@ -87,6 +92,7 @@ kafka::StageOptions StageOptionsFromFlags(std::string stage, std::string group_i
   o.input_topics = std::move(input_topics);
   o.deadletter_topic = TopicsFromFlags().deadletter;
   o.transactional_id = o.group_id + "-" + InstanceId();
+  o.max_batch_wait = absl::GetFlag(FLAGS_batch_wait);
   return o;
 }
 

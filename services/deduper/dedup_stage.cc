@@ -136,6 +136,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> DedupStage::Process(const kafka::R
   if (OutOfSync(claim.offset)) {
     if (absl::Status s = Rebuild(claim.offset); !s.ok()) return s;
   }
+  revoked_ = false;  // in sync again (OutOfSync said so, or Rebuild made it)
   next_offset_ = claim.offset + 1;
   bool garbage = false;
   std::optional<kafka::OutRecord> out = Decide(claim, &garbage);
@@ -150,8 +151,10 @@ bool DedupStage::OutOfSync(int64_t offset) const {
   // Offsets also skip over transaction markers. Within a batch (something decided since
   // the last commit) the loop delivers one assignment's records in order: a gap is markers.
   if (next_offset_ != committed_next_offset_) return false;
-  // At the start of a batch, nothing was missed when the group's committed offset is still
-  // the one this replica committed: no other replica decided anything since.
+  // At the start of a batch: while this replica kept the partition, nobody else decided
+  // anything. Once it was taken away (even if given back), nothing was missed only when the
+  // group's committed offset is still the one this replica committed.
+  if (!revoked_) return false;
   absl::StatusOr<int64_t> committed = committed_();
   return !committed.ok() || *committed != committed_next_offset_;
 }

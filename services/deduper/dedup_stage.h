@@ -61,6 +61,11 @@ class DedupStage {
 
   void Commit();
   void Rollback();
+  // The claims partition was taken from this replica (StageLoop's on_revoke): the next gap
+  // in offsets may be claims another replica decided, so the group's committed offset is
+  // asked then. While it keeps the partition, a gap is transaction markers and nothing is
+  // asked (an admin round trip per batch was most of the deduper's latency).
+  void OnRevoke() { revoked_ = true; }
   const stories::Decider& decider() const { return *decider_; }
 
  private:
@@ -82,6 +87,7 @@ class DedupStage {
   std::unique_ptr<stories::Decider> decider_;
   int64_t next_offset_ = -1;  // offset after the last claim decided
   int64_t committed_next_offset_ = -1;
+  bool revoked_ = false;
 };
 
 // A Replay that reads `claims_topic` from the beginning as a kafka::TableReader (waits for

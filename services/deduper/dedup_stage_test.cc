@@ -1,5 +1,6 @@
 #include "services/deduper/dedup_stage.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ww/v1/records.pb.h"
 
@@ -130,6 +131,57 @@ TEST(DedupStage, AnOffsetGapRebuildsFromTheClaimsBeforeIt) {
   EXPECT_EQ(asked, 2);
   ASSERT_EQ(out->size(), 1u);
   EXPECT_EQ((*out)[0].topic, "dups");
+}
+
+// Transaction markers leave a gap after every committed batch. Asking the group about each
+// gap cost an admin round trip per batch; only after the partition was taken away may a gap
+// be claims another replica decided.
+TEST(DedupStage, TheGroupIsAskedAboutAGapOnlyAfterThePartitionWasTakenAway) {
+  int rebuilds = 0, asked = 0;
+  std::vector<int64_t> rebuilt_before;
+  int64_t group_offset = 0;
+  auto stage = DedupStage::Create(
+      "unique", "dups", {},
+      [&](int64_t before, const std::function<void(const kafka::Record&)>&) {
+        ++rebuilds;
+        rebuilt_before.push_back(before);
+        return absl::OkStatus();
+      },
+      [&]() -> absl::StatusOr<int64_t> {
+        ++asked;
+        return group_offset;
+      });
+  ASSERT_TRUE(stage.ok());
+  auto text = [](int i) {
+    return absl::StrCat("Report number ", i, " about an entirely separate matter: ", i * 7919,
+                        " people gathered in square ", i, " on Tuesday, organisers said.");
+  };
+  ASSERT_TRUE((*stage)->Process(Claim(Raw("a0", "x", text(0)), 0)).ok());
+  EXPECT_EQ(rebuilds, 1) << "a first record rebuilds from the claims before it";
+  (*stage)->Commit();
+  ASSERT_TRUE((*stage)->Process(Claim(Raw("a2", "x", text(2)), 2)).ok());  // 1: a marker
+  (*stage)->Commit();
+  EXPECT_EQ(asked, 0) << "a gap while the partition stayed here is markers";
+  EXPECT_EQ(rebuilds, 1);
+
+  // Taken away and given back, nobody else decided anything: asked, and in sync.
+  (*stage)->OnRevoke();
+  group_offset = 3;
+  ASSERT_TRUE((*stage)->Process(Claim(Raw("a4", "x", text(4)), 4)).ok());
+  (*stage)->Commit();
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(rebuilds, 1);
+  ASSERT_TRUE((*stage)->Process(Claim(Raw("a6", "x", text(6)), 6)).ok());
+  (*stage)->Commit();
+  EXPECT_EQ(asked, 1) << "asked once per takeover, not per batch";
+
+  // Taken away while another replica decided claims 7..9: rebuilt up to the new record.
+  (*stage)->OnRevoke();
+  group_offset = 10;
+  ASSERT_TRUE((*stage)->Process(Claim(Raw("a11", "x", text(11)), 11)).ok());
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(rebuilds, 2);
+  EXPECT_EQ(rebuilt_before.back(), 11);
 }
 
 TEST(DedupStage, RollbackLetsTheBatchBeReadAgain) {

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     added = host.AddStage(
         services::StageOptionsFromFlags("deduper", group + "-clusters", {topics.dedup_claims}),
         {[&](const kafka::Record& r) { return (*stage)->Process(r); }, [&] { (*stage)->Commit(); },
-         [&] { (*stage)->Rollback(); }});
+         [&] { (*stage)->Rollback(); }, [&] { (*stage)->OnRevoke(); }});
   }
   if (!added.ok()) {
     log.Error("bad configuration", {{"error", added.ToString()}});

@@ -66,7 +66,8 @@ struct Replica {
     o.transactional_id = o.group_id + "-" + name;
     auto cl =
         kafka::StageLoop::Create(o, {[this](const kafka::Record& r) { return stage->Process(r); },
-                                     [this] { stage->Commit(); }, [this] { stage->Rollback(); }});
+                                     [this] { stage->Commit(); }, [this] { stage->Rollback(); },
+                                     [this] { stage->OnRevoke(); }});
     EXPECT_TRUE(cl.ok()) << cl.status();
     cluster = *std::move(cl);
     for (kafka::StageLoop* loop : {fingerprint.get(), cluster.get()}) {

@@ -176,5 +176,33 @@ TEST(StageLoop, ACrashInTheMiddleOfATransactionNeitherLosesNorRepeats) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(out[i].value, absl::StrCat("V", i));
 }
 
+// A stage that keeps state about its partitions (the deduper) must hear when they are taken
+// away: here a second member joins the group and the first gives its partition up.
+TEST(StageLoop, TheStageHearsWhenItsPartitionsAreTakenAway) {
+  WW_REQUIRE_BROKER(client);
+  Topics t = MakeTopics(client, "revoke", 1);
+  const std::string group = t.in + "-group";
+  std::atomic<int> revoked{0};
+  Stage first{Upper(t.out)};
+  first.on_revoke = [&] { ++revoked; };
+  auto a = StageLoop::Create(Options(client, t, group, t.in + "-tx-a"), first);
+  auto b = StageLoop::Create(Options(client, t, group, t.in + "-tx-b"), {Upper(t.out)});
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::atomic<bool> stop_a{false}, stop_b{false};
+  std::thread run_a([&] { EXPECT_TRUE((*a)->Run(stop_a).ok()); });
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (!(*a)->stats().assigned.load() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE((*a)->stats().assigned.load()) << "the first member should hold the partition";
+  EXPECT_EQ(revoked.load(), 0);
+  std::thread run_b([&] { EXPECT_TRUE((*b)->Run(stop_b).ok()); });
+  while (revoked.load() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_GE(revoked.load(), 1) << "the rebalance took the partition without telling the stage";
+  stop_a = stop_b = true;
+  run_a.join();
+  run_b.join();
+}
+
 }  // namespace
 }  // namespace ww::kafka
