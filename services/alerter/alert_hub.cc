@@ -23,8 +23,8 @@ runtime::Histogram& PublishDelay() {
 constexpr size_t kRememberedIds = 100000;
 }  // namespace
 
-AlertHub::AlertHub(size_t max_queue, int notifiers, absl::Duration round)
-    : max_queue_(max_queue), round_(round) {
+AlertHub::AlertHub(size_t max_queue, int notifiers, absl::Duration round, size_t full_round_at)
+    : max_queue_(max_queue), round_(round), full_round_at_(full_round_at) {
   for (int i = 0; i < notifiers; ++i) notifiers_.emplace_back([this] { NotifierLoop(); });
 }
 
@@ -73,7 +73,7 @@ void AlertHub::NotifierLoop() {
           if (!current_.empty()) break;  // another notifier started it, or unpaced work
           if (absl::Now() < next_round_) continue;
         }
-        next_round_ = absl::Now() + round_;
+        next_round_ = absl::Now() + RoundLength();
         current_.swap(ready_);
         if (!current_.empty()) break;
       }
@@ -138,6 +138,7 @@ std::shared_ptr<AlertHub::Subscription> AlertHub::Subscribe(std::map<int32_t, in
   absl::MutexLock lock(&mu_);
   s->first_seq_ = next_seq_;
   subs_.push_back(s);
+  subscriber_count_ = subs_.size();
   *positions = positions_;
   SubscribersGauge().Set(subs_.size());
   return s;
@@ -146,7 +147,14 @@ std::shared_ptr<AlertHub::Subscription> AlertHub::Subscribe(std::map<int32_t, in
 void AlertHub::Unsubscribe(const std::shared_ptr<Subscription>& s) {
   absl::MutexLock lock(&mu_);
   subs_.erase(std::remove(subs_.begin(), subs_.end(), s), subs_.end());
+  subscriber_count_ = subs_.size();
   SubscribersGauge().Set(subs_.size());
+}
+
+absl::Duration AlertHub::RoundLength() const {
+  const size_t n = subscriber_count_.load();
+  if (full_round_at_ == 0 || n >= full_round_at_) return round_;
+  return round_ * static_cast<double>(n) / static_cast<double>(full_round_at_);
 }
 
 size_t AlertHub::subscribers() const {

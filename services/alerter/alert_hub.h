@@ -9,6 +9,7 @@
 // alerts arrive before it is told, so those go out together. Thread-safe.
 #include <grpcpp/support/slice.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -84,9 +85,12 @@ class AlertHub {
   // subscriber alone, or the first alert after a quiet spell, is told at once; under a
   // steady flow a subscriber is told at most once a round, so what arrives within a round
   // goes out together (fewer, fuller messages: less CPU per alert when there are many
-  // subscribers, at most `round` more latency).
+  // subscribers, at most `round` more latency). With `full_round_at` > 0, a round is that
+  // long only from `full_round_at` subscribers on and shorter in proportion below (one
+  // subscriber of 1,000: 1/1,000 of it): pacing saves CPU only when many streams share the
+  // notifiers, and a few subscribers should not wait for it.
   explicit AlertHub(size_t max_queue = 10000, int notifiers = 0,
-                    absl::Duration round = absl::ZeroDuration());
+                    absl::Duration round = absl::ZeroDuration(), size_t full_round_at = 0);
   ~AlertHub();
   AlertHub(const AlertHub&) = delete;
   AlertHub& operator=(const AlertHub&) = delete;
@@ -129,7 +133,12 @@ class AlertHub {
   absl::flat_hash_map<std::string, Latest> latest_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> latest_order_ ABSL_GUARDED_BY(mu_);
 
+  // The current round's length (round_ scaled by subscribers, see the constructor).
+  absl::Duration RoundLength() const;
+
   const absl::Duration round_;
+  const size_t full_round_at_;
+  std::atomic<size_t> subscriber_count_{0};  // subs_.size(), readable under notify_mu_
   absl::Mutex notify_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(notify_mu_);    // next round
   std::deque<std::shared_ptr<Subscription>> current_ ABSL_GUARDED_BY(notify_mu_);  // this one

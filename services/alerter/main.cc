@@ -31,6 +31,10 @@ ABSL_FLAG(absl::Duration, fanout_round, absl::Milliseconds(40),
           "what arrives meanwhile goes out in one message (SubscribeBatched) and many "
           "subscribers cost less CPU per alert; an alert after a quiet spell goes out at once "
           "(0: no pacing)");
+ABSL_FLAG(int, fanout_round_subscribers, 1000,
+          "subscribers from which a round lasts the whole --fanout_round; with fewer it is "
+          "shorter in proportion (a lone subscriber is not paced): pacing saves CPU only when "
+          "many streams share the notifiers (0: always the whole round)");
 ABSL_FLAG(absl::Duration, remember, absl::Hours(72),
           "how far back the alerts topic is read on start to remember raised alerts");
 
@@ -70,7 +74,9 @@ int main(int argc, char** argv) {
   if (fanout_threads <= 0) {
     fanout_threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
   }
-  services::AlertHub hub(/*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round));
+  services::AlertHub hub(
+      /*max_queue=*/10000, fanout_threads, absl::GetFlag(FLAGS_fanout_round),
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_fanout_round_subscribers))));
   hub.Advance(*end);
   services::AlertServiceImpl alert_service(&hub, client, topics.alerts);
   services::RuleServiceImpl rule_service(producer->get(), topics.rules, &rules,
