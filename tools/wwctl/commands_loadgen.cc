@@ -2,10 +2,14 @@
 // as it takes them) and measures the time from each submit to the alert it raises, as an
 // operator sizing a deployment would (issue 18). The alerts come from a subscription opened
 // before the first submit; an alert is matched to its article by URL (every article has its
-// own; an update of a story's alert carries the newest one as latest_url).
+// own; an update of a story's alert carries the newest one as latest_url). Each article is
+// submitted with a trace of its own (W3C traceparent), which every stage passes on to the
+// records it makes; after the run, the records of that trace on each topic tell how long each
+// hop took (loadgen.h, ArticleTimeline).
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -15,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/runtime/json.h"
+#include "libs/runtime/trace.h"
 #include "tools/wwctl/commands.h"
 #include "tools/wwctl/loadgen.h"
 #include "tools/wwctl/output.h"
@@ -32,8 +37,10 @@ struct Options {
   int concurrency = 8;
   absl::Duration settle = absl::Seconds(10);
   absl::Duration warmup = absl::Seconds(60);
+  absl::Duration ramp = absl::Seconds(5);  // at the rate, not measured (with --duration)
   LoadMix mix;
   uint64_t seed = 1;
+  bool hops = true;  // read the topics after the run for the time of each hop
 };
 
 absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
@@ -50,6 +57,9 @@ absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
   auto warmup = ParseDuration(a.value("warmup"));
   if (!warmup.ok()) return warmup.status();
   o.warmup = *warmup;
+  auto ramp = ParseDuration(a.value("ramp"));
+  if (!ramp.ok()) return ramp.status();
+  o.ramp = *ramp;
   if (!absl::SimpleAtoi(a.value("count"), &o.count) || o.count < 0) {
     return absl::InvalidArgumentError("--count must be a whole number (0: for --duration)");
   }
@@ -65,10 +75,46 @@ absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
   if (!absl::SimpleAtoi(a.value("seed"), &o.seed)) {
     return absl::InvalidArgumentError("--seed must be a whole number");
   }
+  if (a.value("hops") != "true" && a.value("hops") != "false") {
+    return absl::InvalidArgumentError("--hops is true or false");
+  }
+  o.hops = a.value("hops") == "true";
   return o;
 }
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+// The run's articles: their timelines, found by URL (an alert names it) and by trace id (a
+// record's traceparent header names it).
+struct Timelines {
+  std::vector<ArticleTimeline> all;
+  std::map<std::string, size_t> by_url, by_trace;
+};
+
+// Stamps each article's timeline with the first record of its trace on each topic written
+// since `since_ms`. An error when a topic cannot be read (no Kafka access from here).
+absl::Status StampFromTopics(const ParsedArgs& a, int64_t since_ms, Timelines& t) {
+  const std::string prefix = a.value("topic-prefix");
+  const std::pair<std::string, int64_t ArticleTimeline::*> topics[] = {
+      {prefix + "articles.raw", &ArticleTimeline::raw_ms},
+      {prefix + "articles.unique", &ArticleTimeline::unique_ms},
+      {prefix + "articles.tagged", &ArticleTimeline::tagged_ms},
+      {prefix + "alerts", &ArticleTimeline::alert_ms}};
+  for (const auto& [topic, field] : topics) {
+    absl::Status s = ReadRange(KafkaClient(a), topic, since_ms, 0, [&](const kafka::Record& r) {
+      auto tp = r.header(runtime::kTraceparentHeader);
+      if (!tp) return;
+      auto trace = runtime::TraceContext::Parse(*tp);
+      if (!trace) return;
+      auto it = t.by_trace.find(trace->trace_id);
+      if (it == t.by_trace.end()) return;
+      int64_t& at = t.all[it->second].*field;
+      if (at == 0 || r.timestamp_ms < at) at = r.timestamp_ms;
+    });
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat(topic, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
 
 ww::v1::SubmitRequest ToRequest(const LoadArticle& article) {
   ww::v1::SubmitRequest req;
@@ -78,6 +124,18 @@ ww::v1::SubmitRequest ToRequest(const LoadArticle& article) {
   req.set_source(article.source);
   req.set_published_unix_ms(absl::ToUnixMillis(absl::Now()));
   return req;
+}
+
+nlohmann::ordered_json HopsJson(const std::array<LatencyStats, kHops>& hops) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (int h = 0; h < kHops; ++h) {
+    if (hops[h].count() == 0) continue;
+    j[kHopNames[h]] = {{"count", hops[h].count()},
+                       {"p50_ms", hops[h].Quantile(0.5)},
+                       {"p99_ms", hops[h].Quantile(0.99)},
+                       {"max_ms", hops[h].Max()}};
+  }
+  return j;
 }
 
 int Loadgen(const ParsedArgs& a) {
@@ -95,8 +153,10 @@ int Loadgen(const ParsedArgs& a) {
 
   absl::Mutex mu;
   std::map<std::string, int64_t> submitted_at;  // article id -> submit time (us)
-  std::map<std::string, bool> seen;             // article ids whose first alert arrived
-  LatencyStats to_alert, raised;                // received, and raised/updated, minus submit
+  Timelines timelines;
+  std::map<std::string, bool> seen;  // article ids whose first alert arrived
+  std::set<std::string> ramp_urls;   // submitted during --ramp: not measured
+  LatencyStats to_alert, raised;     // received, and raised/updated, minus submit
   std::atomic<int64_t> alerts{0}, unmatched{0};
   std::thread alert_reader([&] {
     ww::v1::AlertBatch batch;
@@ -107,11 +167,18 @@ int Loadgen(const ParsedArgs& a) {
         const std::string& url = alert.latest_url().empty() ? alert.url() : alert.latest_url();
         absl::MutexLock lock(&mu);
         auto it = submitted_at.find(url);
+        if (it == submitted_at.end() && ramp_urls.contains(url)) {
+          --alerts;  // the ramp's, not measured
+          continue;
+        }
         if (it == submitted_at.end()) {
           ++unmatched;  // another client's article, or one submitted before this run
           continue;
         }
         if (!seen.emplace(url, true).second) continue;  // its second rule
+        if (auto t = timelines.by_url.find(url); t != timelines.by_url.end()) {
+          timelines.all[t->second].received_ms = static_cast<double>(now) / 1000;
+        }
         to_alert.Add(static_cast<double>(now - it->second) / 1000);
         const int64_t when_ms =
             alert.version() > 1 ? alert.updated_unix_ms() : alert.raised_unix_ms();
@@ -159,6 +226,7 @@ int Loadgen(const ParsedArgs& a) {
     absl::MutexLock lock(&mu);
     submitted_at.clear();
     seen.clear();
+    timelines = {};
     to_alert.Clear();
     raised.Clear();
     alerts = 0;
@@ -168,7 +236,11 @@ int Loadgen(const ParsedArgs& a) {
   std::atomic<int64_t> next{0}, done{0}, failed{0}, copies{0}, named{0};
   std::string first_error;
   const absl::Time start = absl::Now();
-  const absl::Time end = start + o.duration;
+  // The first --ramp runs at the rate unmeasured: right after a start (or a quiet spell)
+  // the broker's JIT is cold and the stages' batches small, and the first second's p99
+  // says more about that than about the rate.
+  const absl::Time measure_from = o.count > 0 ? start : start + o.ramp;
+  const absl::Time end = measure_from + o.duration;
   std::vector<std::thread> workers;
   for (int w = 0; w < o.concurrency; ++w) {
     workers.emplace_back([&] {
@@ -179,6 +251,7 @@ int Loadgen(const ParsedArgs& a) {
             o.rate > 0 ? start + absl::Seconds(static_cast<double>(i) / o.rate) : absl::Now();
         if (o.count == 0 && due >= end) return;
         absl::SleepFor(due - absl::Now());
+        const bool ramping = (o.rate > 0 ? due : absl::Now()) < measure_from;
         LoadArticle article;
         {
           absl::MutexLock lock(&gen_mu);
@@ -187,6 +260,8 @@ int Loadgen(const ParsedArgs& a) {
         const ww::v1::SubmitRequest req = ToRequest(article);
         ww::v1::SubmitResponse resp;
         auto ctx = Context(a, absl::Seconds(30));
+        const runtime::TraceContext trace = runtime::TraceContext::NewRoot(article.url);
+        ctx->AddMetadata(std::string(runtime::kTraceparentHeader), trace.ToString());
         const int64_t sent = NowMicros();
         grpc::Status s = ingest_stub->Submit(ctx.get(), req, &resp);
         if (!s.ok()) {
@@ -195,9 +270,16 @@ int Loadgen(const ParsedArgs& a) {
           ++failed;
           continue;
         }
+        if (ramping) {
+          absl::MutexLock lock(&mu);
+          ramp_urls.insert(article.url);
+          continue;
+        }
         {
           absl::MutexLock lock(&mu);
           submitted_at[article.url] = sent;
+          timelines.by_url[article.url] = timelines.by_trace[trace.trace_id] = timelines.all.size();
+          timelines.all.push_back({.submitted_ms = static_cast<double>(sent) / 1000});
         }
         ++done;
         copies += article.copy;
@@ -211,7 +293,12 @@ int Loadgen(const ParsedArgs& a) {
     while (submitting) {
       absl::SleepFor(absl::Seconds(1));
       if (!submitting || json) continue;
-      const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+      if (absl::Now() < measure_from) {
+        std::fprintf(stderr, "\rramping up for %s at the rate (not measured)",
+                     absl::FormatDuration(o.ramp).c_str());
+        continue;
+      }
+      const double secs = absl::ToDoubleSeconds(absl::Now() - measure_from);
       std::fprintf(stderr,
                    "\r%.0f s: %lld submitted (%.0f/s), %lld failed, %lld alerts, p99 %.0f ms", secs,
                    static_cast<long long>(done.load()), static_cast<double>(done) / secs,
@@ -220,7 +307,7 @@ int Loadgen(const ParsedArgs& a) {
     }
   });
   for (auto& t : workers) t.join();
-  const double submit_secs = absl::ToDoubleSeconds(absl::Now() - start);
+  const double submit_secs = absl::ToDoubleSeconds(absl::Now() - measure_from);
   submitting = false;
   progress.join();
   if (!json) std::fprintf(stderr, "\n");
@@ -236,6 +323,23 @@ int Loadgen(const ParsedArgs& a) {
   alerts_ctx->TryCancel();
   alert_reader.join();
   reader->Finish();
+
+  // Per hop, from the records each article left on the topics.
+  std::array<LatencyStats, kHops> hops;
+  std::string hops_error;
+  if (o.hops) {
+    if (!json) std::fprintf(stderr, "reading the topics for the time of each hop...\n");
+    const int64_t since_ms = absl::ToUnixMillis(measure_from) - 1000;
+    if (absl::Status s = StampFromTopics(a, since_ms, timelines); !s.ok()) {
+      hops_error = std::string(s.message());
+      std::fprintf(stderr,
+                   "wwctl loadgen: no per-hop times (they need read access to the topics, "
+                   "--bootstrap-servers): %s\n",
+                   hops_error.c_str());
+    } else {
+      for (const ArticleTimeline& t : timelines.all) AddHops(t, hops);
+    }
+  }
 
   const double achieved = static_cast<double>(done) / std::max(submit_secs, 1e-9);
   size_t matched;
@@ -259,7 +363,8 @@ int Loadgen(const ParsedArgs& a) {
                                    {"p99_ms", to_alert.Quantile(0.99)},
                                    {"max_ms", to_alert.Max()},
                                    {"raised_p50_ms", raised.Quantile(0.5)},
-                                   {"raised_p99_ms", raised.Quantile(0.99)}})
+                                   {"raised_p99_ms", raised.Quantile(0.99)},
+                                   {"hops", HopsJson(hops)}})
                   .c_str());
   } else {
     std::printf(
@@ -275,6 +380,15 @@ int Loadgen(const ParsedArgs& a) {
         static_cast<long long>(unmatched.load()), matched, to_alert.Quantile(0.5),
         to_alert.Quantile(0.9), to_alert.Quantile(0.99), to_alert.Max(), raised.Quantile(0.5),
         raised.Quantile(0.99));
+    if (o.hops && hops_error.empty()) {
+      std::printf(
+          "per hop, p50 / p99 / max ms (record timestamps; a stage's commit shows in the next "
+          "hop):\n");
+      for (int h = 0; h < kHops; ++h) {
+        std::printf("  %-8s %6.0f %6.0f %6.0f   (%zu articles)\n", kHopNames[h],
+                    hops[h].Quantile(0.5), hops[h].Quantile(0.99), hops[h].Max(), hops[h].count());
+      }
+    }
   }
   if (failed > 0) {
     std::fprintf(stderr, "wwctl loadgen: %lld submits failed, the first: %s\n",
@@ -290,7 +404,9 @@ void AddLoadgenCommand(Cli& cli) {
   cli.Add({{"loadgen"},
            "Submits generated news articles to the running pipeline at --rate for --duration "
            "(or --count) and measures submit-to-alert latency from an alert subscription: "
-           "throughput, p50/p90/p99/max, with a progress line. A share of the articles names "
+           "throughput, p50/p90/p99/max, with a progress line, then the time of each hop "
+           "(ingest, dedup, tag, alert, deliver) from the records' timestamps. A share of the "
+           "articles names "
            "the watched names (--names: they must be in the watchlist, with rules that alert on "
            "them, as the sample's), a share reprints an earlier one (a copy: the deduper folds "
            "it into its story). Needs a submitter's and a subscriber's role (an admin token).",
@@ -305,11 +421,20 @@ void AddLoadgenCommand(Cli& cli) {
              "longest wait for a probe article's alert before measuring (a pipeline just started "
              "is still joining its consumer groups)",
              "60s"},
+            {"ramp", "DURATION",
+             "submit at the rate for this long before measuring (with --duration; a pipeline "
+             "just started, or idle, runs slower for its first seconds: the broker's JIT is "
+             "cold, the stages' batches small); 0: measure from the first article",
+             "5s"},
             {"mentions", "SHARE", "share of articles that name a watched name", "0.5"},
             {"copies", "SHARE", "share of articles that reprint an earlier one", "0.1"},
             {"names", "NAME,...", "the watched names to mention",
              "Kim Jong Un,Vladivostok,Vladimir Putin"},
             {"seed", "N", "seed of the articles (same seed, same articles)", "1"},
+            {"hops", "true|false",
+             "after the run, read the topics for the time of each hop (ingest, dedup, tag, "
+             "alert, deliver) from the records' timestamps; needs read access to the topics",
+             "true"},
             {"output", "text|json", "output format", "text"}},
            Loadgen});
 }

@@ -205,4 +205,17 @@ void LatencyStats::Clear() {
   sorted_ = true;
 }
 
+void AddHops(const ArticleTimeline& t, std::array<LatencyStats, kHops>& stats) {
+  const std::array<double, kHops + 1> at = {t.submitted_ms,
+                                            static_cast<double>(t.raw_ms),
+                                            static_cast<double>(t.unique_ms),
+                                            static_cast<double>(t.tagged_ms),
+                                            static_cast<double>(t.alert_ms),
+                                            t.received_ms};
+  for (int h = 0; h < kHops; ++h) {
+    // Clocks of one machine, ms-rounded stamps: a hop a little under 0 is 0.
+    if (at[h] > 0 && at[h + 1] > 0) stats[h].Add(std::max(0.0, at[h + 1] - at[h]));
+  }
+}
+
 }  // namespace ww::wwctl

@@ -8,6 +8,7 @@
 // another outlet's URL (a wire reprint: a copy). Deterministic for a seed.
 //
 // Latency: submit-to-alert times, with percentiles. Thread-safe where marked.
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -62,5 +63,27 @@ class LatencyStats {
   mutable std::vector<double> ms_ ABSL_GUARDED_BY(mu_);
   mutable bool sorted_ ABSL_GUARDED_BY(mu_) = true;
 };
+
+// Where one article's time went, from the timestamps of the records it left on each topic
+// (Unix ms, the producer's clock; 0: none seen there) and the client's clock at both ends.
+// A record is stamped when its stage produces it, before its transaction commits, so the
+// commit of one hop is counted in the next one (its input was not readable until then).
+struct ArticleTimeline {
+  double submitted_ms = 0;  // the Submit call began
+  int64_t raw_ms = 0;       // the ingestor's article record
+  int64_t unique_ms = 0;    // the deduper's (copies stop there: they raise no new alert)
+  int64_t tagged_ms = 0;    // the tagger's
+  int64_t alert_ms = 0;     // the alerter's first alert for it
+  double received_ms = 0;   // its first alert reached the subscriber
+};
+
+enum Hop : int { kIngestHop = 0, kDedupHop, kTagHop, kAlertHop, kDeliverHop, kHops };
+inline constexpr std::array<const char*, kHops> kHopNames = {"ingest", "dedup", "tag", "alert",
+                                                             "deliver"};
+
+// Adds each hop the article completed (both ends seen) to stats[hop]: ingest = submit ->
+// raw, dedup = raw -> unique, tag = unique -> tagged, alert = tagged -> alert, deliver =
+// alert -> received.
+void AddHops(const ArticleTimeline& t, std::array<LatencyStats, kHops>& stats);
 
 }  // namespace ww::wwctl

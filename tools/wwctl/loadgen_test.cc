@@ -77,5 +77,31 @@ TEST(LatencyStats, NearestRankPercentiles) {
   EXPECT_EQ(s.Max(), 1000);
 }
 
+TEST(AddHops, EachHopFromItsTwoEndsAndOnlyWhenBothWereSeen) {
+  std::array<LatencyStats, kHops> hops;
+  // A full path: 3 ms to the raw topic, then 40, 55, 60 and 12.5 ms.
+  AddHops({.submitted_ms = 1000,
+           .raw_ms = 1003,
+           .unique_ms = 1043,
+           .tagged_ms = 1098,
+           .alert_ms = 1158,
+           .received_ms = 1170.5},
+          hops);
+  // A copy: it stops at the deduper (no unique record), so only its ingest counts.
+  AddHops({.submitted_ms = 2000, .raw_ms = 2002}, hops);
+  // Stamps are whole ms on the producer's clock: a hop a fraction under zero is zero.
+  AddHops({.submitted_ms = 3000.6, .raw_ms = 3000}, hops);
+  ASSERT_EQ(hops[kIngestHop].count(), 3u);
+  EXPECT_EQ(hops[kIngestHop].Max(), 3);
+  EXPECT_EQ(hops[kIngestHop].Quantile(0.3), 0);  // the least of three
+  for (int h : {kDedupHop, kTagHop, kAlertHop, kDeliverHop}) {
+    EXPECT_EQ(hops[h].count(), 1u) << kHopNames[h];
+  }
+  EXPECT_EQ(hops[kDedupHop].Max(), 40);
+  EXPECT_EQ(hops[kTagHop].Max(), 55);
+  EXPECT_EQ(hops[kAlertHop].Max(), 60);
+  EXPECT_EQ(hops[kDeliverHop].Max(), 12.5);
+}
+
 }  // namespace
 }  // namespace ww::wwctl
