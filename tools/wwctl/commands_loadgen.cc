@@ -100,7 +100,9 @@ absl::Status StampFromTopics(const ParsedArgs& a, int64_t since_ms, Timelines& t
       {prefix + "articles.unique", &ArticleTimeline::unique_ms},
       {prefix + "articles.tagged", &ArticleTimeline::tagged_ms},
       {prefix + "alerts", &ArticleTimeline::alert_ms}};
-  for (const auto& [topic, field] : topics) {
+  for (const auto& entry : topics) {
+    const std::string& topic = entry.first;
+    int64_t ArticleTimeline::*const field = entry.second;  // a lambda cannot capture a binding
     absl::Status s = ReadRange(KafkaClient(a), topic, since_ms, 0, [&](const kafka::Record& r) {
       auto tp = r.header(runtime::kTraceparentHeader);
       if (!tp) return;
