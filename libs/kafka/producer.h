@@ -26,13 +26,24 @@ class Producer {
   // ResourceExhausted (record too large).
   absl::StatusOr<Delivered> Send(const OutRecord& record,
                                  absl::Duration timeout = absl::Seconds(30));
+  // Sends every record at once and waits for all of them (one round trip for a batch, not
+  // one per record); the first error, if any.
+  absl::Status SendAll(const std::vector<OutRecord>& records,
+                       absl::Duration timeout = absl::Seconds(30));
 
   // Waits for everything in flight.
   void Flush(absl::Duration timeout);
 
+  struct Pending;  // one record's delivery (producer.cc; its delivery callback fills it)
+
  private:
   struct Impl;
   explicit Producer(std::unique_ptr<Impl> impl);
+  // Hands the record to librdkafka; `pending` is told of its delivery.
+  absl::Status Enqueue(const OutRecord& record, Pending* pending, absl::Duration timeout);
+  // Waits for `pending`'s delivery; releases it (leaks it) if the wait times out.
+  absl::StatusOr<Delivered> Await(std::unique_ptr<Pending> pending, const std::string& topic,
+                                  absl::Duration timeout);
   std::unique_ptr<Impl> impl_;
 };
 

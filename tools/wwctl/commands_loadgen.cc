@@ -21,6 +21,7 @@
 #include "libs/runtime/json.h"
 #include "libs/runtime/trace.h"
 #include "tools/wwctl/commands.h"
+#include "tools/wwctl/kafka_hops.h"
 #include "tools/wwctl/loadgen.h"
 #include "tools/wwctl/output.h"
 #include "tools/wwctl/rpc_client.h"
@@ -40,7 +41,8 @@ struct Options {
   absl::Duration ramp = absl::Seconds(5);  // at the rate, not measured (with --duration)
   LoadMix mix;
   uint64_t seed = 1;
-  bool hops = true;  // read the topics after the run for the time of each hop
+  bool hops = true;             // read the topics after the run for the time of each hop
+  bool kafka_baseline = false;  // then the same load through hops that do nothing
 };
 
 absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
@@ -79,6 +81,14 @@ absl::StatusOr<Options> ParseOptions(const ParsedArgs& a) {
     return absl::InvalidArgumentError("--hops is true or false");
   }
   o.hops = a.value("hops") == "true";
+  if (a.has("kafka-baseline")) {
+    if (o.rate <= 0) {
+      return absl::InvalidArgumentError(
+          "--kafka-baseline needs a --rate (the hops run at the pipeline's rate)");
+    }
+    if (o.count > 0) return absl::InvalidArgumentError("--kafka-baseline runs for --duration");
+    o.kafka_baseline = true;
+  }
   return o;
 }
 
@@ -126,6 +136,49 @@ ww::v1::SubmitRequest ToRequest(const LoadArticle& article) {
   req.set_source(article.source);
   req.set_published_unix_ms(absl::ToUnixMillis(absl::Now()));
   return req;
+}
+
+nlohmann::ordered_json LatencyJson(const LatencyStats& l) {
+  return {{"count", l.count()},
+          {"p50_ms", l.Quantile(0.5)},
+          {"p90_ms", l.Quantile(0.9)},
+          {"p99_ms", l.Quantile(0.99)},
+          {"max_ms", l.Max()}};
+}
+
+// The same load through four hops that do nothing, plain and transactional (kafka_hops.h).
+struct Baseline {
+  HopsResult plain, transactional;
+  std::string error;
+};
+
+void RunBaseline(const ParsedArgs& a, const Options& o, const std::string& run, bool json,
+                 Baseline* out) {
+  for (bool txn : {false, true}) {
+    HopsOptions h;
+    h.transactional = txn;
+    h.rate = o.rate;
+    h.duration = o.duration;
+    h.ramp = o.ramp;
+    h.concurrency = o.concurrency;
+    h.topic_base =
+        absl::StrCat(a.value("topic-prefix"), "loadgen.", run, txn ? ".txn." : ".plain.");
+    h.deadletter_topic = a.value("topic-prefix") + "deadletter";
+    if (!json) {
+      std::fprintf(stderr, "the raw Kafka path: %s hops at %g/s for %s...\n",
+                   txn ? "4 transactional" : "4 plain", o.rate,
+                   absl::FormatDuration(o.ramp + o.duration).c_str());
+    }
+    ArticleGenerator gen(o.mix, o.seed);
+    absl::Status s = RunKafkaHops(
+        KafkaClient(a), h, [&] { return gen.Next(run).text; },
+        txn ? &out->transactional : &out->plain);
+    if (!s.ok()) {
+      out->error = std::string(s.message());
+      std::fprintf(stderr, "wwctl loadgen: the raw Kafka path failed: %s\n", out->error.c_str());
+      return;
+    }
+  }
 }
 
 nlohmann::ordered_json HopsJson(const std::array<LatencyStats, kHops>& hops) {
@@ -349,7 +402,19 @@ int Loadgen(const ParsedArgs& a) {
     absl::MutexLock lock(&mu);
     matched = seen.size();
   }
+  Baseline baseline;
+  if (o.kafka_baseline) RunBaseline(a, o, run, json, &baseline);
+
   if (json) {
+    nlohmann::ordered_json kafka = nlohmann::ordered_json::object();
+    if (o.kafka_baseline && baseline.error.empty()) {
+      kafka["plain_hops"] = LatencyJson(baseline.plain.latency);
+      kafka["plain_hops"]["sent"] = baseline.plain.sent;
+      kafka["transactional_hops"] = LatencyJson(baseline.transactional.latency);
+      kafka["transactional_hops"]["sent"] = baseline.transactional.sent;
+    } else if (!baseline.error.empty()) {
+      kafka["error"] = baseline.error;
+    }
     std::puts(runtime::ToJsonLine({{"rate_target", o.rate},
                                    {"rate_achieved", achieved},
                                    {"seconds", submit_secs},
@@ -366,7 +431,8 @@ int Loadgen(const ParsedArgs& a) {
                                    {"max_ms", to_alert.Max()},
                                    {"raised_p50_ms", raised.Quantile(0.5)},
                                    {"raised_p99_ms", raised.Quantile(0.99)},
-                                   {"hops", HopsJson(hops)}})
+                                   {"hops", HopsJson(hops)},
+                                   {"kafka_baseline", kafka}})
                   .c_str());
   } else {
     std::printf(
@@ -389,6 +455,20 @@ int Loadgen(const ParsedArgs& a) {
       for (int h = 0; h < kHops; ++h) {
         std::printf("  %-8s %6.0f %6.0f %6.0f   (%zu articles)\n", kHopNames[h],
                     hops[h].Quantile(0.5), hops[h].Quantile(0.99), hops[h].Max(), hops[h].count());
+      }
+    }
+    if (o.kafka_baseline && baseline.error.empty()) {
+      std::printf(
+          "the same rate through 4 hops that do nothing (same broker; send -> after the "
+          "last hop):\n");
+      for (const auto& [name, r] :
+           {std::pair<const char*, const HopsResult*>{"plain hops", &baseline.plain},
+            {"transactional hops", &baseline.transactional}}) {
+        std::printf(
+            "  %-19s p50 %4.0f ms, p90 %4.0f ms, p99 %4.0f ms, max %4.0f ms   (%lld of "
+            "%lld arrived)\n",
+            name, r->latency.Quantile(0.5), r->latency.Quantile(0.9), r->latency.Quantile(0.99),
+            r->latency.Max(), static_cast<long long>(r->received), static_cast<long long>(r->sent));
       }
     }
   }
@@ -428,6 +508,11 @@ void AddLoadgenCommand(Cli& cli) {
              "just started, or idle, runs slower for its first seconds: the broker's JIT is "
              "cold, the stages' batches small); 0: measure from the first article",
              "5s"},
+            {"kafka-baseline", "",
+             "then send the same load through 4 consume -> produce hops that do nothing, plain "
+             "and transactional (the stages' own loop), on topics made for it and deleted "
+             "after: what Kafka alone costs at this rate (needs --rate, rights to create topics)",
+             ""},
             {"mentions", "SHARE", "share of articles that name a watched name", "0.5"},
             {"copies", "SHARE", "share of articles that reprint an earlier one", "0.1"},
             {"names", "NAME,...", "the watched names to mention",
