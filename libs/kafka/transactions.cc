@@ -132,10 +132,11 @@ absl::StatusOr<std::unique_ptr<TxnClient>> NewKafkaTxnClient(const ClientConfig&
   // Defaults an operator may change (--kafka_properties). A commit flushes at once whatever
   // lingers, so linger only gathers a batch's records into fewer requests. The backoff is
   // mostly for CONCURRENT_TRANSACTIONS: the broker still writing the last commit's markers
-  // when the next transaction adds its partitions, for a few ms; librdkafka's 100 ms default
-  // made every such stage wait a tenth of a second.
+  // when the next transaction adds its partitions. librdkafka's 100 ms made such a stage
+  // wait a tenth of a second; 5 ms flooded a busy broker with retries (at 2,000 articles/s
+  // p50 2.1 s against 0.43 s with 20 ms, in one A/B on the local stack).
   for (const auto& [k, v] :
-       {std::pair<std::string, std::string>{"linger.ms", "5"}, {"retry.backoff.ms", "5"}}) {
+       {std::pair<std::string, std::string>{"linger.ms", "5"}, {"retry.backoff.ms", "20"}}) {
     if (!config.properties.contains(k)) overrides[k] = v;
   }
   auto conf = internal::MakeConf(config, overrides);
