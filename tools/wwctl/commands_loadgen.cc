@@ -104,6 +104,17 @@ int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 struct Timelines {
   std::vector<ArticleTimeline> all;
   std::map<std::string, size_t> by_url, by_trace;
+  size_t alerted = 0;  // articles whose first alert arrived
+
+  void Add(const std::string& url, const std::string& trace_id, int64_t submitted_us) {
+    by_url[url] = all.size();
+    if (!trace_id.empty()) by_trace[trace_id] = all.size();
+    all.push_back({.submitted_ms = static_cast<double>(submitted_us) / 1000});
+  }
+  bool Alerted(const std::string& url) const {
+    auto it = by_url.find(url);
+    return it != by_url.end() && all[it->second].received_ms > 0;
+  }
 };
 
 // Stamps each article's timeline with the first record of its trace on each topic written
@@ -212,9 +223,7 @@ int Loadgen(const ParsedArgs& a) {
   reader->WaitForInitialMetadata();
 
   absl::Mutex mu;
-  std::map<std::string, int64_t> submitted_at;  // article id -> submit time (us)
   Timelines timelines;
-  std::map<std::string, bool> seen;  // article ids whose first alert arrived
   std::set<std::string> named_urls;  // measured articles that name a watched name
   std::set<std::string> ramp_urls;   // submitted during --ramp: not measured
   LatencyStats to_alert, raised;     // received, and raised/updated, minus submit
@@ -227,23 +236,23 @@ int Loadgen(const ParsedArgs& a) {
         ++alerts;
         const std::string& url = alert.latest_url().empty() ? alert.url() : alert.latest_url();
         absl::MutexLock lock(&mu);
-        auto it = submitted_at.find(url);
-        if (it == submitted_at.end() && ramp_urls.contains(url)) {
-          --alerts;  // the ramp's, not measured
+        auto it = timelines.by_url.find(url);
+        if (it == timelines.by_url.end()) {
+          if (ramp_urls.contains(url)) {
+            --alerts;  // the ramp's, not measured
+          } else {
+            ++unmatched;  // another client's article, or one submitted before this run
+          }
           continue;
         }
-        if (it == submitted_at.end()) {
-          ++unmatched;  // another client's article, or one submitted before this run
-          continue;
-        }
-        if (!seen.emplace(url, true).second) continue;  // its second rule
-        if (auto t = timelines.by_url.find(url); t != timelines.by_url.end()) {
-          timelines.all[t->second].received_ms = static_cast<double>(now) / 1000;
-        }
-        to_alert.Add(static_cast<double>(now - it->second) / 1000);
+        ArticleTimeline& t = timelines.all[it->second];
+        if (t.received_ms > 0) continue;  // its second rule
+        t.received_ms = static_cast<double>(now) / 1000;
+        ++timelines.alerted;
+        to_alert.Add(t.received_ms - t.submitted_ms);
         const int64_t when_ms =
             alert.version() > 1 ? alert.updated_unix_ms() : alert.raised_unix_ms();
-        raised.Add(static_cast<double>(when_ms * 1000 - it->second) / 1000);
+        raised.Add(static_cast<double>(when_ms) - t.submitted_ms);
       }
     }
   });
@@ -270,14 +279,14 @@ int Loadgen(const ParsedArgs& a) {
     }
     {
       absl::MutexLock lock(&mu);
-      submitted_at[probe.url] = NowMicros();
+      timelines.Add(probe.url, "", NowMicros());
     }
     const absl::Time give_up = absl::Now() + o.warmup;
     bool warm = false;
     while (!warm && absl::Now() < give_up) {
       absl::SleepFor(absl::Milliseconds(50));
       absl::MutexLock lock(&mu);
-      warm = seen.contains(probe.url);
+      warm = timelines.Alerted(probe.url);
     }
     probe_alerted = warm;
     if (!warm) {
@@ -287,8 +296,6 @@ int Loadgen(const ParsedArgs& a) {
                    absl::FormatDuration(o.warmup).c_str());
     }
     absl::MutexLock lock(&mu);
-    submitted_at.clear();
-    seen.clear();
     timelines = {};
     to_alert.Clear();
     raised.Clear();
@@ -340,9 +347,7 @@ int Loadgen(const ParsedArgs& a) {
         }
         {
           absl::MutexLock lock(&mu);
-          submitted_at[article.url] = sent;
-          timelines.by_url[article.url] = timelines.by_trace[trace.trace_id] = timelines.all.size();
-          timelines.all.push_back({.submitted_ms = static_cast<double>(sent) / 1000});
+          timelines.Add(article.url, trace.trace_id, sent);
         }
         ++done;
         copies += article.copy;
@@ -383,7 +388,7 @@ int Loadgen(const ParsedArgs& a) {
   while (absl::Now() < settle_end) {
     {
       absl::MutexLock lock(&mu);
-      if (static_cast<int64_t>(seen.size()) >= named.load()) break;
+      if (static_cast<int64_t>(timelines.alerted) >= named.load()) break;
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -413,8 +418,8 @@ int Loadgen(const ParsedArgs& a) {
   int64_t named_alerted = 0;
   {
     absl::MutexLock lock(&mu);
-    matched = seen.size();
-    for (const std::string& url : named_urls) named_alerted += seen.contains(url);
+    matched = timelines.alerted;
+    for (const std::string& url : named_urls) named_alerted += timelines.Alerted(url);
   }
   // The probe, which names only --names, raised no alert: the names are not watched (or no
   // rule alerts on them), which says nothing about speed. Otherwise every named article
