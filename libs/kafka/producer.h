@@ -22,6 +22,8 @@ class Producer {
   ~Producer();
 
   // Blocks until the broker acknowledged the record (acks=all) or `timeout` passed.
+  // A producer that hits a fatal error (an idempotence desync after the broker lost
+  // records) replaces itself and sends once more.
   // Errors: NotFound (unknown topic), Unavailable (broker unreachable, timeout),
   // ResourceExhausted (record too large).
   absl::StatusOr<Delivered> Send(const OutRecord& record,
@@ -39,11 +41,6 @@ class Producer {
  private:
   struct Impl;
   explicit Producer(std::unique_ptr<Impl> impl);
-  // Hands the record to librdkafka; `pending` is told of its delivery.
-  absl::Status Enqueue(const OutRecord& record, Pending* pending, absl::Duration timeout);
-  // Waits for `pending`'s delivery; releases it (leaks it) if the wait times out.
-  absl::StatusOr<Delivered> Await(std::unique_ptr<Pending> pending, const std::string& topic,
-                                  absl::Duration timeout);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -145,6 +145,8 @@ class ChaosTest : public testing::PipelineTest {
   // Submits `n` distinct articles through the ingestor's gRPC API, each until it is
   // accepted (an article refused while the broker is away is submitted again: the same
   // URL is the same article id, so a copy that did land is a redelivery, never a repeat).
+  // An article refused for five minutes (longer than any outage here) stops the load:
+  // the ingestor is stuck, and the case fails on it rather than hanging.
   void SubmitLoad(const std::string& tag, int n, std::atomic<int>* done) {
     auto stub = ww::v1::IngestService::NewStub(
         grpc::CreateChannel(addr_["ingestor"], grpc::InsecureChannelCredentials()));
@@ -154,18 +156,34 @@ class ChaosTest : public testing::PipelineTest {
       req.set_text(ArticleText(std::hash<std::string>()(tag) * 1000003u + i));
       req.set_url(absl::StrCat("https://chaos.example/", tag, "/", i));
       req.set_source(absl::StrCat("outlet-", i % 7));
+      const absl::Time first_try = absl::Now();
       for (;;) {
         if (abandon_.load()) return;
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
         ww::v1::SubmitResponse resp;
-        if (stub->Submit(&ctx, req, &resp).ok()) break;
+        const grpc::Status st = stub->Submit(&ctx, req, &resp);
+        if (st.ok()) break;
+        if (absl::Now() - first_try > absl::Minutes(5)) {
+          refusal_ = absl::StrCat(req.url(), " refused for 5 minutes, last: ", st.error_message());
+          gave_up_ = true;  // publishes refusal_ to the test's thread
+          return;
+        }
       }
       ++*done;
     }
   }
 
   std::atomic<bool> abandon_{false};  // the load stops retrying (the broker is gone)
+  std::atomic<bool> gave_up_{false};  // the load stopped: an article was refused too long
+  std::string refusal_;               // why (written before gave_up_ is set)
+
+  // Until `n` articles are in, or the load gave up.
+  void WaitForSubmitted(const std::atomic<int>& submitted, int n) {
+    while (submitted.load() < n && !gave_up_.load()) {
+      absl::SleepFor(absl::Milliseconds(20));  // polls the load
+    }
+  }
 
   struct Count {
     size_t expected = 0, lost = 0, twice = 0, other = 0;
@@ -232,7 +250,7 @@ class ChaosTest : public testing::PipelineTest {
   void BrokerOutage(const std::string& tag, int n, absl::Duration down) {
     std::atomic<int> submitted{0};
     std::thread load([&] { SubmitLoad(tag, n, &submitted); });
-    while (submitted.load() < n / 3) absl::SleepFor(absl::Milliseconds(20));  // polls the load
+    WaitForSubmitted(submitted, n / 3);
     ChaosBroker::Get().Kill();
     const absl::Time killed = absl::Now();
     while (absl::Now() - killed < down) {
@@ -245,6 +263,7 @@ class ChaosTest : public testing::PipelineTest {
     if (!started) abandon_ = true;
     load.join();  // before any ASSERT: a joinable thread must not outlive the test
     ASSERT_TRUE(started) << "the broker did not come back";
+    ASSERT_FALSE(gave_up_.load()) << refusal_;
     WaitForAlerts(tag, n, absl::Minutes(3));
     const absl::Duration recovery = absl::Now() - back;
     ExpectAllServicesRunning("after the broker came back");
@@ -273,12 +292,13 @@ TEST_F(ChaosTest, EachServiceKilledMidStreamAndRestartedLosesNothing) {
       StartService(victim);
     } else {
       std::thread load([&] { SubmitLoad(tag, n, &submitted); });
-      while (submitted.load() < n / 3) absl::SleepFor(absl::Milliseconds(20));  // polls the load
+      WaitForSubmitted(submitted, n / 3);
       KillService(victim);
       StartService(victim);
       load.join();
     }
     ASSERT_FALSE(HasFatalFailure());
+    ASSERT_FALSE(gave_up_.load()) << refusal_;
     const absl::Time restarted = absl::Now();
     WaitForAlerts(tag, n, absl::Minutes(2));
     Report(absl::StrCat("kill -9 ww-", victim, ", restarted"), n, CountAlerts(tag, n),
