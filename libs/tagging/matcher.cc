@@ -110,16 +110,22 @@ std::string MakeSnippet(std::string_view text, size_t start, size_t end, size_t 
   std::string snippet;
   snippet.reserve(to - from);
   bool pending_space = false;
+  const auto plain = [&text](size_t i) {  // ASCII, not a space: copied as it is
+    const char b = text[i];
+    return static_cast<uint8_t>(b) < 0x80 && !IsAsciiSpace(b);
+  };
   for (size_t i = from; i < to;) {
-    const char byte = text[i];
-    if (static_cast<uint8_t>(byte) < 0x80) {  // ASCII fast path
-      if (IsAsciiSpace(byte)) {
-        pending_space = !snippet.empty();
-      } else {
-        if (pending_space) snippet.push_back(' ');
-        pending_space = false;
-        snippet.push_back(byte);
-      }
+    if (plain(i)) {  // ASCII fast path: a run of such bytes in one append
+      size_t j = i + 1;
+      while (j < to && plain(j)) ++j;
+      if (pending_space) snippet.push_back(' ');
+      pending_space = false;
+      snippet.append(text.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    if (static_cast<uint8_t>(text[i]) < 0x80) {  // an ASCII space
+      pending_space = !snippet.empty();
       ++i;
       continue;
     }
@@ -300,7 +306,16 @@ class Matcher::Builder {
     pending_.clear();
     pending_.shrink_to_fit();
     written_offsets_.clear();
-    m_->trie_ = PrefixTrie::Build(patterns);
+    // A pattern whose every alias wants a capital first letter (smart case: "Of", the
+    // Turkish town) cannot match where the text has a lowercase one (Judge's first test).
+    std::vector<bool> lowercase_ok(patterns.size(), false);
+    for (size_t id = 0; id < patterns.size(); ++id) {
+      for (uint32_t a = m_->pattern_first_[id]; a < m_->pattern_first_[id + 1]; ++a) {
+        const Alias& alias = m_->aliases_[a];
+        if ((alias.flags & kSmartCase) == 0 || (alias.upper & 1) == 0) lowercase_ok[id] = true;
+      }
+    }
+    m_->trie_ = PrefixTrie::Build(patterns, lowercase_ok);
     m_->written_aliases_.shrink_to_fit();
     m_->entity_bytes_.shrink_to_fit();
     m_->entity_offsets_.shrink_to_fit();
@@ -1087,13 +1102,34 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
+  // The next run of ASCII letters and digits after the current one, [ahead, ahead_end), and
+  // its hash: its filter line is asked for while the current run is tested and walked.
+  size_t ahead = n, ahead_end = n;
+  uint64_t ahead_hash = 0;
   while (i < n) {
     size_t next = i + 1;  // where to look next if no match starts at i
     if (absl::ascii_isalnum(bytes[i])) {
       // Inside a run of ASCII letters and digits no match can start (the previous byte is a
       // word character); at its first byte only if some alias starts with the whole run.
-      next = AsciiWordEnd(bytes, next, n);
-      if (!trie_.MayStartWithWord(text, i, next)) {
+      uint64_t hash;
+      if (i == ahead) {
+        next = ahead_end;
+        hash = ahead_hash;
+      } else {
+        next = AsciiWordEnd(bytes, next, n);
+        hash = PrefixTrie::WordHash(text, i, next);
+      }
+      ahead = next;
+      while (ahead < n && bytes[ahead] < 0x80 && !absl::ascii_isalnum(bytes[ahead])) ++ahead;
+      if (ahead < n && absl::ascii_isalnum(bytes[ahead])) {
+        ahead_end = AsciiWordEnd(bytes, ahead + 1, n);
+        ahead_hash = PrefixTrie::WordHash(text, ahead, ahead_end);
+        trie_.PrefetchWord(ahead_hash);
+      }
+      // Written in lowercase there (Explain shows every candidate, so it walks them all).
+      const auto first = static_cast<uint8_t>(utf8[folded.origin[i]]);
+      const bool lowercase = decisions == nullptr && first >= 'a' && first <= 'z';
+      if (!trie_.MayStartWithWordHash(hash, lowercase)) {
         i = next;
         continue;
       }

@@ -378,3 +378,33 @@ TEST(PrefixTrieTest, LongPatternsAreKeptAsTails) {
 
 }  // namespace
 }  // namespace ww::tagging
+
+namespace ww::tagging {
+namespace {
+
+// A big watchlist's names lead with words prose writes in lowercase ("The Hague", "Of" in
+// Turkey): the scan skips a lowercase word when no alias starting with it takes lowercase
+// text, and still finds one that does; Explain still shows the rejected candidate.
+TEST(MatcherTest, ALowercaseWordIsSkippedOnlyWhereNoAliasStartingWithItTakesLowercase) {
+  Watchlist w;
+  w.entities = {{"hague", "The Hague", EntityKind::kPlace, {}},
+                {"beatles", "the beatles", EntityKind::kOrganisation, {}}};
+  const std::shared_ptr<const Matcher> m = BuildOrDie(w);
+  ASSERT_NE(m, nullptr);
+  auto found = [&](std::string_view text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const Mention& x : m->FindAll(text)) out.emplace_back(x.entity_id, x.text);
+    return out;
+  };
+  EXPECT_THAT(found("Talks resumed in The Hague on Monday."), ElementsAre(P{"hague", "The Hague"}));
+  EXPECT_THAT(found("Talks resumed, the hague talks said."), IsEmpty());
+  EXPECT_THAT(found("Fans of the beatles met in The Hague."),
+              ElementsAre(P{"beatles", "the beatles"}, P{"hague", "The Hague"}));
+  std::vector<Decision> decisions;
+  m->Explain("talks in the hague", &decisions);
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_EQ(decisions[0].verdict, Verdict::kCase);
+}
+
+}  // namespace
+}  // namespace ww::tagging
