@@ -1,6 +1,6 @@
-// The chaos tier (ctest -L chaos): the four services as processes on a broker of this
-// test's own, under a load of distinct articles, while the broker or a service is killed.
-// Each case reads every alert committed to the alerts topic (read_committed) and checks
+// The chaos tier (ctest -L chaos): the four pipeline services and the notifier as processes
+// on a broker of this test's own, under a load of distinct articles, while the broker or a service
+// is killed. Each case reads every alert committed to the alerts topic (read_committed) and checks
 // that each expected alert is there exactly once, none missing, and that no service
 // process exited because the broker was away.
 //
@@ -140,6 +140,10 @@ class ChaosTest : public testing::PipelineTest {
     auto put = Wwctl({"rules", "apply", rules});
     std::filesystem::remove(rules);
     ASSERT_EQ(put.exit_code, 0) << put.out;
+    // The delivery service too: it must ride out the same outages (no destinations here:
+    // what is checked is that it stays up and shuts down cleanly afterwards).
+    extra_args_["notifier"] = {"--alerter=" + addr_["alerter"], "--feed_listen=127.0.0.1:0"};
+    StartService("notifier");
   }
 
   // Submits `n` distinct articles through the ingestor's gRPC API, each until it is
@@ -230,7 +234,7 @@ class ChaosTest : public testing::PipelineTest {
   }
 
   void ExpectAllServicesRunning(const char* when) {
-    for (const char* name : {"ingestor", "deduper", "tagger", "alerter"}) {
+    for (const char* name : {"ingestor", "deduper", "tagger", "alerter", "notifier"}) {
       EXPECT_TRUE(service(name).running()) << "ww-" << name << " exited " << when;
     }
   }
