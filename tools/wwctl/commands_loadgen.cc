@@ -39,7 +39,7 @@ struct Options {
   int concurrency = 8;
   absl::Duration settle = absl::Seconds(10);
   absl::Duration warmup = absl::Seconds(60);
-  absl::Duration ramp = absl::Seconds(5);  // at the rate, not measured (with --duration)
+  absl::Duration ramp = absl::Seconds(30);  // at the rate, not measured (with --duration)
   LoadMix mix;
   uint64_t seed = 1;
   bool hops = true;             // read the topics after the run for the time of each hop
@@ -557,10 +557,11 @@ void AddLoadgenCommand(Cli& cli) {
              "is still joining its consumer groups)",
              "60s"},
             {"ramp", "DURATION",
-             "submit at the rate for this long before measuring (with --duration; a pipeline "
-             "just started, or idle, runs slower for its first seconds: the broker's JIT is "
-             "cold, the stages' batches small); 0: measure from the first article",
-             "5s"},
+             "submit at the rate for this long before measuring (with --duration): the steady "
+             "state is what sizes a deployment, and a broker just started runs every hop ~2x "
+             "slower for its first 15-30 s of load while its JIT compiles; 0: measure from "
+             "the first article (to see a cold start)",
+             "30s"},
             {"kafka-baseline", "",
              "then send the same load through 4 consume -> produce hops that do nothing, plain "
              "and transactional (the stages' own loop), on topics made for it and deleted "
