@@ -1,7 +1,10 @@
 #pragma once
 // Structured logging: one JSON object a line on stderr, with time, level, logger name,
 // message and fields. One named Logger per module. Thread-safe (lines never interleave).
+#include <chrono>
+#include <cstdint>
 #include <initializer_list>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +47,34 @@ class Logger {
 
  private:
   std::string name_;
+};
+
+// For a line that repeats when something outside is down (every request of an outage fails
+// the same way): lets one through per `interval` and counts the ones held back, for the
+// next line to report. Thread-safe.
+class LogLimiter {
+ public:
+  explicit LogLimiter(std::chrono::steady_clock::duration interval = std::chrono::seconds(1))
+      : interval_(interval) {}
+  // True when this line is to be written; *held_back = lines not written since the last one.
+  bool Allow(int64_t* held_back) { return AllowAt(std::chrono::steady_clock::now(), held_back); }
+  bool AllowAt(std::chrono::steady_clock::time_point now, int64_t* held_back) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (now < next_) {
+      ++held_;
+      return false;
+    }
+    next_ = now + interval_;
+    *held_back = held_;
+    held_ = 0;
+    return true;
+  }
+
+ private:
+  const std::chrono::steady_clock::duration interval_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point next_{};
+  int64_t held_ = 0;
 };
 
 // Lines below this level are dropped. Default: kInfo, or WW_LOG_LEVEL=debug|info|warn|error.

@@ -193,3 +193,24 @@ TEST(Log, OneJsonObjectALineWithNumbersAsNumbers) {
 
 }  // namespace
 }  // namespace ww::runtime
+
+namespace ww::runtime {
+namespace {
+
+TEST(LogLimiter, LetsOneLineASecondThroughAndCountsTheOthers) {
+  LogLimiter limiter(std::chrono::seconds(1));
+  const auto t0 = std::chrono::steady_clock::time_point() + std::chrono::hours(1);
+  int64_t held = -1;
+  EXPECT_TRUE(limiter.AllowAt(t0, &held));
+  EXPECT_EQ(held, 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(limiter.AllowAt(t0 + std::chrono::milliseconds(300 * i), &held));
+  }
+  EXPECT_TRUE(limiter.AllowAt(t0 + std::chrono::seconds(1), &held));
+  EXPECT_EQ(held, 3) << "the next line reports the lines held back";
+  EXPECT_TRUE(limiter.AllowAt(t0 + std::chrono::seconds(5), &held));
+  EXPECT_EQ(held, 0);
+}
+
+}  // namespace
+}  // namespace ww::runtime

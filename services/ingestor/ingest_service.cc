@@ -36,8 +36,13 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* ctx, const ww::v1::S
   const kafka::OutRecord record = ArticleRecord(raw_topic_, *article, parent);
   auto sent = producer_->Send(record);
   if (!sent.ok()) {
-    runtime::Logger("ingestor")
-        .Error("cannot publish article", {{"error", sent.status().ToString()}});
+    // While Kafka is away every submit fails alike: a line a second, with the count.
+    static runtime::LogLimiter limiter;
+    if (int64_t held_back = 0; limiter.Allow(&held_back)) {
+      runtime::Logger("ingestor")
+          .Error("cannot publish article",
+                 {{"error", sent.status().ToString()}, {"same_errors_not_logged", held_back}});
+    }
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(sent.status().message()));
   }
   CountPublished("submit");
