@@ -5,13 +5,49 @@
 
 namespace ww::text {
 
-DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos) {
+namespace internal {
+
+DecodedCodePoint DecodeUtf8Multibyte(std::string_view utf8, size_t pos) {
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data()) + pos;
+  const size_t avail = utf8.size() - pos;
+  const uint8_t b0 = s[0];
+  constexpr DecodedCodePoint kInvalid{kReplacementChar, 1};
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    if (avail < 2 || (s[1] & 0xC0) != 0x80) return kInvalid;
+    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (s[1] & 0x3F)), 2};
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return kInvalid;
+    const char32_t cp = ((b0 & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
+    return {cp, 3};
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) {
+      return kInvalid;
+    }
+    const char32_t cp =
+        ((b0 & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    if (cp < 0x10000 || cp > 0x10FFFF) return kInvalid;
+    return {cp, 4};
+  }
+  return kInvalid;
+}
+
+DecodedCodePoint DecodeUtf8BeforeMultibyte(std::string_view utf8, size_t pos) {
   size_t start = pos - 1;
   while (start > 0 && pos - start < 4 && IsUtf8Continuation(utf8[start])) --start;
   DecodedCodePoint d = DecodeUtf8(utf8, start);
   if (start + d.length == pos) return d;
   return {kReplacementChar, 1};
 }
+
+bool IsWordCharNonAscii(char32_t cp) {
+  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+}
+
+}  // namespace internal
 
 void AppendUtf8(char32_t cp, std::string* out) {
   if (cp < 0x80) {
@@ -38,14 +74,6 @@ void AppendUtf8(char32_t cp, std::string* out) {
     len = 4;
   }
   out->append(buf, len);
-}
-
-bool IsWordChar(char32_t cp) {
-  if (cp < 0x80) {
-    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
-  }
-  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
-  return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
 }
 
 ScriptClass GetScriptClass(char32_t cp) {

@@ -24,7 +24,7 @@ inline DecodedCodePoint DecodeUtf8(std::string_view utf8, size_t pos);
 
 // Decodes the code point that ends just before byte `pos` (requires 0 < pos <= size). If the
 // bytes before `pos` are not a valid sequence ending there, gives {U+FFFD, 1}.
-DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos);
+inline DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos);
 
 // Appends the UTF-8 encoding of `cp` (U+FFFD for surrogates and values above U+10FFFF).
 void AppendUtf8(char32_t cp, std::string* out);
@@ -34,7 +34,7 @@ inline bool IsUtf8Continuation(char byte) { return (static_cast<uint8_t>(byte) &
 
 // A "word" character for token boundaries: any letter (L*), mark (M*) or number (N*).
 // Apostrophes, hyphens, punctuation, symbols and spaces are not word characters.
-bool IsWordChar(char32_t cp);
+inline bool IsWordChar(char32_t cp);
 
 // Script classes that change how token boundaries work.
 enum class ScriptClass {
@@ -55,34 +55,32 @@ bool IsSpacelessScript(char32_t cp);
 bool IsUpperCase(char32_t cp);
 char32_t ToLowerCase(char32_t cp);
 
-// Implementation details below.
+// Implementation details below. ASCII, most of the bytes of most texts, is decided inline;
+// the rest out of line (utf8.cc), so that the callers' loops stay small.
+
+namespace internal {
+DecodedCodePoint DecodeUtf8Multibyte(std::string_view utf8, size_t pos);
+DecodedCodePoint DecodeUtf8BeforeMultibyte(std::string_view utf8, size_t pos);
+bool IsWordCharNonAscii(char32_t cp);
+}  // namespace internal
 
 inline DecodedCodePoint DecodeUtf8(std::string_view utf8, size_t pos) {
-  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data()) + pos;
-  const size_t avail = utf8.size() - pos;
-  const uint8_t b0 = s[0];
+  const auto b0 = static_cast<uint8_t>(utf8[pos]);
   if (b0 < 0x80) return {b0, 1};
-  constexpr DecodedCodePoint kInvalid{kReplacementChar, 1};
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    if (avail < 2 || (s[1] & 0xC0) != 0x80) return kInvalid;
-    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (s[1] & 0x3F)), 2};
+  return internal::DecodeUtf8Multibyte(utf8, pos);
+}
+
+inline DecodedCodePoint DecodeUtf8Before(std::string_view utf8, size_t pos) {
+  const auto b = static_cast<uint8_t>(utf8[pos - 1]);
+  if (b < 0x80) return {b, 1};
+  return internal::DecodeUtf8BeforeMultibyte(utf8, pos);
+}
+
+inline bool IsWordChar(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
   }
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (avail < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return kInvalid;
-    const char32_t cp = ((b0 & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
-    return {cp, 3};
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (avail < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) {
-      return kInvalid;
-    }
-    const char32_t cp =
-        ((b0 & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-    if (cp < 0x10000 || cp > 0x10FFFF) return kInvalid;
-    return {cp, 4};
-  }
-  return kInvalid;
+  return internal::IsWordCharNonAscii(cp);
 }
 
 }  // namespace ww::text
