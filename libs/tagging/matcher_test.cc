@@ -13,6 +13,7 @@
 
 #include "libs/tagging/prefix_trie.h"
 #include "libs/tagging/watchlist.h"
+#include "libs/text/utf8.h"
 
 namespace ww::tagging {
 namespace {
@@ -292,6 +293,44 @@ TEST(MatcherTest, SnippetContextAndWhitespace) {
   EXPECT_LE(s.size(), 2 * Matcher::kSnippetContext + 5);
   EXPECT_EQ(s.back(), 'x');
   EXPECT_EQ(MakeSnippet("a  b   c", 3, 4), "a b c");
+  EXPECT_EQ(MakeSnippet("  a\t\n b  ", 2, 3), "a b");
+  EXPECT_EQ(MakeSnippet("ab\r\ncd", 0, 1), "ab cd");
+  EXPECT_EQ(MakeSnippet("a \n \xD0\xB6 b", 0, 1), "a \xD0\xB6 b");  // a space before UTF-8
+  EXPECT_EQ(MakeSnippet("   ", 0, 1), "");
+}
+
+// MakeSnippet against a plain reading of its contract, on random texts it sees whole:
+// whitespace runs (ASCII and Unicode spaces) as one space, none at either end, an invalid
+// byte as U+FFFD.
+TEST(MatcherTest, SnippetMatchesItsContractOnRandomTexts) {
+  const std::vector<std::string> pieces = {
+      "a",    "Z", " ", "  ", "\t", "\n", "\r\n", "\xD0\xB6", "\xE3\x80\x80" /* U+3000 */,
+      "\xFF", ".", "-"};
+  auto reference = [](std::string_view text) {
+    std::string out;
+    bool pending = false;
+    for (size_t i = 0; i < text.size();) {
+      const ww::text::DecodedCodePoint d = ww::text::DecodeUtf8(text, i);
+      const bool space = d.cp == ' ' || d.cp == '\t' || d.cp == '\n' || d.cp == '\r' ||
+                         d.cp == '\f' || d.cp == '\v' || d.cp == 0x3000;
+      if (space) {
+        pending = !out.empty();
+      } else {
+        if (pending) out.push_back(' ');
+        pending = false;
+        ww::text::AppendUtf8(d.cp, &out);
+      }
+      i += d.length;
+    }
+    return out;
+  };
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (int k = static_cast<int>(rng() % 12); k > 0; --k) text += pieces[rng() % pieces.size()];
+    if (text.empty()) continue;
+    EXPECT_EQ(MakeSnippet(text, 0, 0, text.size()), reference(text)) << "text: " << text;
+  }
 }
 
 TEST(MatcherTest, ConcurrentFindAll) {
