@@ -27,8 +27,8 @@ absl::StatusOr<std::vector<kafka::OutRecord>> TagStage::Process(const kafka::Rec
         out->set_end(m.end);
         out->set_text(m.text);
         out->set_snippet(m.snippet);
-        if (auto it = snap.names.find(m.entity_id); it != snap.names.end()) {
-          out->set_entity_name(it->second);
+        if (const std::string& name = snap.name(m.entity_id); !name.empty()) {
+          out->set_entity_name(name);
         }
       }
     }

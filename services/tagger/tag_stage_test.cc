@@ -12,7 +12,10 @@ MatcherSnapshot Snapshot() {
   wl.entities.push_back({"vladivostok", "Vladivostok", tagging::EntityKind::kPlace, {}});
   auto m = tagging::Matcher::Build(wl);
   EXPECT_TRUE(m.ok());
-  return {*m, {{"kim-jong-un", "Kim Jong Un"}, {"vladivostok", "Vladivostok"}}, 7};
+  return {*m,
+          std::make_shared<EntityNames>(
+              EntityNames{{"kim-jong-un", "Kim Jong Un"}, {"vladivostok", "Vladivostok"}}),
+          7};
 }
 
 TEST(TagStage, MentionsInTitleAndTextWithOffsets) {

@@ -58,8 +58,10 @@ void WatchlistTable::RebuildIfChanged() {
     built_version_ = version;
     return;
   }
-  MatcherSnapshot snap{*matcher, {}, version};
-  for (const auto& e : wl.entities) snap.names[e.id] = e.name;
+  auto names = std::make_shared<EntityNames>();
+  names->reserve(wl.entities.size());
+  for (const auto& e : wl.entities) (*names)[e.id] = e.name;
+  MatcherSnapshot snap{*matcher, std::move(names), version};
   absl::MutexLock lock(&mu_);
   snapshot_ = std::move(snap);
   built_version_ = version;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/kafka/record.h"
 #include "libs/tagging/matcher.h"
@@ -17,10 +18,24 @@
 
 namespace ww::services {
 
+// Entity id -> canonical name.
+using EntityNames = absl::flat_hash_map<std::string, std::string>;
+
+// What the tagger tags one article with. Copied for every article, so it only shares its
+// parts: a copy is two reference counts, whatever the size of the watchlist (a copy of the
+// names themselves cost 30 ms an article at 119,000 entities).
 struct MatcherSnapshot {
   std::shared_ptr<const tagging::Matcher> matcher;
-  std::map<std::string, std::string> names;  // entity id -> canonical name
+  std::shared_ptr<const EntityNames> names;  // never null once built
   int64_t version = 0;                       // watchlist records applied when built
+
+  // The entity's canonical name, or "" when unknown.
+  const std::string& name(const std::string& entity_id) const {
+    static const std::string kNone;
+    if (names == nullptr) return kNone;
+    auto it = names->find(entity_id);
+    return it == names->end() ? kNone : it->second;
+  }
 };
 
 class WatchlistTable {

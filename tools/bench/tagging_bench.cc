@@ -2,6 +2,10 @@
 //   Wirewatch/Spans/N    Matcher::FindSpans: full fold (NFKC, case, diacritics, quotes,
 //                        hyphens), token boundaries, longest match, original offsets
 //   Wirewatch/FindAll/N/1  Matcher::FindAll: the same plus Mention strings and snippets
+//   Wirewatch/TagStage/N   the tagger service's stage function on each body as a Kafka record:
+//                        parse the Article, FindAll on title and text, build and serialise
+//                        the TaggedArticle (what ww-tagger runs per record, without Kafka);
+//                        built when the services are (not with WW_PURE_LIBS_ONLY)
 //   Wirewatch/FindAll/N/T  the same aliases as the entities of T tenants (round robin,
 //                        ids "tK/aI": issue 19's one matcher for every tenant); a name two
 //                        tenants watch is a mention for each
@@ -34,8 +38,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "libs/tagging/matcher.h"
 #include "tools/bench/bench_data.h"
+#if defined(WW_BENCH_TAG_STAGE)
+#include "services/tagger/tag_stage.h"
+#include "ww/v1/records.pb.h"
+#endif
 
 namespace {
 
@@ -75,7 +84,7 @@ const BuiltMatcher& WirewatchMatcher(size_t n, size_t tenants = 1) {
     watchlist.entities.reserve(aliases.size());
     for (size_t i = 0; i < aliases.size(); ++i) {
       std::string id = "a" + std::to_string(i);
-      if (tenants > 1) id = "t" + std::to_string(i % tenants) + "/" + id;
+      if (tenants > 1) id = absl::StrCat("t", i % tenants, "/", id);
       watchlist.entities.push_back({id, aliases[i], ww::tagging::EntityKind::kPlace, {}});
     }
     const size_t heap_before = HeapInUse();
@@ -128,6 +137,47 @@ void BM_WirewatchFindAll(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(g_corpus_bytes) * state.iterations());
   state.counters["matches"] = static_cast<double>(matches);
 }
+
+#if defined(WW_BENCH_TAG_STAGE)
+void BM_WirewatchTagStage(benchmark::State& state) {
+  const BuiltMatcher& b = WirewatchMatcher(static_cast<size_t>(state.range(0)));
+  // As the tagger's watchlist table gives it: the matcher and every entity's name.
+  auto names = std::make_shared<ww::services::EntityNames>();
+  const std::vector<std::string>& aliases = Aliases(static_cast<size_t>(state.range(0)));
+  for (size_t i = 0; i < aliases.size(); ++i) (*names)["a" + std::to_string(i)] = aliases[i];
+  const ww::services::MatcherSnapshot snapshot{b.matcher, std::move(names), 1};
+  // A copy per record, as the service's watchlist table hands it out.
+  const ww::services::TagStage stage("articles.tagged", [&snapshot] {
+    return snapshot;  // NOLINT(performance-no-automatic-move): a copy is what is measured
+  });
+  std::vector<ww::kafka::Record> records;  // outside the timing, as the consumer hands them
+  for (size_t i = 0; i < g_docs->size(); ++i) {
+    ww::v1::Article a;
+    a.set_id("ar-" + std::to_string(i));
+    a.set_text((*g_docs)[i]);
+    records.push_back({"articles.unique",
+                       0,
+                       static_cast<int64_t>(i),
+                       a.id(),
+                       a.SerializeAsString(),
+                       false,
+                       {},
+                       0});
+  }
+  size_t out_bytes = 0;
+  for (auto _ : state) {
+    out_bytes = 0;
+    for (const ww::kafka::Record& r : records) {
+      auto out = stage.Process(r);
+      if (!out.ok()) state.SkipWithError("a record was refused");
+      out_bytes += (*out)[0].value.size();
+    }
+    benchmark::DoNotOptimize(out_bytes);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(g_corpus_bytes) * state.iterations());
+  state.counters["out_B"] = static_cast<double>(out_bytes);
+}
+#endif
 
 struct HsDeleter {
   void operator()(hs_database_t* db) const { hs_free_database(db); }
@@ -280,6 +330,12 @@ int main(int argc, char** argv) {
         ->Arg(n)
         ->Iterations(iterations)
         ->Unit(benchmark::kMillisecond);
+#if defined(WW_BENCH_TAG_STAGE)
+    benchmark::RegisterBenchmark("Wirewatch/TagStage", BM_WirewatchTagStage)
+        ->Arg(n)
+        ->Iterations(iterations)
+        ->Unit(benchmark::kMillisecond);
+#endif
     // Arguments: aliases, tenants (1: one tenant; FindAll/N/1 is the former FindAll/N).
     for (int64_t t : tenants > 1 ? std::vector<int64_t>{1, tenants} : std::vector<int64_t>{1}) {
       benchmark::RegisterBenchmark("Wirewatch/FindAll", BM_WirewatchFindAll)
