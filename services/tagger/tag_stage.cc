@@ -17,19 +17,19 @@ absl::StatusOr<std::vector<kafka::OutRecord>> TagStage::Process(const kafka::Rec
     for (const auto& [field, text] :
          {std::pair<std::string, const std::string*>{"title", &tagged.article().title()},
           {"text", &tagged.article().text()}}) {
-      for (const tagging::Mention& m : snap.matcher->FindAll(*text)) {
+      for (tagging::Mention& m : snap.matcher->FindAll(*text)) {  // moved into the record
         if (++counts[m.entity_id] > kMaxMentionsPerEntity) continue;
         ww::v1::Mention* out = tagged.add_mentions();
-        out->set_entity_id(m.entity_id);
-        out->set_alias(m.alias);
-        out->set_field(field);
-        out->set_start(m.start);
-        out->set_end(m.end);
-        out->set_text(m.text);
-        out->set_snippet(m.snippet);
         if (const std::string& name = snap.name(m.entity_id); !name.empty()) {
           out->set_entity_name(name);
         }
+        out->set_entity_id(std::move(m.entity_id));
+        out->set_alias(std::move(m.alias));
+        out->set_field(field);
+        out->set_start(m.start);
+        out->set_end(m.end);
+        out->set_text(std::move(m.text));
+        out->set_snippet(std::move(m.snippet));
       }
     }
   }
