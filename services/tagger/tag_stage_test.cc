@@ -39,6 +39,7 @@ TEST(TagStage, MentionsInTitleAndTextWithOffsets) {
   EXPECT_EQ(t.mentions(1).entity_id(), "vladivostok");
   EXPECT_EQ(t.mentions(1).start(), 18u);
   EXPECT_EQ(t.mentions(2).text(), "김정은");
+  EXPECT_EQ(t.article().SerializeAsString(), a.SerializeAsString()) << "the article, unchanged";
 }
 
 // A record over the topic's 1 MB limit would be dead-lettered and the article would never
@@ -63,6 +64,8 @@ TEST(TagStage, AnArticleThatNamesSomeone20000TimesIsASmallRecordWithTheTrueCount
       << "a rarer entity is not crowded out";
   EXPECT_LT((*out)[0].value.size() - a.text().size(), 64u * 1024)
       << "besides the text, the record stays small";
+  EXPECT_EQ(t.article().text(), a.text()) << "a 380 kB article (a three-byte length) intact";
+  EXPECT_EQ(t.article().id(), "a1");
 }
 
 TEST(TagStage, GarbageIsRefused) {
