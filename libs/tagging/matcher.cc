@@ -1139,7 +1139,7 @@ void Matcher::FindSpansIn(std::string_view utf8, const ww::text::Normalized& fol
       // Written in lowercase there (Explain shows every candidate, so it walks them all).
       const auto first = static_cast<uint8_t>(utf8[folded.origin[i]]);
       const bool lowercase = decisions == nullptr && first >= 'a' && first <= 'z';
-      if (!trie_.MayStartWithWordHash(hash, lowercase)) {
+      if (!trie_.MayStartWithWord(hash, lowercase)) {
         i = next;
         continue;
       }

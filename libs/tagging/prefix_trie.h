@@ -76,24 +76,20 @@ class PrefixTrie {
   // True if some pattern starts with `byte`: a cheap test before Walk.
   bool MayStartWith(uint8_t byte) const { return root_[byte] != 0; }
 
-  // For a start at an ASCII letter or digit: text[start, end) is the maximal run of ASCII
-  // letters and digits there (see AsciiWordEnd). False if no pattern can match at that start,
-  // because every pattern that starts with an ASCII letter or digit starts with a different
-  // such run (a pattern goes on after its run with another byte, or ends and then needs a
-  // boundary there). May be true when no pattern matches (a hashed bitmap of the patterns'
-  // leading runs, a few % false positives): a cache-resident test that spares most walks in
-  // spaced scripts. (Also testing the first two runs measured no faster at 100k-119k aliases.)
+  // For a start at an ASCII letter or digit, given `hash` = WordHash(text, start, end) where
+  // text[start, end) is the maximal run of ASCII letters and digits there (AsciiWordEnd).
+  // False if no pattern can match at that start, because every pattern that starts with an
+  // ASCII letter or digit starts with a different such run (a pattern goes on after its run
+  // with another byte, or ends and then needs a boundary there). May be true when no pattern
+  // matches (a hashed bitmap of the patterns' leading runs, a few % false positives): a
+  // cache-resident test that spares most walks in spaced scripts. (Also testing the first
+  // two runs measured no faster at 100k-119k aliases.)
   // `lowercase`: the text is written with a lowercase first letter there; then also false
   // when no pattern with this leading run is marked `lowercase_ok` at Build (a big
   // watchlist's names lead with "of", "the", "said": as prose writes them, they are no
   // names, and a third of a text's words would otherwise be walked).
-  bool MayStartWithWord(std::string_view text, size_t start, size_t end,
-                        bool lowercase = false) const {
-    return MayStartWithWordHash(WordHash(text, start, end), lowercase);
-  }
-  // The same in two steps, so that a scan can ask for the filter's cache line a word ahead:
-  // WordHash of the run, PrefetchWord, then MayStartWithWordHash.
-  bool MayStartWithWordHash(uint64_t hash, bool lowercase = false) const {
+  // The hash is the caller's so that a scan can PrefetchWord the next run's line first.
+  bool MayStartWithWord(uint64_t hash, bool lowercase = false) const {
     const uint64_t mask = WordMask(hash);
     const uint64_t* pair = &word_bits_[(hash >> word_shift_) * 2];
     return (pair[0] & mask) == mask && (!lowercase || (pair[1] & mask) == mask);
@@ -102,7 +98,7 @@ class PrefixTrie {
     __builtin_prefetch(&word_bits_[(hash >> word_shift_) * 2]);
   }
 
-  // Hash of text[start, end) from its first 16 bytes and its length (MayStartWithWordHash).
+  // Hash of text[start, end) from its first 16 bytes and its length (MayStartWithWord).
   static uint64_t WordHash(std::string_view text, size_t start, size_t end) {
     uint64_t lo = 0, hi = 0;
     if (text.size() - start >= 16) {  // the usual case: two fixed-size loads

@@ -1,6 +1,7 @@
 #include "services/tagger/tag_stage.h"
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/io/coded_stream.h>
 
 #include <array>
 #include <string_view>
@@ -15,15 +16,13 @@ namespace {
 // does not change the article, so the bytes that came in are written out as they are
 // (fields of a message may come in any order: the mentions and counts follow it).
 void AppendArticleField(std::string_view article, std::string* out) {
-  constexpr char kArticleTag = (1 << 3) | 2;  // TaggedArticle.article = 1, length-delimited
-  out->push_back(kArticleTag);
-  for (uint64_t n = article.size();; n >>= 7) {
-    if (n < 0x80) {
-      out->push_back(static_cast<char>(n));
-      break;
-    }
-    out->push_back(static_cast<char>((n & 0x7F) | 0x80));
-  }
+  using google::protobuf::io::CodedOutputStream;
+  constexpr uint32_t kLengthDelimited = 2;  // the wire type of an embedded message
+  uint8_t head[16];                         // a tag and a length: at most 1 + 10 bytes
+  uint8_t* end = CodedOutputStream::WriteTagToArray(
+      (ww::v1::TaggedArticle::kArticleFieldNumber << 3) | kLengthDelimited, head);
+  end = CodedOutputStream::WriteVarint64ToArray(article.size(), end);
+  out->append(reinterpret_cast<const char*>(head), static_cast<size_t>(end - head));
   out->append(article);
 }
 
