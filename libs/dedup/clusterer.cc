@@ -46,7 +46,7 @@ void StoryClusterer::SetKey(uint64_t key, uint64_t seq) {
   it->second = seq;
 }
 
-Decision StoryClusterer::Assign(ArticleKey a, int64_t now_ms) {
+Decision StoryClusterer::Assign(const ArticleKey& a, int64_t now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
   Decision d;
   const uint64_t id_key = WordHash(a.id);
@@ -58,8 +58,7 @@ Decision StoryClusterer::Assign(ArticleKey a, int64_t now_ms) {
     return d;
   }
   const std::string& body = a.text.empty() ? a.title : a.text;
-  if (a.content_hash.empty()) a.content_hash = ContentHash(body);
-  d.content_hash = a.content_hash;
+  d.content_hash = a.content_hash.empty() ? ContentHash(body) : a.content_hash;
   thread_local std::vector<uint64_t> shingles, content;
   ShingleHashes(body, options_.shingle_words, &shingles);
   boilerplate_.KeepContent(shingles, &content);
@@ -69,7 +68,7 @@ Decision StoryClusterer::Assign(ArticleKey a, int64_t now_ms) {
   const uint64_t seq = near_.next_seq();
   uint64_t cluster = seq;
   // Exact identity (URL, then content hash) wins over similarity.
-  const uint64_t url_key = ExactKey('u', a.url), content_key = ExactKey('h', a.content_hash);
+  const uint64_t url_key = ExactKey('u', a.url), content_key = ExactKey('h', d.content_hash);
   uint64_t exact = ExactMatch(url_key);
   if (exact == kNone) exact = ExactMatch(content_key);
   if (exact != kNone) {
@@ -126,7 +125,7 @@ Decision StoryClusterer::Assign(ArticleKey a, int64_t now_ms) {
     key_undo_.push_back({id_key, slot->second, true});  // a hash collision: keep the newest
     slot->second = seq;
   }
-  articles_.push_back({std::move(a.id), cluster, url_key, content_key, now_ms_});
+  articles_.push_back({a.id, cluster, url_key, content_key, now_ms_});
   ++uncommitted_articles_;
   if (created) {
     // A new story: what it shares with many other stories is boilerplate.

@@ -84,7 +84,7 @@ class StoryClusterer {
   // InvalidArgument for a bad option (window not positive, a bad boilerplate option).
   static absl::StatusOr<StoryClusterer> Create(ClustererOptions options);
 
-  Decision Assign(ArticleKey a, int64_t now_ms);
+  Decision Assign(const ArticleKey& a, int64_t now_ms);
 
   void Commit();
   void Rollback();

@@ -10,15 +10,14 @@ absl::StatusOr<std::unique_ptr<Decider>> Decider::Create(DeciderOptions options)
   return std::unique_ptr<Decider>(new Decider(*std::move(copies), *std::move(stories)));
 }
 
-ArticleDecision Decider::Assign(dedup::ArticleKey article, int64_t now_ms) {
-  const std::string id = article.id, source = article.source, title = article.title;
-  // The clusterer takes the text; keep it only when this is a new report.
-  std::string text = article.text;
+ArticleDecision Decider::Assign(const dedup::ArticleKey& article, int64_t now_ms) {
   ArticleDecision d;
-  d.copy = copies_.Assign(std::move(article), now_ms);
+  d.copy = copies_.Assign(article, now_ms);
   if (d.copy.redelivery) return d;
-  d.story = d.copy.duplicate_of.empty() ? stories_.AddReport(id, source, title, text, now_ms)
-                                        : stories_.AddCopy(d.copy.cluster.id, source, now_ms);
+  d.story = d.copy.duplicate_of.empty()
+                ? stories_.AddReport(article.id, article.source, article.title, article.text,
+                                     now_ms)
+                : stories_.AddCopy(d.copy.cluster.id, article.source, now_ms);
   return d;
 }
 

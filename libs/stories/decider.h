@@ -28,7 +28,7 @@ class Decider {
   // InvalidArgument for a bad option of either layer.
   static absl::StatusOr<std::unique_ptr<Decider>> Create(DeciderOptions options);
 
-  ArticleDecision Assign(dedup::ArticleKey article, int64_t now_ms);
+  ArticleDecision Assign(const dedup::ArticleKey& article, int64_t now_ms);
   void Commit();
   void Rollback();
 

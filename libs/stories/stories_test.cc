@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "libs/stories/decider.h"
 #include "libs/stories/features.h"
@@ -166,6 +168,12 @@ TEST(StoryIndex, RollbackUndoesEverySinceCommitAndReplaysAlike) {
     StoryDecision d = index.AddReport("m", "yonhap", kMissile.title, kMissile.text, kT0 + kHour);
     ids.push_back(d.story.id);
     ids.push_back(std::to_string(index.vocabulary().documents()));
+    // What each story says of itself: counts and outlets, after the undone joins.
+    for (const StoryInfo& s : index.Stories(0)) {
+      ids.push_back(absl::StrCat(s.id, ": ", s.articles, " articles, ", s.reports, " reports, ",
+                                 s.source_count, " outlets (", absl::StrJoin(s.sources, ","),
+                                 "), last ", s.last_seen_ms));
+    }
     return ids;
   };
   const std::vector<std::string> plain = run(false);

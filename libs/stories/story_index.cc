@@ -188,19 +188,12 @@ StoryIndex::Evidence StoryIndex::Score(const std::array<TermVector, kGroups>& r,
   return e;
 }
 
-void StoryIndex::SaveInfo(uint64_t seq) {
-  if (!saved_info_.insert(seq).second) return;
-  auto it = stories_.find(seq);
-  if (it == stories_.end()) return;
-  undo_.push_back([seq, info = it->second.info](StoryIndex& self) {
-    if (auto s = self.stories_.find(seq); s != self.stories_.end()) s->second.info = info;
-  });
-}
-
 StoryDecision StoryIndex::Join(uint64_t seq, const std::string& cluster, const std::string& source,
                                int64_t now_ms, bool new_report) {
-  SaveInfo(seq);
-  StoryInfo& info = stories_.at(seq).info;
+  Story& story = stories_.at(seq);
+  StoryInfo& info = story.info;
+  info_undo_.push_back({seq, info.last_seen_ms, info.articles, info.reports, info.source_count,
+                        static_cast<uint32_t>(info.sources.size())});
   ++info.articles;
   if (new_report) ++info.reports;
   info.last_seen_ms = std::max(info.last_seen_ms, now_ms);
@@ -211,7 +204,7 @@ StoryDecision StoryIndex::Join(uint64_t seq, const std::string& cluster, const s
     if (info.sources.size() < options_.max_sources) info.sources.push_back(source);
   }
   if (new_report) {
-    stories_.at(seq).clusters.push_back(cluster);
+    story.clusters.push_back(cluster);
     clusters_[cluster] = seq;
     undo_.push_back([seq, cluster](StoryIndex& self) {
       self.clusters_.erase(cluster);
@@ -231,12 +224,14 @@ void StoryIndex::Advance(int64_t now_ms) {
   now_ms_ = now_ms;
 }
 
-const StoryIndex::Story* StoryIndex::Live(const std::string& cluster) const {
+const StoryIndex::Story* StoryIndex::Live(const std::string& cluster, uint64_t* seq) const {
   auto known = clusters_.find(cluster);
   if (known == clusters_.end()) return nullptr;
   const Story& s = stories_.at(known->second);
   // Forgotten, whether or not Expire has run yet: the answer must not depend on when it did.
-  return now_ms_ - s.info.last_seen_ms > options_.window_ms ? nullptr : &s;
+  if (now_ms_ - s.info.last_seen_ms > options_.window_ms) return nullptr;
+  if (seq != nullptr) *seq = known->second;
+  return &s;
 }
 
 StoryDecision StoryIndex::AddReport(const std::string& id, const std::string& source,
@@ -404,8 +399,8 @@ StoryDecision StoryIndex::Decide(const std::string& id, const std::string& sourc
 StoryDecision StoryIndex::AddCopy(const std::string& cluster_id, const std::string& source,
                                   int64_t now_ms) {
   Advance(now_ms);
-  const Story* known = Live(cluster_id);
-  if (known == nullptr) {
+  uint64_t known = 0;
+  if (Live(cluster_id, &known) == nullptr) {
     // A report this index never saw: a story of its own, with no text to match others on.
     const uint64_t seq = next_seq_++;
     Story& s = stories_[seq];
@@ -418,7 +413,7 @@ StoryDecision StoryIndex::AddCopy(const std::string& cluster_id, const std::stri
     StoryDecision d = Join(seq, cluster_id, source, now_ms_, true);
     return d;
   }
-  StoryDecision d = Join(clusters_.at(cluster_id), cluster_id, source, now_ms_, false);
+  StoryDecision d = Join(known, cluster_id, source, now_ms_, false);
   d.joined = true;
   return d;
 }
@@ -456,7 +451,7 @@ void StoryIndex::Expire() {
 
 void StoryIndex::Commit() {
   undo_.clear();
-  saved_info_.clear();
+  info_undo_.clear();
   if (since_expiry_ >= kExpireEvery) {
     since_expiry_ = 0;
     Expire();
@@ -464,9 +459,21 @@ void StoryIndex::Commit() {
 }
 
 void StoryIndex::Rollback() {
+  // Joins first: each restores counts of a story that exists in the journal's state (a
+  // story the rest of the journal erases is restored, then erased).
+  for (auto it = info_undo_.rbegin(); it != info_undo_.rend(); ++it) {
+    auto s = stories_.find(it->seq);
+    if (s == stories_.end()) continue;
+    StoryInfo& info = s->second.info;
+    info.last_seen_ms = it->last_seen_ms;
+    info.articles = it->articles;
+    info.reports = it->reports;
+    info.source_count = it->source_count;
+    info.sources.resize(it->sources);
+  }
+  info_undo_.clear();
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)(*this);
   undo_.clear();
-  saved_info_.clear();
 }
 
 std::vector<StoryInfo> StoryIndex::Stories(int64_t since_ms) const {

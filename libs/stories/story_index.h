@@ -153,9 +153,9 @@ class StoryIndex {
                      int64_t now_ms, bool new_report);
   // Moves the clock forward (journalled: time never goes back, except on Rollback).
   void Advance(int64_t now_ms);
-  // The story of a report, unless past the window (whether or not Expire has run).
-  const Story* Live(const std::string& cluster) const;
-  void SaveInfo(uint64_t seq);
+  // The story of a report, unless past the window (whether or not Expire has run); its
+  // sequence number in *seq when given.
+  const Story* Live(const std::string& cluster, uint64_t* seq = nullptr) const;
   void Expire();
 
   StoryOptions options_;
@@ -168,7 +168,14 @@ class StoryIndex {
   uint64_t since_expiry_ = 0;
   // The journal since the last Commit.
   std::vector<std::function<void(StoryIndex&)>> undo_;
-  absl::flat_hash_set<uint64_t> saved_info_;  // stories whose info is journalled
+  // What each Join changed in a story's info, to undo it (a join is the commonest change:
+  // every copy makes one, so it is a plain record rather than a closure).
+  struct InfoUndo {
+    uint64_t seq;
+    int64_t last_seen_ms;
+    uint32_t articles, reports, source_count, sources;
+  };
+  std::vector<InfoUndo> info_undo_;
 };
 
 }  // namespace ww::stories
