@@ -14,10 +14,10 @@ ArticleDecision Decider::Assign(const dedup::ArticleKey& article, int64_t now_ms
   ArticleDecision d;
   d.copy = copies_.Assign(article, now_ms);
   if (d.copy.redelivery) return d;
-  d.story = d.copy.duplicate_of.empty()
-                ? stories_.AddReport(article.id, article.source, article.title, article.text,
-                                     now_ms)
-                : stories_.AddCopy(d.copy.cluster.id, article.source, now_ms);
+  d.story =
+      d.copy.duplicate_of.empty()
+          ? stories_.AddReport(article.id, article.source, article.title, article.text, now_ms)
+          : stories_.AddCopy(d.copy.cluster.id, article.source, now_ms);
   return d;
 }
 

@@ -66,7 +66,7 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   key.text = article.text();
   key.content_hash = article.content_hash();
   // The claim's timestamp, not the wall clock: every replica replays the same times.
-  const stories::ArticleDecision decision = decider_->Assign(std::move(key), claim.timestamp_ms);
+  const stories::ArticleDecision decision = decider_->Assign(key, claim.timestamp_ms);
   const dedup::Decision& d = decision.copy;
   if (d.redelivery) return std::nullopt;
   if (d.duplicate_of.empty()) ++(decision.story.joined ? pending_joined_ : pending_new_stories_);

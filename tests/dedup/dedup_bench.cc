@@ -125,7 +125,7 @@ Filled& FilledClusterer(size_t n) {
   while (added < n) {
     for (ArticleKey& k : Pass(f->next_pass++)) {
       if (added == n) break;
-      f->clusterer->Assign(std::move(k), f->now_ms += f->step_ms);
+      f->clusterer->Assign(k, f->now_ms += f->step_ms);
       if (++added % 64 == 0) f->clusterer->Commit();
     }
     if (f->next_pass % 10 == 0)
@@ -166,7 +166,7 @@ FilledStories& FilledDecider(size_t n) {
   while (added < n) {
     for (ArticleKey& k : Pass(f->next_pass++)) {
       if (added == n) break;
-      f->decider->Assign(std::move(k), f->now_ms += f->step_ms);
+      f->decider->Assign(k, f->now_ms += f->step_ms);
       if (++added % 64 == 0) f->decider->Commit();
     }
     if (f->next_pass % 10 == 0) {
@@ -203,7 +203,7 @@ double Feed(benchmark::State& state, uint64_t& next_pass, int64_t& now_ms, int64
       i = 0;
       state.ResumeTiming();
     }
-    copies += assign(std::move(pass[i++]), now_ms += step_ms);
+    copies += assign(pass[i++], now_ms += step_ms);
     if (i % 64 == 0) commit();
   }
   commit();
@@ -215,8 +215,8 @@ void BM_Assign(benchmark::State& state) {
   Filled& f = FilledClusterer(static_cast<size_t>(state.range(0)));
   const double copies = Feed(
       state, f.next_pass, f.now_ms, f.step_ms,
-      [&](ArticleKey k, int64_t now) {
-        return !f.clusterer->Assign(std::move(k), now).duplicate_of.empty();
+      [&](const ArticleKey& k, int64_t now) {
+        return !f.clusterer->Assign(k, now).duplicate_of.empty();
       },
       [&] { f.clusterer->Commit(); });
   state.counters["copies"] = copies;
@@ -227,8 +227,8 @@ void BM_Decide(benchmark::State& state) {
   FilledStories& f = FilledDecider(static_cast<size_t>(state.range(0)));
   const double copies = Feed(
       state, f.next_pass, f.now_ms, f.step_ms,
-      [&](ArticleKey k, int64_t now) {
-        return !f.decider->Assign(std::move(k), now).copy.duplicate_of.empty();
+      [&](const ArticleKey& k, int64_t now) {
+        return !f.decider->Assign(k, now).copy.duplicate_of.empty();
       },
       [&] { f.decider->Commit(); });
   const double n = static_cast<double>(f.decider->copies().articles());

@@ -55,7 +55,7 @@ std::vector<std::string> NewDesign(const std::vector<Doc>& docs, const Clusterer
     k.title = d.title;
     k.text = d.text;
     k.source = d.source;
-    cluster.push_back(clusterer->Assign(std::move(k), 0).cluster.id);
+    cluster.push_back(clusterer->Assign(k, 0).cluster.id);
     clusterer->Commit();
   }
   return cluster;

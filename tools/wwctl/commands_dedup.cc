@@ -120,9 +120,9 @@ int Dedup(const ParsedArgs& a) {
   const Format format = FormatFromFlag(a.value("output"));
   if (a.positional().size() > 1) return Fail("dedup", "one FILE at most", 2);
   const std::string path = a.positional().empty() ? "-" : a.positional()[0];
-  const int status = ForEachArticle("dedup", path, [&](dedup::ArticleKey k, int64_t now) {
+  const int status = ForEachArticle("dedup", path, [&](const dedup::ArticleKey& k, int64_t now) {
     const std::string id = k.id;
-    dedup::Decision d = clusterer->Assign(std::move(k), now);
+    dedup::Decision d = clusterer->Assign(k, now);
     clusterer->Commit();
     const std::string dup = d.redelivery ? "" : d.duplicate_of;
     if (format == Format::kJson) {
@@ -172,13 +172,13 @@ int Stories(const ParsedArgs& a) {
     });
     if (status < 0) return 1;
     for (auto& [k, t] : warm) {
-      (*decider)->Assign(std::move(k), ++before - 2 * options.stories.window_ms);
+      (*decider)->Assign(k, ++before - 2 * options.stories.window_ms);
       (*decider)->Commit();
     }
   }
-  const int status = ForEachArticle("stories", path, [&](dedup::ArticleKey k, int64_t now) {
+  const int status = ForEachArticle("stories", path, [&](const dedup::ArticleKey& k, int64_t now) {
     const std::string id = k.id;
-    stories::ArticleDecision d = (*decider)->Assign(std::move(k), now);
+    stories::ArticleDecision d = (*decider)->Assign(k, now);
     (*decider)->Commit();
     if (d.copy.redelivery) return;
     if (format == Format::kJson) {
