@@ -74,5 +74,54 @@ TEST(TagStage, GarbageIsRefused) {
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// The stage reads the article in place (no parse into a message); it must refuse and
+// accept exactly what protobuf's parser does.
+TEST(TagStage, ReadsTheArticleAsProtobufsParserDoes) {
+  TagStage stage("tagged", Snapshot);
+  ww::v1::Article a;
+  a.set_id("a1");
+  a.set_source("herald");
+  a.set_title("Old headline");
+  a.set_text("The train reached Vladivostok.");
+  a.add_story_sources("tass");
+  a.set_published_unix_ms(1'700'000'000'000);
+  // Another title later in the record (the last one wins), and a field this version of the
+  // schema does not know (number 99, a varint).
+  ww::v1::Article later;
+  later.set_title("Kim Jong Un arrives");
+  const std::string unknown = "\x98\x06\x2a";
+  const std::string record = a.SerializeAsString() + unknown + later.SerializeAsString();
+  ww::v1::Article parsed;
+  ASSERT_TRUE(parsed.ParseFromString(record)) << "a record protobuf itself accepts";
+
+  auto out = stage.Process({"unique", 0, 0, "a1", record, false, {}, 0});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ww::v1::TaggedArticle t;
+  ASSERT_TRUE(t.ParseFromString((*out)[0].value));
+  ASSERT_EQ(t.mentions_size(), 2);
+  EXPECT_EQ(t.mentions(0).field(), "title");
+  EXPECT_EQ(t.mentions(0).text(), "Kim Jong Un") << "the later title was read";
+  EXPECT_EQ(t.mentions(1).text(), "Vladivostok");
+  EXPECT_EQ(t.article().title(), parsed.title());
+  EXPECT_EQ(t.article().story_sources(0), "tass");
+
+  // Refused as ParseFromString refuses: cut short anywhere inside a field, invalid UTF-8 in
+  // a string, a tombstone.
+  for (size_t cut : {size_t{1}, size_t{5}, a.ByteSizeLong() - 3}) {
+    const std::string truncated = record.substr(0, cut);
+    ASSERT_FALSE(parsed.ParseFromString(truncated)) << cut;
+    EXPECT_FALSE(stage.Process({"unique", 0, 0, "a1", truncated, false, {}, 0}).ok()) << cut;
+  }
+  ww::v1::Article bad = a;
+  bad.set_text("Vladivostok \xff\xfe");
+  const std::string bad_record = bad.SerializePartialAsString();
+  ASSERT_FALSE(parsed.ParseFromString(bad_record));
+  EXPECT_FALSE(stage.Process({"unique", 0, 0, "a1", bad_record, false, {}, 0}).ok());
+  EXPECT_FALSE(stage.Process({"unique", 0, 0, "a1", "", true, {}, 0}).ok());
+  ww::v1::Article no_id = a;
+  no_id.clear_id();
+  EXPECT_FALSE(stage.Process({"unique", 0, 0, "", no_id.SerializeAsString(), false, {}, 0}).ok());
+}
+
 }  // namespace
 }  // namespace ww::services
