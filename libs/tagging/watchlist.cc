@@ -396,7 +396,41 @@ absl::Status ValidateEntity(const Entity& entity, IdRule ids) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Watchlist> ParseWatchlistYaml(std::string_view yaml) {
+namespace {
+
+// The line's indentation (spaces), or -1 when it starts with a tab.
+int Indent(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  return i < line.size() && line[i] == '\t' ? -1 : static_cast<int>(i);
+}
+
+// Blank, or only a comment.
+bool IsBlankOrComment(std::string_view line) {
+  const size_t i = line.find_first_not_of(" \t\r");
+  return i == std::string_view::npos || line[i] == '#';
+}
+
+// `entities:` at the start of a line, then nothing but spaces and a comment.
+bool IsEntitiesKey(std::string_view line) {
+  if (!line.starts_with("entities:")) return false;
+  line.remove_prefix(9);
+  return IsBlankOrComment(line) &&
+         (line.empty() || line.front() == ' ' || line.front() == '\t' || line.front() == '\r');
+}
+
+// "- ..." or "-" at exactly `indent`.
+bool IsItemStart(std::string_view line, int indent) {
+  if (Indent(line) != indent) return false;
+  const std::string_view rest = line.substr(static_cast<size_t>(indent));
+  return rest == "-" || rest == "-\r" || rest.starts_with("- ");
+}
+
+}  // namespace
+
+namespace internal {
+
+absl::StatusOr<Watchlist> ParseWatchlistYamlWhole(std::string_view yaml) {
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));
     return ParseRoot(root);
@@ -406,6 +440,97 @@ absl::StatusOr<Watchlist> ParseWatchlistYaml(std::string_view yaml) {
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("watchlist parsing failed: ", e.what()));
   }
+}
+
+std::optional<absl::StatusOr<Watchlist>> ParseWatchlistYamlInBatches(std::string_view yaml,
+                                                                     size_t batch) {
+  // Lines, with where each starts.
+  std::vector<std::string_view> lines;
+  std::vector<size_t> starts;
+  for (size_t at = 0; at < yaml.size();) {
+    size_t end = yaml.find('\n', at);
+    if (end == std::string_view::npos) end = yaml.size();
+    lines.push_back(yaml.substr(at, end - at));
+    starts.push_back(at);
+    at = end + 1;
+  }
+  // Anything that could make a line mean something else than its indentation says (tabs,
+  // several documents, directives) is left to the whole parse.
+  size_t key = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view l = lines[i];
+    if (Indent(l) < 0 || l.starts_with("---") || l.starts_with("...") || l.starts_with("%")) {
+      return std::nullopt;
+    }
+    if (key == lines.size() && IsEntitiesKey(l)) key = i;
+  }
+  if (key == lines.size()) return std::nullopt;
+  size_t first = key + 1;
+  while (first < lines.size() && IsBlankOrComment(lines[first])) ++first;
+  if (first == lines.size()) return std::nullopt;
+  const int indent = Indent(lines[first]);
+  if (!IsItemStart(lines[first], indent)) return std::nullopt;
+  // The items: each from its `- ` line to the next at the same indentation. The list ends at
+  // a line indented no deeper that is neither an item nor blank nor a comment.
+  std::vector<size_t> items;  // first line of each
+  size_t end = first;
+  for (; end < lines.size(); ++end) {
+    const std::string_view l = lines[end];
+    if (IsItemStart(l, indent)) {
+      items.push_back(end);
+    } else if (!IsBlankOrComment(l) && Indent(l) <= indent) {
+      break;
+    }
+  }
+  try {
+    // The document without its items (blank lines in their place, so that lines keep their
+    // numbers): the top-level keys are checked as the whole parse checks them.
+    std::string rest(yaml.substr(0, starts[first]));
+    rest.append(end - first, '\n');
+    if (end < lines.size()) rest.append(yaml.substr(starts[end]));
+    const YAML::Node root = YAML::Load(rest);
+    absl::StatusOr<Watchlist> top = ParseRoot(root);
+    if (!top.ok()) return top;
+    if (!top->entities.empty()) return std::nullopt;  // not the layout this expects
+    Watchlist watchlist;
+    watchlist.entities.reserve(items.size());
+    absl::flat_hash_set<std::string> ids;
+    const int entities_line = static_cast<int>(first) + 1;
+    absl::Status failed;  // the first entity in error
+    for (size_t b = 0; b < items.size(); b += batch) {
+      const size_t from = items[b];
+      const size_t to = b + batch < items.size() ? items[b + batch] : end;
+      // Padded with the lines before it, so that yaml-cpp's positions are the file's.
+      std::string text(from, '\n');
+      text.append(
+          yaml.substr(starts[from], (to < lines.size() ? starts[to] : yaml.size()) - starts[from]));
+      const YAML::Node list = YAML::Load(text);
+      if (!list.IsSequence()) return std::nullopt;
+      // After an entity in error, the later batches are only read: a YAML syntax error
+      // anywhere is what the whole parse reports first.
+      for (auto it = list.begin(); failed.ok() && it != list.end(); ++it) {
+        absl::StatusOr<Entity> entity = ParseEntity(*it, entities_line, ids);
+        if (!entity.ok()) {
+          failed = entity.status();
+        } else {
+          watchlist.entities.push_back(*std::move(entity));
+        }
+      }
+    }
+    if (!failed.ok()) return failed;
+    return watchlist;
+  } catch (const std::exception&) {
+    return std::nullopt;  // the whole parse says what is wrong, as it would have
+  }
+}
+
+}  // namespace internal
+
+absl::StatusOr<Watchlist> ParseWatchlistYaml(std::string_view yaml) {
+  if (auto batched = internal::ParseWatchlistYamlInBatches(yaml, internal::kEntitiesPerBatch)) {
+    return *std::move(batched);
+  }
+  return internal::ParseWatchlistYamlWhole(yaml);
 }
 
 absl::StatusOr<Watchlist> LoadWatchlistFile(const std::string& path) {

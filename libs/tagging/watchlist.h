@@ -35,6 +35,7 @@
 // All functions are thread-safe (no shared state) and never throw: failures are returned
 // as absl::Status.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -140,7 +141,21 @@ absl::Status ValidateEntity(const Entity& entity, IdRule ids = IdRule::kBare);
 // invalid id/name, bad kind, non-string aliases and duplicate entity ids. Errors are
 // InvalidArgument("line N: reason"), N 1-based, e.g. "line 4: entity 'kim' has no name",
 // "line 7: unknown key 'alias'"; YAML syntax errors also carry their line.
+// Memory: in the usual block layout (`entities:` at the start of a line, one `- ` item per
+// entity under it), entities are parsed `kEntitiesPerBatch` at a time, so a watchlist of
+// 100,000 entities does not hold yaml-cpp's whole node tree (~3.5 kB an entity); any other
+// layout is parsed whole. The results, errors included, are the same either way.
 absl::StatusOr<Watchlist> ParseWatchlistYaml(std::string_view yaml);
+
+namespace internal {
+inline constexpr size_t kEntitiesPerBatch = 4096;
+// The two ways ParseWatchlistYaml parses, for tests: the whole document at once, and by
+// batches of `batch` entities (nullopt when the layout is not the block layout, or a batch
+// does not parse on its own, e.g. an alias (*x) of an anchor in another batch).
+absl::StatusOr<Watchlist> ParseWatchlistYamlWhole(std::string_view yaml);
+std::optional<absl::StatusOr<Watchlist>> ParseWatchlistYamlInBatches(std::string_view yaml,
+                                                                     size_t batch);
+}  // namespace internal
 
 // Reads and parses the file at `path`. NotFound naming the path if it does not exist,
 // PermissionDenied / Unavailable if it cannot be read, and ParseWatchlistYaml's errors

@@ -4,8 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
 
 namespace ww::tagging {
 namespace {
@@ -252,6 +257,77 @@ TEST(WatchlistToYamlTest, EmptyWatchlistLoads) {
   absl::StatusOr<Watchlist> back = ParseWatchlistYaml(WatchlistToYaml({}));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->entities.empty());
+}
+
+// ParseWatchlistYaml parses the usual layout a batch of entities at a time (so a big
+// watchlist never holds yaml-cpp's whole tree): batches of one and two entities must give
+// what the whole document gives, values and errors alike, and other layouts the whole parse.
+TEST(ParseWatchlistYamlTest, ByBatchesAsTheWholeDocument) {
+  struct Case {
+    const char* what;
+    std::string yaml;
+    bool batched;  // the layout is the one parsed by batches
+  };
+  const std::vector<Case> cases = {
+      {"the documented example", kGoodYaml, true},
+      {"items at the key's indentation, comments and blank lines between, rules first",
+       "# a watchlist\nrules:\n  - x: 1\nentities:   # the list\n- id: a\n  name: A\n\n"
+       "# between\n- id: b\n  name: B\n  aliases:\n    - {text: \"B2\", case_sensitive: true}\n"
+       "    - >\n      folded\n      alias\n- id: c\n  name: |\n    C\n",
+       true},
+      {"an anchor and its alias in two entities",
+       "entities:\n  - id: a\n    name: &n Nice\n"
+       "  - id: b\n    name: *n\n",
+       true},
+      {"an entity in error after good ones",
+       "entities:\n  - id: a\n    name: A\n  - id: b\n    name: B\n  - id: a\n    name: C\n", true},
+      {"an unknown key in the third entity",
+       "entities:\n  - id: a\n    name: A\n  - id: b\n    name: B\n  - id: c\n    nmae: C\n", true},
+      // The whole parse reports the syntax error first; so does the batched one, by
+      // leaving such a document to the whole parse.
+      {"an entity in error, then broken YAML further on",
+       "entities:\n  - id: a\n  - id: b\n    name: [B\n  - id: c\n    name: C\n", false},
+      {"an unknown top-level key after the list",
+       "entities:\n  - id: a\n    name: A\nentitys:\n  - id: b\n", true},
+      {"entities twice", "entities:\n  - id: a\n    name: A\nentities:\n  - id: b\n    name: B\n",
+       true},
+      {"a flow list", "entities: [{id: a, name: A}, {id: b, name: B}]\n", false},
+      {"a mapping under entities", "entities:\n  id: x\n", false},
+      {"two documents", "entities:\n  - id: a\n    name: A\n---\nentities: []\n", false},
+      {"a tab", "entities:\n\t- id: a\n", false},
+      {"no entities", "rules: []\n", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const absl::StatusOr<Watchlist> whole = internal::ParseWatchlistYamlWhole(c.yaml);
+    for (size_t batch : {size_t{1}, size_t{2}, internal::kEntitiesPerBatch}) {
+      const auto batched = internal::ParseWatchlistYamlInBatches(c.yaml, batch);
+      // An alias of an anchor in another batch: left to the whole parse.
+      const bool across = absl::StrContains(c.yaml, "*n") && batch == 1;
+      EXPECT_EQ(batched.has_value(), c.batched && !across) << "batch " << batch;
+      if (!batched) continue;
+      EXPECT_EQ(batched->status(), whole.status()) << "batch " << batch;
+      if (whole.ok() && batched->ok()) EXPECT_EQ(**batched, *whole) << "batch " << batch;
+    }
+    const absl::StatusOr<Watchlist> chosen = ParseWatchlistYaml(c.yaml);
+    EXPECT_EQ(chosen.status(), whole.status());
+    if (whole.ok() && chosen.ok()) EXPECT_EQ(*chosen, *whole);
+  }
+}
+
+TEST(ParseWatchlistYamlTest, TheSampleWatchlistByBatchesAsWhole) {
+  const char* root = std::getenv("WW_SOURCE_DIR");
+  if (root == nullptr) GTEST_SKIP() << "WW_SOURCE_DIR is not set (ctest sets it)";
+  std::ifstream in(std::string(root) + "/samples/watchlist.yaml");
+  ASSERT_TRUE(in) << "samples/watchlist.yaml";
+  const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const absl::StatusOr<Watchlist> whole = internal::ParseWatchlistYamlWhole(yaml);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  const auto batched = internal::ParseWatchlistYamlInBatches(yaml, 3);
+  ASSERT_TRUE(batched.has_value()) << "the sample is in the block layout";
+  ASSERT_TRUE(batched->ok()) << batched->status();
+  EXPECT_EQ(**batched, *whole);
+  EXPECT_GT(whole->entities.size(), 3u);
 }
 
 }  // namespace
