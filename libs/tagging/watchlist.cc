@@ -489,9 +489,10 @@ std::optional<absl::StatusOr<Watchlist>> ParseWatchlistYamlInBatches(std::string
     rest.append(end - first, '\n');
     if (end < lines.size()) rest.append(yaml.substr(starts[end]));
     const YAML::Node root = YAML::Load(rest);
+    // An error there (an unknown key, a list that goes on at the wrong indentation) is the
+    // whole parse's to word; so is anything under entities that was not taken as items.
     absl::StatusOr<Watchlist> top = ParseRoot(root);
-    if (!top.ok()) return top;
-    if (!top->entities.empty()) return std::nullopt;  // not the layout this expects
+    if (!top.ok() || !top->entities.empty()) return std::nullopt;
     Watchlist watchlist;
     watchlist.entities.reserve(items.size());
     absl::flat_hash_set<std::string> ids;

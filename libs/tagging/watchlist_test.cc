@@ -287,10 +287,15 @@ TEST(ParseWatchlistYamlTest, ByBatchesAsTheWholeDocument) {
       // leaving such a document to the whole parse.
       {"an entity in error, then broken YAML further on",
        "entities:\n  - id: a\n  - id: b\n    name: [B\n  - id: c\n    name: C\n", false},
-      {"an unknown top-level key after the list",
-       "entities:\n  - id: a\n    name: A\nentitys:\n  - id: b\n", true},
-      {"entities twice", "entities:\n  - id: a\n    name: A\nentities:\n  - id: b\n    name: B\n",
+      {"Windows line ends", "entities:\r\n  - id: a\r\n    name: A\r\n  - id: b\r\n    name: B\r\n",
        true},
+      // Errors outside the items are the whole parse's.
+      {"an unknown top-level key after the list",
+       "entities:\n  - id: a\n    name: A\nentitys:\n  - id: b\n", false},
+      {"entities twice", "entities:\n  - id: a\n    name: A\nentities:\n  - id: b\n    name: B\n",
+       false},
+      {"a key where the next item should be", "entities:\n  - id: a\n    name: A\n  rules: []\n",
+       false},
       {"a flow list", "entities: [{id: a, name: A}, {id: b, name: B}]\n", false},
       {"a mapping under entities", "entities:\n  id: x\n", false},
       {"two documents", "entities:\n  - id: a\n    name: A\n---\nentities: []\n", false},
