@@ -29,7 +29,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> FingerprintArticle(const kafka::Re
   out.key = article.id();
   out.partition = 0;
   out.value = article.SerializeAsString();
-  return std::vector<kafka::OutRecord>{std::move(out)};
+  return kafka::OneRecord(std::move(out));
 }
 
 absl::StatusOr<std::unique_ptr<DedupStage>> DedupStage::Create(std::string unique_topic,
@@ -142,7 +142,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> DedupStage::Process(const kafka::R
   std::optional<kafka::OutRecord> out = Decide(claim, &garbage);
   if (garbage) return absl::InvalidArgumentError("claim is not a ww.v1.Article");
   if (!out) return std::vector<kafka::OutRecord>{};
-  return std::vector<kafka::OutRecord>{*std::move(out)};
+  return kafka::OneRecord(*std::move(out));
 }
 
 bool DedupStage::OutOfSync(int64_t offset) const {

@@ -116,7 +116,7 @@ absl::StatusOr<std::vector<kafka::OutRecord>> TagStage::Process(const kafka::Rec
   AppendArticleField(in.value, &value);
   tagged->AppendToString(&value);
   kafka::OutRecord out{out_topic_, std::string(article->id), std::move(value)};
-  return std::vector<kafka::OutRecord>{std::move(out)};
+  return kafka::OneRecord(std::move(out));
 }
 
 }  // namespace ww::services
