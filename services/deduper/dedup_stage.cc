@@ -62,11 +62,14 @@ std::optional<kafka::OutRecord> DedupStage::Decide(const kafka::Record& claim, b
   key.id = article.id();
   key.source = article.source();
   key.url = article.url();
-  key.title = article.title();
-  key.text = article.text();
+  // Headline and text lent to the decider and put back (they are most of a record).
+  key.title = std::move(*article.mutable_title());
+  key.text = std::move(*article.mutable_text());
   key.content_hash = article.content_hash();
   // The claim's timestamp, not the wall clock: every replica replays the same times.
   const stories::ArticleDecision decision = decider_->Assign(key, claim.timestamp_ms);
+  *article.mutable_title() = std::move(key.title);
+  *article.mutable_text() = std::move(key.text);
   const dedup::Decision& d = decision.copy;
   if (d.redelivery) return std::nullopt;
   if (d.duplicate_of.empty()) ++(decision.story.joined ? pending_joined_ : pending_new_stories_);

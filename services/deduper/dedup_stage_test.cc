@@ -15,9 +15,10 @@ const char* kStory =
     "Markets had expected a smaller rise of a quarter point.";
 
 kafka::Record Raw(const std::string& id, const std::string& source, const std::string& text,
-                  int64_t offset = 0) {
+                  int64_t offset = 0, const std::string& title = "") {
   ww::v1::Article a;
   a.set_id(id);
+  a.set_title(title);
   a.set_source(source);
   a.set_url("https://" + source + "/" + id);
   a.set_text(text);
@@ -39,12 +40,14 @@ DedupStage::Replay NoHistory() {
 TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
   auto stage = DedupStage::Create("unique", "dups", {}, NoHistory());
   ASSERT_TRUE(stage.ok());
-  auto first = (*stage)->Process(Claim(Raw("a1", "wire", kStory), 0));
+  auto first = (*stage)->Process(Claim(Raw("a1", "wire", kStory, 0, "Rates rise"), 0));
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->size(), 1u);
   EXPECT_EQ((*first)[0].topic, "unique");
-  auto copy = (*stage)->Process(Claim(
-      Raw("a2", "herald", std::string("By Staff\n") + kStory + "\nNewspapers in English"), 1));
+  auto copy = (*stage)->Process(
+      Claim(Raw("a2", "herald", std::string("By Staff\n") + kStory + "\nNewspapers in English", 0,
+                "Bank raises rates"),
+            1));
   ASSERT_TRUE(copy.ok());
   ASSERT_EQ(copy->size(), 1u);
   EXPECT_EQ((*copy)[0].topic, "dups");
@@ -64,6 +67,14 @@ TEST(DedupStage, NearCopyGoesToDuplicatesWithTheClusterAndItsOutlets) {
             (std::vector<std::string>{"wire", "herald"}));
   ASSERT_FALSE((*copy)[0].headers.empty());
   EXPECT_EQ((*copy)[0].headers[0].value, "a1");
+  // The article itself goes on as it came (the decider borrows its headline and text).
+  EXPECT_EQ(out.text(), std::string("By Staff\n") + kStory + "\nNewspapers in English");
+  EXPECT_EQ(out.title(), "Bank raises rates");
+  EXPECT_EQ(out.source(), "herald");
+  ww::v1::Article report;
+  ASSERT_TRUE(report.ParseFromString((*first)[0].value));
+  EXPECT_EQ(report.text(), kStory);
+  EXPECT_EQ(report.title(), "Rates rise");
 }
 
 // Claims written by the SimHash design (issue 4) carry field 12, a 64-bit fingerprint of
