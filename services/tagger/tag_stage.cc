@@ -19,11 +19,13 @@ namespace {
 // does not change the article, so the bytes that came in are written out as they are
 // (fields of a message may come in any order: the mentions and counts follow it).
 void AppendArticleField(std::string_view article, std::string* out) {
+  using google::protobuf::internal::WireFormatLite;
   using google::protobuf::io::CodedOutputStream;
-  constexpr uint32_t kLengthDelimited = 2;  // the wire type of an embedded message
-  uint8_t head[16];                         // a tag and a length: at most 1 + 10 bytes
+  uint8_t head[16];  // a tag and a length: at most 1 + 10 bytes
   uint8_t* end = CodedOutputStream::WriteTagToArray(
-      (ww::v1::TaggedArticle::kArticleFieldNumber << 3) | kLengthDelimited, head);
+      WireFormatLite::MakeTag(ww::v1::TaggedArticle::kArticleFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+      head);
   end = CodedOutputStream::WriteVarint64ToArray(article.size(), end);
   out->append(reinterpret_cast<const char*>(head), static_cast<size_t>(end - head));
   out->append(article);
