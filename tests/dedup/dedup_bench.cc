@@ -32,6 +32,10 @@
 // length and shape (headlines too: the stories weigh them). Making the texts of a pass is
 // outside the timing.
 //
+// The bench starts as the deduper does, with its heap on transparent huge pages when the
+// kernel offers them (runtime/huge_pages.h; counter huge_pages=1); WW_HUGE_PAGES=0 measures
+// the same without.
+//
 //   WW_SOURCE_DIR=/work/main dedup_bench [benchmark flags, e.g. --benchmark_filter=Assign]
 // Exits 0 with a message when the shared data is absent.
 #include <benchmark/benchmark.h>
@@ -51,6 +55,7 @@
 #include "libs/dedup/near_index.h"
 #include "libs/dedup/shingles.h"
 #include "libs/dedup/sketch.h"
+#include "libs/runtime/huge_pages.h"
 #include "libs/stories/decider.h"
 #include "tests/dedup/quality.h"
 
@@ -220,6 +225,7 @@ void BM_Assign(benchmark::State& state) {
       },
       [&] { f.clusterer->Commit(); });
   state.counters["copies"] = copies;
+  state.counters["huge_pages"] = ww::runtime::HugePageHeapState() == "on";
   MemoryCounters(state, f);
 }
 
@@ -234,6 +240,7 @@ void BM_Decide(benchmark::State& state) {
   const double n = static_cast<double>(f.decider->copies().articles());
   state.counters["reports"] = 1 - copies;
   state.counters["stories"] = static_cast<double>(f.decider->stories().stories());
+  state.counters["huge_pages"] = ww::runtime::HugePageHeapState() == "on";
   state.counters["heap_B/article"] = static_cast<double>(f.heap_bytes) / n;
 }
 
@@ -311,6 +318,8 @@ BENCHMARK(BM_Find)->Arg(1'000'000);
 BENCHMARK(BM_Report)->Arg(1'000'000);
 
 int main(int argc, char** argv) {
+  // As the deduper runs (services/deduper/main.cc); the thp counter says what it got.
+  ww::runtime::UseHugePageHeap(argv);
   const std::string dir = ww::dedup::quality::SharedDataDir();
   if (dir.empty()) {
     std::printf("dedup_bench: skipped, no ../shared/data beside $WW_SOURCE_DIR\n");

@@ -1,8 +1,11 @@
 // wwctl: the operator CLI. main() only wires the commands.
+#include "libs/runtime/huge_pages.h"
 #include "tools/wwctl/cli.h"
 #include "tools/wwctl/commands.h"
 
 int main(int argc, char** argv) {
+  // `wwctl dedup` and `wwctl stories` hold the deduper's window: its tables, as fast.
+  ww::runtime::UseHugePageHeap(argv);
   ww::wwctl::Cli cli({
       {"bootstrap-servers", "HOST:PORT", "Kafka brokers", "127.0.0.1:9092"},
       {"kafka-property", "KEY=VALUE",
