@@ -306,17 +306,74 @@ TermVector Sum(const TermVector& a, const TermVector& b) {
   return out;
 }
 
+uint32_t Vocabulary::frequency(uint64_t key) const {
+  if (key == 0) return zero_count_;
+  for (size_t i = Home(key);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == key) return slots_[i].count;
+    if (slots_[i].key == 0) return 0;
+  }
+}
+
+template <typename Keep>
+void Vocabulary::Rebuild(size_t capacity, Keep keep) {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
+  size_ = 0;
+  const size_t mask = capacity - 1;
+  for (const Slot& s : old) {
+    if (s.key == 0 || !keep(s)) continue;
+    size_t i = Home(s.key);
+    while (slots_[i].key != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+    ++size_;
+  }
+}
+
+uint32_t& Vocabulary::Counter(uint64_t key) {
+  if (key == 0) return zero_count_;
+  if (2 * (size_ + 1) > slots_.size()) {
+    Rebuild(2 * slots_.size(), [](const Slot&) { return true; });
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(key);
+  for (; slots_[i].key != 0; i = (i + 1) & mask) {
+    if (slots_[i].key == key) return slots_[i].count;
+  }
+  slots_[i] = {key, 0};
+  ++size_;
+  return slots_[i].count;
+}
+
+void Vocabulary::Decrement(uint64_t key) {
+  if (key == 0) {
+    if (zero_count_ > 0) --zero_count_;
+    return;
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(key);
+  for (; slots_[i].key != key; i = (i + 1) & mask) {
+    if (slots_[i].key == 0) return;
+  }
+  if (--slots_[i].count > 0) return;
+  // Backward-shift deletion: entries after the hole that may live in it move back, so every
+  // probe still meets its key before an empty slot.
+  --size_;
+  for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (slots_[j].key == 0) break;
+    const size_t home = Home(slots_[j].key);
+    // slots_[j] may move to i unless its home lies cyclically in (i, j].
+    const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Slot{};
+}
+
 void Vocabulary::Remove(const ArticleTerms& terms) {
   --documents_;
-  if (terms.headline != 0) {
-    auto it = df_.find(terms.headline);
-    if (it != df_.end() && --it->second == 0) df_.erase(it);
-  }
+  if (terms.headline != 0) Decrement(terms.headline);
   for (const TermCounts& g : terms.groups) {
-    for (const auto& [key, n] : g) {
-      auto it = df_.find(key);
-      if (it != df_.end() && --it->second == 0) df_.erase(it);
-    }
+    for (const auto& [key, n] : g) Decrement(key);
   }
 }
 
@@ -349,8 +406,7 @@ TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
   v.reserve(counts.size());
   const double n = static_cast<double>(documents_);
   for (const auto& [key, tf] : counts) {
-    auto it = df_.find(key);
-    const double w = TfIdf(tf, it == df_.end() ? 0 : it->second, n);
+    const double w = TfIdf(tf, frequency(key), n);
     if (w > 0) v.push_back({key, static_cast<float>(w)});
   }
   KeepLeading(v, k);
@@ -360,20 +416,20 @@ TermVector Vocabulary::Weigh(const TermCounts& counts, size_t k) const {
 std::array<TermVector, kGroups> Vocabulary::AddAndWeigh(const ArticleTerms& terms,
                                                         const std::array<size_t, kGroups>& keep) {
   ++documents_;
-  if (terms.headline != 0) ++df_[terms.headline];
+  if (terms.headline != 0) ++Counter(terms.headline);
   const double n = static_cast<double>(documents_);
   std::array<TermVector, kGroups> out;
   for (int g = 0; g < kGroups; ++g) {
     TermVector& v = out[g];
     const TermCounts& counts = terms.groups[g];
     v.reserve(counts.size());
-    // Millions of terms do not fit a cache: ask for each term's slot a few terms ahead.
-    constexpr size_t kAhead = 8;
-    for (size_t i = 0; i < counts.size() && i < kAhead; ++i) df_.prefetch(counts[i].first);
+    // Millions of terms do not fit a cache: ask for each term's slot some terms ahead.
+    constexpr size_t kAhead = 16;
+    for (size_t i = 0; i < counts.size() && i < kAhead; ++i) Prefetch(counts[i].first);
     for (size_t i = 0; i < counts.size(); ++i) {
-      if (i + kAhead < counts.size()) df_.prefetch(counts[i + kAhead].first);
+      if (i + kAhead < counts.size()) Prefetch(counts[i + kAhead].first);
       const auto& [key, tf] = counts[i];
-      const double w = TfIdf(tf, ++df_[key], n);
+      const double w = TfIdf(tf, ++Counter(key), n);
       if (w > 0) v.push_back({key, static_cast<float>(w)});
     }
     KeepLeading(v, keep[g]);
@@ -382,8 +438,13 @@ std::array<TermVector, kGroups> Vocabulary::AddAndWeigh(const ArticleTerms& term
 }
 
 void Vocabulary::Prune(size_t max_terms) {
-  if (df_.size() <= max_terms) return;
-  absl::erase_if(df_, [](const auto& kv) { return kv.second <= 1; });
+  if (terms() <= max_terms) return;
+  if (zero_count_ <= 1) zero_count_ = 0;
+  size_t kept = 0;
+  for (const Slot& s : slots_) kept += s.key != 0 && s.count > 1;
+  size_t capacity = 1024;
+  while (capacity < 2 * kept + 2) capacity *= 2;
+  Rebuild(capacity, [](const Slot& s) { return s.count > 1; });
 }
 
 }  // namespace ww::stories

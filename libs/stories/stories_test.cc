@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,60 @@ TEST(StoryFeatures, WeighKeepsTheRarestTermsNormalised) {
   const TermVector market = v.Weigh(ExtractTerms("", "market").groups[kWords], 1);
   ASSERT_EQ(market.size(), 1u);
   for (const Term& x : w) EXPECT_NE(x.key, market[0].key);
+}
+
+// The vocabulary's own table (open addressing, deletion by backward shift) against a
+// std::map, on keys made to collide: many share their low bits (one home slot), some wrap
+// round the end of the table, the key 0 is one of them; counted, undone, pruned, grown.
+TEST(StoryFeatures, VocabularyCountsLikeAMap) {
+  Vocabulary v;
+  std::map<uint64_t, uint32_t> want;
+  std::mt19937_64 rng(7);
+  std::vector<ArticleTerms> added;
+  auto key = [&] {
+    switch (rng() % 4) {
+      case 0:
+        return (rng() % 64) << 20 | 1023;  // one home slot, at the table's end
+      case 1:
+        return (rng() % 64) << 20 | 5;  // another
+      case 2:
+        return rng() % 3;  // 0, 1, 2
+      default:
+        return rng() % 50000;
+    }
+  };
+  for (int round = 0; round < 4000; ++round) {
+    if (!added.empty() && rng() % 3 == 0) {
+      v.Remove(added.back());
+      for (const auto& [k, n] : added.back().groups[kWords]) {
+        if (--want[k] == 0) want.erase(k);
+      }
+      added.pop_back();
+    } else {
+      std::vector<uint64_t> keys;
+      for (int i = 0, n = static_cast<int>(rng() % 40); i < n; ++i) keys.push_back(key());
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      ArticleTerms t;
+      for (uint64_t k : keys) {
+        t.groups[kWords].push_back({k, 1});
+        ++want[k];
+      }
+      v.AddAndWeigh(t, {10, 0, 0, 0, 0});
+      added.push_back(t);
+    }
+    if (round == 3000) {
+      v.Prune(100);
+      std::erase_if(want, [](const auto& kv) { return kv.second <= 1; });
+      added.clear();  // what was pruned cannot be undone exactly
+    }
+  }
+  EXPECT_EQ(v.terms(), want.size());
+  for (const auto& [k, n] : want) ASSERT_EQ(v.frequency(k), n) << k;
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t k = key();
+    ASSERT_EQ(v.frequency(k), want.contains(k) ? want[k] : 0u) << k;
+  }
 }
 
 TEST(StoryIndex, TwoReportsOfOneEventInTheirOwnWordsAreOneStory) {
