@@ -133,7 +133,7 @@ size_t Distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::vector<std::string> UnknownEnvironment(char** env) {
-  std::vector<std::string> known = {"WW_LOG_LEVEL"};
+  std::vector<std::string> known = {"WW_LOG_LEVEL", "WW_HUGE_PAGES"};  // huge_pages.h
   for (const auto& [flag_name, flag] : absl::GetAllFlags()) {
     known.push_back(EnvNameForFlag(std::string(flag_name)));
   }

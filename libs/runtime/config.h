@@ -51,8 +51,8 @@ std::string EnvNameForFlag(std::string_view flag);
 absl::Status ApplyEnvironment(char** env);
 
 // The WW_* names in `env` that set nothing in this program (no flag of that name, not
-// WW_LOG_LEVEL): usually a typo or a setting of another service. ParseConfig warns about
-// each, with the closest flag's variable when one is near.
+// WW_LOG_LEVEL or WW_HUGE_PAGES): usually a typo or a setting of another service. ParseConfig warns
+// about each, with the closest flag's variable when one is near.
 std::vector<std::string> UnknownEnvironment(char** env);
 
 }  // namespace ww::runtime

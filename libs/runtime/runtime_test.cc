@@ -32,8 +32,8 @@ TEST(Config, EnvironmentSetsFlags) {
 
 TEST(Config, UnknownWwVariablesAreFoundNotSilentlyIgnored) {
   std::string a = "WW_TEST_BATCH_SIZ=7", b = "WW_TEST_BATCH_SIZE=7", c = "WW_LOG_LEVEL=debug",
-              d = "HOME=/root";
-  char* env[] = {a.data(), b.data(), c.data(), d.data(), nullptr};
+              d = "HOME=/root", e = "WW_HUGE_PAGES=0";
+  char* env[] = {a.data(), b.data(), c.data(), d.data(), e.data(), nullptr};
   EXPECT_EQ(UnknownEnvironment(env), std::vector<std::string>{"WW_TEST_BATCH_SIZ"});
 }
 
