@@ -22,6 +22,7 @@
 //                    for a stream with more new reports than this one, cost = Assign +
 //                    share_of_reports * Report.
 //   Shingles         ShingleHashes of one article (normalise and hash): the first step alone
+//   Terms            stories::ExtractTerms of one article (a new report's first step)
 //   Fingerprint      MakeFingerprint of one article's shingles
 //   Find/1000000     NearIndex::Find alone, on the same filled clusterer's index
 //
@@ -274,6 +275,30 @@ void BM_Shingles(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+void BM_Terms(benchmark::State& state) {
+  // A digest of every article's terms, so that a faster ExtractTerms can be checked to
+  // extract the same terms (the counter must not move).
+  uint64_t digest = 0;
+  for (const auto& d : *g_docs) {
+    const ww::stories::ArticleTerms t = ww::stories::ExtractTerms(d.title, d.text);
+    for (const auto& g : t.groups) {
+      for (const auto& [key, n] : g) digest = (digest ^ key ^ n) * 0x100000001b3ULL;
+    }
+    for (uint16_t y : t.years) digest = (digest ^ y) * 0x100000001b3ULL;
+    digest ^= t.headline;
+  }
+  state.counters["digest_low16"] = static_cast<double>(digest & 0xffff);
+  state.counters["digest_high16"] = static_cast<double>(digest >> 48);
+  size_t i = 0;
+  for (auto _ : state) {
+    const ww::stories::ArticleTerms t =
+        ww::stories::ExtractTerms((*g_docs)[i].title, (*g_docs)[i].text);
+    benchmark::DoNotOptimize(t.groups[0].data());
+    if (++i == g_docs->size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_Fingerprint(benchmark::State& state) {
   std::vector<std::vector<uint64_t>> shingles(g_docs->size());
   for (size_t i = 0; i < g_docs->size(); ++i) {
@@ -313,6 +338,7 @@ void BM_Find(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_Shingles);
+BENCHMARK(BM_Terms);
 BENCHMARK(BM_Fingerprint);
 BENCHMARK(BM_Find)->Arg(1'000'000);
 BENCHMARK(BM_Report)->Arg(1'000'000);
