@@ -2,19 +2,58 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
-#include "absl/container/flat_hash_set.h"
 #include "libs/runtime/ids.h"
 #include "libs/text/utf8.h"
 
 namespace ww::stories {
 namespace {
 
+constexpr size_t kStemLetters = 7;
+constexpr uint64_t kFnvBasis = 1469598103934665603ULL;  // runtime::Fnv1a64's
+
+// runtime::Fnv1a64 continued over more bytes: Fnv(a + b) == FnvMore(Fnv(a), b), so a
+// phrase's hash is built from its words' as they are read.
+uint64_t FnvMore(uint64_t h, std::string_view data) {
+  for (unsigned char c : data) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+// A fixed set of lowercase ASCII words, looked up by the FNV hash of a word's first
+// kStemLetters letters (its stem's hash, which ExtractTerms computes for every word anyway):
+// one probe in a small table and a compare, instead of hashing the word once more.
+class WordSet {
+ public:
+  WordSet(std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words) {
+      const uint64_t h = FnvMore(kFnvBasis, w.substr(0, kStemLetters));
+      size_t i = h & kMask;
+      while (!slots_[i].word.empty()) i = (i + 1) & kMask;
+      slots_[i] = {h, w};
+    }
+  }
+  bool Contains(uint64_t stem_hash, std::string_view word) const {
+    for (size_t i = stem_hash & kMask; !slots_[i].word.empty(); i = (i + 1) & kMask) {
+      if (slots_[i].hash == stem_hash && slots_[i].word == word) return true;
+    }
+    return false;
+  }
+
+ private:
+  static constexpr size_t kMask = 511;  // room for 512 words; fewer than half used
+  struct Slot {
+    uint64_t hash = 0;
+    std::string_view word;
+  };
+  std::array<Slot, kMask + 1> slots_{};
+};
+
 // English function words and reporting verbs: evidence of nothing. Other languages rely on
 // the vocabulary (a frequent word weighs little).
-const absl::flat_hash_set<std::string_view>& StopWords() {
-  static const auto* words = new absl::flat_hash_set<std::string_view>{
+const WordSet& StopWords() {
+  static const auto* words = new WordSet{
       "a",       "about",  "above",  "after", "again",  "against",  "all",        "also",
       "am",      "an",     "and",    "any",   "are",    "as",       "at",         "be",
       "because", "been",   "before", "being", "below",  "between",  "both",       "but",
@@ -37,23 +76,13 @@ const absl::flat_hash_set<std::string_view>& StopWords() {
 }
 
 // Capitalised, but times, not names: they stay words (and a date's numbers count).
-const absl::flat_hash_set<std::string_view>& NotNames() {
-  static const auto* words = new absl::flat_hash_set<std::string_view>{
+const WordSet& NotNames() {
+  static const auto* words = new WordSet{
       "monday",   "tuesday",  "wednesday", "thursday", "friday", "saturday", "sunday", "january",
       "february", "march",    "april",     "may",      "june",   "july",     "august", "september",
       "october",  "november", "december",  "jan",      "feb",    "mar",      "apr",    "jun",
       "jul",      "aug",      "sep",       "sept",     "oct",    "nov",      "dec"};
   return *words;
-}
-
-constexpr size_t kStemLetters = 7;
-constexpr uint64_t kFnvBasis = 1469598103934665603ULL;  // runtime::Fnv1a64's
-
-// runtime::Fnv1a64 continued over more bytes: Fnv(a + b) == FnvMore(Fnv(a), b), so a
-// phrase's hash is built from its words' as they are read.
-uint64_t FnvMore(uint64_t h, std::string_view data) {
-  for (unsigned char c : data) h = (h ^ c) * 1099511628211ULL;
-  return h;
 }
 
 // A term's key from the FNV hash of its text.
@@ -163,9 +192,40 @@ double DotSparse(const TermVector& small, const TermVector& large) {
   return s;
 }
 
+// Sorts keys (mixed hashes: uniform). Few: std::sort. Many: a counting sort by the top
+// byte, which leaves only each bucket's few keys (and a word's repeats) out of order, then
+// an insertion sort, which orders them in a step or two each: cheaper than std::sort's
+// mispredicted comparisons at a few hundred keys.
+void SortKeys(std::vector<uint64_t>& keys) {
+  const size_t n = keys.size();
+  if (n < 64) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  thread_local std::vector<uint64_t> sorted;
+  std::array<uint32_t, 257> start{};
+  for (uint64_t k : keys) ++start[(k >> 56) + 1];
+  // A crowded bucket (a hostile text of words chosen to share a top byte, or very many
+  // terms) would make the insertion sort quadratic.
+  if (*std::max_element(start.begin(), start.end()) > 64) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  sorted.resize(n);
+  for (uint64_t k : keys) sorted[start[k >> 56]++] = k;
+  for (size_t i = 1; i < n; ++i) {
+    const uint64_t k = sorted[i];
+    size_t j = i;
+    for (; j > 0 && sorted[j - 1] > k; --j) sorted[j] = sorted[j - 1];
+    sorted[j] = k;
+  }
+  keys.swap(sorted);
+}
+
 // Sorted keys to (key, count) pairs.
 TermCounts Count(std::vector<uint64_t>& keys) {
-  std::sort(keys.begin(), keys.end());
+  SortKeys(keys);
   TermCounts out;
   for (size_t i = 0; i < keys.size();) {
     size_t j = i + 1;
@@ -208,9 +268,10 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
       run_words = 0;
     };
     ForEachToken(p, scratch, [&](const TokenView& t) {
-      const bool stopword = !t.number && stop.contains(t.lower);
+      const uint64_t stem = t.number ? 0 : FnvMore(kFnvBasis, t.lower.substr(0, t.stem_bytes));
+      const bool stopword = !t.number && stop.Contains(stem, t.lower);
       const bool name =
-          t.capitalised && !t.sentence_start && !stopword && !not_names.contains(t.lower);
+          t.capitalised && !t.sentence_start && !stopword && !not_names.Contains(stem, t.lower);
       if (name) {
         if (run_words > 0) run = FnvMore(run, " ");
         run = FnvMore(run, t.lower);
@@ -228,7 +289,6 @@ ArticleTerms ExtractTerms(std::string_view title, std::string_view text) {
         prev = 0;
         return;
       }
-      const uint64_t stem = FnvMore(kFnvBasis, t.lower.substr(0, t.stem_bytes));
       keys[kWords].push_back(Key(kWords, stem));
       if (is_title) keys[kTitle].push_back(Key(kTitle, stem));
       if (prev != 0) {
