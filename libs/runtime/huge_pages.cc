@@ -14,13 +14,6 @@ namespace {
 
 constexpr char kTunable[] = "glibc.malloc.hugetlb";
 
-std::string KernelThpMode() {
-  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::stringstream s;
-  s << in.rdbuf();
-  return internal::ThpMode(s.str());
-}
-
 bool OptedOut() {
   const char* v = std::getenv("WW_HUGE_PAGES");
   return v != nullptr && std::string_view(v) == "0";
@@ -37,6 +30,18 @@ std::string ThpMode(std::string_view sysfs_enabled) {
   return std::string(sysfs_enabled.substr(open + 1, close - open - 1));
 }
 
+std::string KernelThpMode() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::stringstream s;
+  s << in.rdbuf();
+  return ThpMode(s.str());
+}
+
+bool KernelOffersHugePages() {
+  const std::string mode = KernelThpMode();
+  return mode == "madvise" || mode == "always";
+}
+
 std::optional<std::string> TunablesWithHugePages(const char* current) {
   std::string out = current == nullptr ? "" : current;
   if (absl::StrContains(out, kTunable)) return std::nullopt;
@@ -49,9 +54,7 @@ std::optional<std::string> TunablesWithHugePages(const char* current) {
 }  // namespace internal
 
 void UseHugePageHeap(char** argv) {
-  if (OptedOut()) return;
-  const std::string mode = KernelThpMode();
-  if (mode != "madvise" && mode != "always") return;
+  if (OptedOut() || !internal::KernelOffersHugePages()) return;
   const std::optional<std::string> tunables =
       internal::TunablesWithHugePages(std::getenv("GLIBC_TUNABLES"));
   if (!tunables) return;
@@ -62,8 +65,8 @@ void UseHugePageHeap(char** argv) {
 
 std::string HugePageHeapState() {
   if (OptedOut()) return "off (WW_HUGE_PAGES=0)";
-  const std::string mode = KernelThpMode();
-  if (mode != "madvise" && mode != "always") {
+  if (!internal::KernelOffersHugePages()) {
+    const std::string mode = internal::KernelThpMode();
     return "off (kernel transparent huge pages: " + (mode.empty() ? "unknown" : mode) + ")";
   }
   const char* tunables = std::getenv("GLIBC_TUNABLES");

@@ -30,6 +30,9 @@ namespace internal {
 // The kernel's THP mode from /sys/kernel/mm/transparent_hugepage/enabled ("always [madvise]
 // never" -> "madvise"); empty when it cannot be read.
 std::string ThpMode(std::string_view sysfs_enabled);
+// This host's mode (from sysfs), and whether it gives huge pages to marked memory.
+std::string KernelThpMode();
+bool KernelOffersHugePages();
 // GLIBC_TUNABLES with the heap tunable added to `current` (null: unset); nullopt when
 // `current` already names it.
 std::optional<std::string> TunablesWithHugePages(const char* current);

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -65,18 +63,9 @@ ProbeRun RunProbe(const std::string& env_prefix) {
   return r;
 }
 
-std::string KernelMode() {
-  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::stringstream s;
-  s << in.rdbuf();
-  return internal::ThpMode(s.str());
-}
-
-bool KernelOffersHugePages() { return KernelMode() == "madvise" || KernelMode() == "always"; }
-
 TEST(HugePages, TheProcessRestartsOnceWithAHugePageHeap) {
   const ProbeRun r = RunProbe("env -u GLIBC_TUNABLES -u WW_HUGE_PAGES");
-  if (!KernelOffersHugePages()) {
+  if (!internal::KernelOffersHugePages()) {
     // Nothing to gain: the process must go on as it started, and say why.
     EXPECT_EQ(r.starts, 1);
     EXPECT_THAT(r.state, HasSubstr("off (kernel"));
@@ -90,7 +79,8 @@ TEST(HugePages, TheProcessRestartsOnceWithAHugePageHeap) {
 }
 
 TEST(HugePages, KeepsTheOperatorsOtherTunables) {
-  if (!KernelOffersHugePages()) GTEST_SKIP() << "the kernel offers no transparent huge pages";
+  if (!internal::KernelOffersHugePages())
+    GTEST_SKIP() << "the kernel offers no transparent huge pages";
   const ProbeRun r = RunProbe("env -u WW_HUGE_PAGES GLIBC_TUNABLES=glibc.malloc.check=0");
   EXPECT_EQ(r.starts, 2);
   EXPECT_EQ(r.tunables, "glibc.malloc.check=0:glibc.malloc.hugetlb=1");
@@ -101,7 +91,7 @@ TEST(HugePages, TheOperatorCanSayNo) {
   EXPECT_EQ(r.starts, 1);
   EXPECT_EQ(r.state, "off (WW_HUGE_PAGES=0)");
   // In "madvise" mode only marked memory gets huge pages ("always" gives them to all).
-  if (KernelMode() == "madvise") EXPECT_EQ(r.huge_kb, 0);
+  if (internal::KernelThpMode() == "madvise") EXPECT_EQ(r.huge_kb, 0);
   // A tunable already set, to anything, is left alone: no restart.
   r = RunProbe("env -u WW_HUGE_PAGES GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
   EXPECT_EQ(r.starts, 1);
