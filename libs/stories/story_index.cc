@@ -33,14 +33,19 @@ bool Cap(TermVector& v) {
   return true;
 }
 
-// The `n` heaviest terms' keys.
+// The `n` heaviest terms' keys (ties by key: keys are distinct, so the order is total and
+// only the first `n` need ordering).
 std::vector<uint64_t> Leading(const TermVector& v, size_t n) {
-  TermVector t = v;
-  std::sort(t.begin(), t.end(), [](const Term& a, const Term& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
-  });
+  thread_local TermVector t;
+  t.assign(v.begin(), v.end());
+  n = std::min(n, t.size());
+  std::partial_sort(t.begin(), t.begin() + static_cast<ptrdiff_t>(n), t.end(),
+                    [](const Term& a, const Term& b) {
+                      return a.weight != b.weight ? a.weight > b.weight : a.key < b.key;
+                    });
   std::vector<uint64_t> keys;
-  for (size_t i = 0; i < t.size() && i < n; ++i) keys.push_back(t[i].key);
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) keys.push_back(t[i].key);
   return keys;
 }
 
@@ -98,22 +103,33 @@ bool Disjoint(const std::vector<uint16_t>& a, const std::vector<uint16_t>& b) {
 // A report's weighted terms by key, for its dot products with many vectors: a probe a term
 // of the other vector (open addressing) instead of a merge of both. Sums in the other
 // vector's key order, as the merge does, so the results are the same to the bit.
+// Keys and weights in arrays of their own, at most an eighth full, probed without wrapping
+// round (the arrays run on past the mask's range): a probe is nearly always one load that
+// finds the key or an empty slot, and an empty slot's weight is 0, so a miss adds +0 (sums
+// are >= +0: the same bits) and the loop has no branch on whether the term was found.
 class StoryIndex::TermTable {
  public:
   explicit TermTable(const std::array<TermVector, kGroups>& r) {
     size_t n = 0;
     for (const TermVector& g : r) n += g.size();
     size_t capacity = 64;
-    while (capacity < 2 * n) capacity *= 2;
-    slots_.assign(capacity, Term{0, 0});
+    while (capacity < 8 * n) capacity *= 2;
     mask_ = capacity - 1;
+    // Every key may run on past the mask's range: n more slots, and one empty at the end.
+    keys_.assign(capacity + n + 1, 0);
+    weights_.assign(capacity + n + 1, 0.0f);
     sizes_ = {};
     for (int g = 0; g < kGroups; ++g) {
       sizes_[g] = r[g].size();
       for (const Term& t : r[g]) {
+        if (t.key == 0) {  // 0 marks an empty slot: this key is kept apart (first wins,
+          if (zero_weight_ == 0) zero_weight_ = t.weight;  // as a probe finds the first)
+          continue;
+        }
         size_t i = t.key & mask_;
-        while (slots_[i].weight != 0) i = (i + 1) & mask_;
-        slots_[i] = t;  // weights are positive: 0 marks an empty slot
+        while (keys_[i] != 0) ++i;
+        keys_[i] = t.key;
+        weights_[i] = t.weight;
       }
     }
   }
@@ -124,18 +140,22 @@ class StoryIndex::TermTable {
     if (v.size() > 16 * sizes_[g]) return stories::Dot(r_g, v);
     double s = 0;
     for (const Term& t : v) {
-      for (size_t i = t.key & mask_; slots_[i].weight != 0; i = (i + 1) & mask_) {
-        if (slots_[i].key == t.key) {
-          s += static_cast<double>(slots_[i].weight) * t.weight;
-          break;
-        }
+      if (t.key == 0) {
+        s += static_cast<double>(zero_weight_) * t.weight;
+        continue;
       }
+      size_t i = t.key & mask_;
+      for (uint64_t k = keys_[i]; k != t.key && k != 0; k = keys_[++i]) {
+      }
+      s += static_cast<double>(weights_[i]) * t.weight;  // +0 when the slot is empty
     }
     return s;
   }
 
  private:
-  std::vector<Term> slots_;
+  std::vector<uint64_t> keys_;
+  std::vector<float> weights_;
+  float zero_weight_ = 0;
   size_t mask_ = 0;
   std::array<size_t, kGroups> sizes_{};
 };
