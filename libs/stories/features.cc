@@ -374,24 +374,21 @@ uint32_t Vocabulary::frequency(uint64_t key) const {
   }
 }
 
-template <typename Keep>
-void Vocabulary::Rebuild(size_t capacity, Keep keep) {
-  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(capacity));
-  size_ = 0;
-  const size_t mask = capacity - 1;
+void Vocabulary::Grow() {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(2 * slots_.size()));
+  const size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
-    if (s.key == 0 || !keep(s)) continue;
+    if (s.key == 0) continue;
     size_t i = Home(s.key);
     while (slots_[i].key != 0) i = (i + 1) & mask;
     slots_[i] = s;
-    ++size_;
   }
 }
 
 uint32_t& Vocabulary::Counter(uint64_t key) {
   if (key == 0) return zero_count_;
   if (2 * (size_ + 1) > slots_.size()) {
-    Rebuild(2 * slots_.size(), [](const Slot&) { return true; });
+    Grow();
   }
   const size_t mask = slots_.size() - 1;
   size_t i = Home(key);
@@ -500,11 +497,31 @@ std::array<TermVector, kGroups> Vocabulary::AddAndWeigh(const ArticleTerms& term
 void Vocabulary::Prune(size_t max_terms) {
   if (terms() <= max_terms) return;
   if (zero_count_ <= 1) zero_count_ = 0;
-  size_t kept = 0;
-  for (const Slot& s : slots_) kept += s.key != 0 && s.count > 1;
-  size_t capacity = 1024;
-  while (capacity < 2 * kept + 2) capacity *= 2;
-  Rebuild(capacity, [](const Slot& s) { return s.count > 1; });
+  // In place, keeping the capacity: the table would grow back to it anyway, and a rebuild
+  // allocated (and faulted in) a new table and rehashed every survivor into it, then did so
+  // again when it grew. First the terms seen once go; then every entry whose probe path now
+  // crosses a hole moves back to the first empty slot from its home. Taken in slot order
+  // from an empty slot (the table is at most half full), no cluster runs in from before the
+  // start, and an entry moves only to a slot already visited, so one pass repairs them all.
+  const size_t capacity = slots_.size(), mask = capacity - 1;
+  for (Slot& s : slots_) {
+    if (s.key != 0 && s.count <= 1) {
+      s = Slot{};
+      --size_;
+    }
+  }
+  size_t start = 0;
+  while (slots_[start].key != 0) ++start;
+  for (size_t k = 1; k < capacity; ++k) {
+    const size_t j = (start + k) & mask;
+    if (slots_[j].key == 0) continue;
+    size_t i = Home(slots_[j].key);
+    while (i != j && slots_[i].key != 0) i = (i + 1) & mask;
+    if (i != j) {
+      slots_[i] = slots_[j];
+      slots_[j] = Slot{};
+    }
+  }
 }
 
 }  // namespace ww::stories

@@ -88,9 +88,8 @@ class Vocabulary {
   uint32_t& Counter(uint64_t key);
   // Takes one from the count of `key`; forgets it at 0. Nothing for an absent key.
   void Decrement(uint64_t key);
-  // Rebuilds the table at `capacity` slots with the entries `keep` accepts, in slot order.
-  template <typename Keep>
-  void Rebuild(size_t capacity, Keep keep);
+  // Doubles the table.
+  void Grow();
 
   std::vector<Slot> slots_ = std::vector<Slot>(1024);
   size_t size_ = 0;  // keys in slots_

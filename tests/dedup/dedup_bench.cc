@@ -25,6 +25,9 @@
 //   Terms            stories::ExtractTerms of one article (a new report's first step)
 //   Fingerprint      MakeFingerprint of one article's shingles
 //   Find/1000000     NearIndex::Find alone, on the same filled clusterer's index
+//   Prune/4000000    one cycle of the stories' vocabulary at its bound: forget the terms
+//                    seen once, then take new ones until past the bound again (prune_ms:
+//                    the pause alone)
 //
 // Articles: the quality set (quality.h: ECB+ and Reuters-21578 articles and the copies
 // outlets make of them, about 10 per story, shuffled). Every pass over it stands for new
@@ -44,6 +47,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -299,6 +303,54 @@ void BM_Terms(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The vocabulary's bound: at max_terms (4 million, StoryOptions' default) it forgets the
+// terms seen once. One iteration is one such cycle: the prune, then new terms (articles of
+// 700 distinct terms, as a report carries) until the bound is passed again. Random keys:
+// this is the table's mechanics, not the corpus's words. Counter prune_ms: the prune alone,
+// the pause it puts in the deduper's stream once every 65,536 reports.
+void BM_Prune(benchmark::State& state) {
+  const auto bound = static_cast<size_t>(state.range(0));
+  ww::stories::Vocabulary v;
+  std::mt19937_64 rng(1);
+  const auto add_article = [&](size_t terms) {
+    ww::stories::ArticleTerms t;
+    for (size_t j = 0; j < terms; ++j) t.groups[ww::stories::kWords].push_back({rng() | 1, 1});
+    std::sort(t.groups[ww::stories::kWords].begin(), t.groups[ww::stories::kWords].end());
+    v.AddAndWeigh(t, {1, 0, 0, 0, 0});
+  };
+  // Past the bound, a third of the terms seen twice (they survive the prune).
+  std::vector<uint64_t> twice;
+  while (v.terms() <= bound + bound / 8) {
+    ww::stories::ArticleTerms t;
+    for (size_t j = 0; j < 700; ++j) {
+      const uint64_t key = rng() | 1;
+      t.groups[ww::stories::kWords].push_back({key, 1});
+      if (j % 3 == 0) twice.push_back(key);
+    }
+    std::sort(t.groups[ww::stories::kWords].begin(), t.groups[ww::stories::kWords].end());
+    v.AddAndWeigh(t, {1, 0, 0, 0, 0});
+  }
+  for (size_t i = 0; i < twice.size(); i += 700) {
+    ww::stories::ArticleTerms t;
+    for (size_t j = i; j < std::min(twice.size(), i + 700); ++j) {
+      t.groups[ww::stories::kWords].push_back({twice[j], 1});
+    }
+    std::sort(t.groups[ww::stories::kWords].begin(), t.groups[ww::stories::kWords].end());
+    v.AddAndWeigh(t, {1, 0, 0, 0, 0});
+  }
+  double prune_s = 0;
+  size_t kept = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    v.Prune(bound);
+    prune_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    kept = v.terms();
+    while (v.terms() <= bound) add_article(700);
+  }
+  state.counters["prune_ms"] = 1000 * prune_s / static_cast<double>(state.iterations());
+  state.counters["terms_after_prune"] = static_cast<double>(kept);
+}
+
 void BM_Fingerprint(benchmark::State& state) {
   std::vector<std::vector<uint64_t>> shingles(g_docs->size());
   for (size_t i = 0; i < g_docs->size(); ++i) {
@@ -342,6 +394,7 @@ BENCHMARK(BM_Terms);
 BENCHMARK(BM_Fingerprint);
 BENCHMARK(BM_Find)->Arg(1'000'000);
 BENCHMARK(BM_Report)->Arg(1'000'000);
+BENCHMARK(BM_Prune)->Arg(4'000'000)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   // As the deduper runs (services/deduper/main.cc); the thp counter says what it got.
