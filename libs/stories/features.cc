@@ -500,18 +500,20 @@ void Vocabulary::Prune(size_t max_terms) {
   // In place, keeping the capacity: the table would grow back to it anyway, and a rebuild
   // allocated (and faulted in) a new table and rehashed every survivor into it, then did so
   // again when it grew. First the terms seen once go; then every entry whose probe path now
-  // crosses a hole moves back to the first empty slot from its home. Taken in slot order
-  // from an empty slot (the table is at most half full), no cluster runs in from before the
-  // start, and an entry moves only to a slot already visited, so one pass repairs them all.
+  // crosses a hole moves back to the first empty slot from its home, taking the slots in
+  // order from one that was empty before the deletions (the table is at most half full).
+  // No probe path crosses that slot, and entries only move back along their own paths, so
+  // none ever does: in that order an entry moves only to a slot already visited, and a hole
+  // a later move leaves lies past every path settled before it. One pass repairs them all.
   const size_t capacity = slots_.size(), mask = capacity - 1;
+  size_t start = 0;
+  while (slots_[start].key != 0) ++start;
   for (Slot& s : slots_) {
     if (s.key != 0 && s.count <= 1) {
       s = Slot{};
       --size_;
     }
   }
-  size_t start = 0;
-  while (slots_[start].key != 0) ++start;
   for (size_t k = 1; k < capacity; ++k) {
     const size_t j = (start + k) & mask;
     if (slots_[j].key == 0) continue;
