@@ -411,8 +411,13 @@ void Vocabulary::Decrement(uint64_t key) {
     if (slots_[i].key == 0) return;
   }
   if (--slots_[i].count > 0) return;
+  EraseAt(i);
+}
+
+void Vocabulary::EraseAt(size_t i) {
   // Backward-shift deletion: entries after the hole that may live in it move back, so every
   // probe still meets its key before an empty slot.
+  const size_t mask = slots_.size() - 1;
   --size_;
   for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
     if (slots_[j].key == 0) break;
@@ -499,30 +504,11 @@ void Vocabulary::Prune(size_t max_terms) {
   if (zero_count_ <= 1) zero_count_ = 0;
   // In place, keeping the capacity: the table would grow back to it anyway, and a rebuild
   // allocated (and faulted in) a new table and rehashed every survivor into it, then did so
-  // again when it grew. First the terms seen once go; then every entry whose probe path now
-  // crosses a hole moves back to the first empty slot from its home, taking the slots in
-  // order from one that was empty before the deletions (the table is at most half full).
-  // No probe path crosses that slot, and entries only move back along their own paths, so
-  // none ever does: in that order an entry moves only to a slot already visited, and a hole
-  // a later move leaves lies past every path settled before it. One pass repairs them all.
-  const size_t capacity = slots_.size(), mask = capacity - 1;
-  size_t start = 0;
-  while (slots_[start].key != 0) ++start;
-  for (Slot& s : slots_) {
-    if (s.key != 0 && s.count <= 1) {
-      s = Slot{};
-      --size_;
-    }
-  }
-  for (size_t k = 1; k < capacity; ++k) {
-    const size_t j = (start + k) & mask;
-    if (slots_[j].key == 0) continue;
-    size_t i = Home(slots_[j].key);
-    while (i != j && slots_[i].key != 0) i = (i + 1) & mask;
-    if (i != j) {
-      slots_[i] = slots_[j];
-      slots_[j] = Slot{};
-    }
+  // again when it grew. Each term seen once is erased as Decrement erases (backward shift),
+  // and the slot it left is looked at again: an entry shifted into it comes from further on
+  // (not yet looked at) or, past the table's end, from its start (looked at: a survivor).
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    while (slots_[i].key != 0 && slots_[i].count <= 1) EraseAt(i);
   }
 }
 

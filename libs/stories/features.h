@@ -88,6 +88,8 @@ class Vocabulary {
   uint32_t& Counter(uint64_t key);
   // Takes one from the count of `key`; forgets it at 0. Nothing for an absent key.
   void Decrement(uint64_t key);
+  // Empties slot i (occupied) and moves back the entries after it that may live there.
+  void EraseAt(size_t i);
   // Doubles the table.
   void Grow();
 

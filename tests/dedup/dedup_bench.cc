@@ -312,24 +312,20 @@ void BM_Prune(benchmark::State& state) {
   const auto bound = static_cast<size_t>(state.range(0));
   ww::stories::Vocabulary v;
   std::mt19937_64 rng(1);
-  const auto add_article = [&](size_t terms) {
+  // An article of `terms` new terms; every third one's key also goes to *again, if given.
+  const auto add_article = [&](size_t terms, std::vector<uint64_t>* again) {
     ww::stories::ArticleTerms t;
-    for (size_t j = 0; j < terms; ++j) t.groups[ww::stories::kWords].push_back({rng() | 1, 1});
+    for (size_t j = 0; j < terms; ++j) {
+      const uint64_t key = rng() | 1;
+      t.groups[ww::stories::kWords].push_back({key, 1});
+      if (again != nullptr && j % 3 == 0) again->push_back(key);
+    }
     std::sort(t.groups[ww::stories::kWords].begin(), t.groups[ww::stories::kWords].end());
     v.AddAndWeigh(t, {1, 0, 0, 0, 0});
   };
   // Past the bound, a third of the terms seen twice (they survive the prune).
   std::vector<uint64_t> twice;
-  while (v.terms() <= bound + bound / 8) {
-    ww::stories::ArticleTerms t;
-    for (size_t j = 0; j < 700; ++j) {
-      const uint64_t key = rng() | 1;
-      t.groups[ww::stories::kWords].push_back({key, 1});
-      if (j % 3 == 0) twice.push_back(key);
-    }
-    std::sort(t.groups[ww::stories::kWords].begin(), t.groups[ww::stories::kWords].end());
-    v.AddAndWeigh(t, {1, 0, 0, 0, 0});
-  }
+  while (v.terms() <= bound + bound / 8) add_article(700, &twice);
   for (size_t i = 0; i < twice.size(); i += 700) {
     ww::stories::ArticleTerms t;
     for (size_t j = i; j < std::min(twice.size(), i + 700); ++j) {
@@ -345,7 +341,7 @@ void BM_Prune(benchmark::State& state) {
     v.Prune(bound);
     prune_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     kept = v.terms();
-    while (v.terms() <= bound) add_article(700);
+    while (v.terms() <= bound) add_article(700, nullptr);
   }
   state.counters["prune_ms"] = 1000 * prune_s / static_cast<double>(state.iterations());
   state.counters["terms_after_prune"] = static_cast<double>(kept);
